@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_zspool.c - unit tests of the allocator alone: every size, a seeded
+ * random model of alloc/free/write/compact, compaction, memory given back,
+ * and many threads at once.  FZRAM_STRESS_THREADS and FZRAM_STRESS_ITERS
+ * scale the threaded stress test; FZRAM_SEED picks its seed.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "zspool.h"
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct zsp_pool *pool;
+
+static void setup(void)
+{
+	ck_assert_int_eq(zsp_pool_create(0, &pool), 0);
+}
+
+static void teardown(void)
+{
+	zsp_pool_destroy(pool);
+	pool = NULL;
+}
+
+static void assert_valid(void)
+{
+	char why[256] = "";
+	int ret = zsp_validate(pool, why, sizeof(why));
+
+	ck_assert_msg(ret == 0, "pool invalid: %s", why);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* xorshift64*: reproducible from the seed */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static void fill(void *p, size_t len, uint32_t tag)
+{
+	unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		b[i] = (unsigned char)(tag * 131 + i * 7 + (i >> 8));
+}
+
+static bool check_fill(const void *p, size_t len, uint32_t tag)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != (unsigned char)(tag * 131 + i * 7 + (i >> 8)))
+			return false;
+	return true;
+}
+
+static uint64_t rss_shmem_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "RssShmem: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+START_TEST(test_bad_sizes)
+{
+	zsp_handle_t h = 12345;
+	struct zsp_stats st;
+
+	ck_assert_int_eq(zsp_alloc(pool, 0, &h), -EINVAL);
+	ck_assert_int_eq(zsp_alloc(pool, ZSP_MAX_ALLOC + 1, &h), -EINVAL);
+	ck_assert_int_eq(zsp_alloc(pool, (size_t)-1, &h), -EINVAL);
+	ck_assert_uint_eq(h, 12345);
+	ck_assert_uint_eq(zsp_class_size(pool, 0), 0);
+	ck_assert_uint_eq(zsp_class_size(pool, 4097), 0);
+	zsp_get_stats(pool, &st);
+	ck_assert_uint_eq(st.objs, 0);
+	ck_assert_uint_eq(st.pages_used, 0);
+	zsp_free(pool, 0); /* ignored */
+}
+END_TEST
+
+START_TEST(test_geometry)
+{
+	unsigned int n = zsp_nr_classes(pool), prev = 0;
+
+	ck_assert_uint_gt(n, 50);
+	for (unsigned int i = 0; i < n; i++) {
+		struct zsp_class_stats cs;
+		unsigned int span;
+
+		ck_assert_int_eq(zsp_get_class_stats(pool, i, &cs), 0);
+		ck_assert_uint_gt(cs.size, prev);
+		ck_assert_uint_eq(cs.size % ZSP_CLASS_STEP, 0);
+		ck_assert(cs.pages_per_zspage >= 1 &&
+			  cs.pages_per_zspage <= ZSP_MAX_ZSPAGE_PAGES);
+		span = cs.pages_per_zspage * ZSP_PAGE_SIZE;
+		ck_assert_uint_eq(cs.objs_per_zspage, span / cs.size);
+		/* no other chain length wastes less of the tail */
+		for (unsigned int p = 1; p <= ZSP_MAX_ZSPAGE_PAGES; p++) {
+			unsigned int sp = p * ZSP_PAGE_SIZE;
+			double mine = (double)(span % cs.size) / span;
+			double other = (double)(sp % cs.size) / sp;
+
+			ck_assert_msg(mine <= other + 1e-12,
+				      "class %u: %u pages waste more than %u",
+				      cs.size, cs.pages_per_zspage, p);
+		}
+		prev = cs.size;
+	}
+	ck_assert_uint_eq(prev, ZSP_MAX_ALLOC);
+	ck_assert_int_eq(zsp_get_class_stats(pool, n, NULL), -EINVAL);
+}
+END_TEST
+
+/* every size 1..4096: allocate, write, read back, free */
+START_TEST(test_every_size)
+{
+	static zsp_handle_t h[ZSP_MAX_ALLOC + 1];
+	struct zsp_stats st;
+	uint64_t bytes = 0;
+
+	for (size_t s = 1; s <= ZSP_MAX_ALLOC; s++) {
+		unsigned int cs = zsp_class_size(pool, s);
+
+		ck_assert_uint_ge(cs, s);
+		ck_assert_uint_lt(cs - s, s < ZSP_MIN_CLASS ? ZSP_MIN_CLASS
+							    : 1024);
+		ck_assert_int_eq(zsp_alloc(pool, s, &h[s]), 0);
+		ck_assert_uint_ne(h[s], 0);
+		fill(zsp_map(pool, h[s]), s, (uint32_t)s);
+		zsp_unmap(pool, h[s]);
+		bytes += cs;
+	}
+	zsp_get_stats(pool, &st);
+	ck_assert_uint_eq(st.objs, ZSP_MAX_ALLOC);
+	ck_assert_uint_eq(st.obj_bytes, bytes);
+	ck_assert_uint_ge(st.pages_used * ZSP_PAGE_SIZE, bytes);
+	assert_valid();
+	for (size_t s = 1; s <= ZSP_MAX_ALLOC; s++) {
+		ck_assert_msg(check_fill(zsp_map(pool, h[s]), s, (uint32_t)s),
+			      "size %zu corrupted", s);
+		zsp_unmap(pool, h[s]);
+	}
+	for (size_t s = 1; s <= ZSP_MAX_ALLOC; s += 2)
+		zsp_free(pool, h[s]);
+	assert_valid();
+	zsp_compact(pool);
+	assert_valid();
+	for (size_t s = 2; s <= ZSP_MAX_ALLOC; s += 2) {
+		ck_assert(check_fill(zsp_map(pool, h[s]), s, (uint32_t)s));
+		zsp_unmap(pool, h[s]);
+		zsp_free(pool, h[s]);
+	}
+	zsp_get_stats(pool, &st);
+	ck_assert_uint_eq(st.objs, 0);
+	ck_assert_uint_eq(st.obj_bytes, 0);
+	ck_assert_uint_eq(st.pages_used, 0);
+	assert_valid();
+}
+END_TEST
+
+struct model_obj {
+	zsp_handle_t h;
+	uint32_t size;
+	uint32_t tag;
+};
+
+static void model_verify(struct model_obj *m, size_t n)
+{
+	struct zsp_stats st;
+	uint64_t objs = 0, bytes = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!m[i].h)
+			continue;
+		ck_assert_msg(check_fill(zsp_map(pool, m[i].h), m[i].size,
+					 m[i].tag),
+			      "object %zu (size %u) corrupted", i, m[i].size);
+		zsp_unmap(pool, m[i].h);
+		objs++;
+		bytes += zsp_class_size(pool, m[i].size);
+	}
+	zsp_get_stats(pool, &st);
+	ck_assert_uint_eq(st.objs, objs);
+	ck_assert_uint_eq(st.obj_bytes, bytes);
+	assert_valid();
+}
+
+/* a long seeded sequence of alloc, free, rewrite and compact vs a model */
+START_TEST(test_random_model)
+{
+	enum { NOBJ = 6000, STEPS = 60000 };
+	struct model_obj *m = calloc(NOBJ, sizeof(*m));
+	uint64_t seed = 0x5eed0000ULL + (uint64_t)_i;
+	uint64_t compacted = 0;
+
+	ck_assert_ptr_nonnull(m);
+	for (int step = 0; step < STEPS; step++) {
+		size_t i = rng_next(&seed) % NOBJ;
+		unsigned int op = rng_next(&seed) % 100;
+
+		if (!m[i].h && op < 70) {
+			/* sizes skewed like compressed pages, all reachable */
+			uint32_t size = (uint32_t)(rng_next(&seed) % 4096) + 1;
+
+			if (op < 35)
+				size = size / 3 + 1;
+			ck_assert_int_eq(zsp_alloc(pool, size, &m[i].h), 0);
+			m[i].size = size;
+			m[i].tag = (uint32_t)step;
+			fill(zsp_map(pool, m[i].h), size, m[i].tag);
+			zsp_unmap(pool, m[i].h);
+		} else if (m[i].h && op < 80) {
+			/* rewrite in place */
+			m[i].tag = (uint32_t)step;
+			fill(zsp_map(pool, m[i].h), m[i].size, m[i].tag);
+			zsp_unmap(pool, m[i].h);
+		} else if (m[i].h) {
+			zsp_free(pool, m[i].h);
+			m[i].h = 0;
+		}
+		if (step % 15000 == 14999) {
+			struct zsp_stats st;
+
+			compacted += zsp_compact(pool);
+			zsp_get_stats(pool, &st);
+			ck_assert_uint_eq(st.pages_compacted, compacted);
+			model_verify(m, NOBJ);
+		}
+	}
+	model_verify(m, NOBJ);
+	for (size_t i = 0; i < NOBJ; i++)
+		zsp_free(pool, m[i].h);
+	ck_assert_uint_eq(zsp_pages_used(pool), 0);
+	assert_valid();
+	free(m);
+}
+END_TEST
+
+/* compaction leaves at most one non-full zspage per class and frees pages */
+START_TEST(test_compaction)
+{
+	enum { N = 20000 };
+	static zsp_handle_t h[N];
+	uint64_t seed = 42, before, after, freed;
+	struct zsp_stats st;
+	size_t sizes[] = {100, 1000, 2000, 3000};
+
+	for (size_t i = 0; i < N; i++) {
+		ck_assert_int_eq(zsp_alloc(pool, sizes[i % 4], &h[i]), 0);
+		fill(zsp_map(pool, h[i]), sizes[i % 4], (uint32_t)i);
+		zsp_unmap(pool, h[i]);
+	}
+	for (size_t i = 0; i < N; i++)
+		if (rng_next(&seed) % 4) {
+			zsp_free(pool, h[i]);
+			h[i] = 0;
+		}
+	before = zsp_pages_used(pool);
+	freed = zsp_compact(pool);
+	after = zsp_pages_used(pool);
+	ck_assert_uint_gt(freed, 0);
+	ck_assert_uint_eq(before - after, freed);
+	zsp_get_stats(pool, &st);
+	ck_assert_uint_eq(st.pages_compacted, freed);
+	/* each class now needs at most one zspage beyond the minimum */
+	for (unsigned int c = 0; c < zsp_nr_classes(pool); c++) {
+		struct zsp_class_stats cs;
+		uint64_t min;
+
+		zsp_get_class_stats(pool, c, &cs);
+		min = (cs.objs + cs.objs_per_zspage - 1) / cs.objs_per_zspage;
+		ck_assert_uint_eq(cs.zspages, min);
+	}
+	for (size_t i = 0; i < N; i++) {
+		if (!h[i])
+			continue;
+		ck_assert(check_fill(zsp_map(pool, h[i]), sizes[i % 4],
+				     (uint32_t)i));
+		zsp_unmap(pool, h[i]);
+	}
+	/* a second compaction finds nothing to do */
+	ck_assert_uint_eq(zsp_compact(pool), 0);
+	assert_valid();
+}
+END_TEST
+
+/* freed zspages go back to the system; 512 MiB stays in few mappings */
+START_TEST(test_memory_returned)
+{
+	enum { N = 131072 }; /* 131072 * 4 KiB = 512 MiB */
+	zsp_handle_t *h = calloc(N, sizeof(*h));
+	uint64_t base = rss_shmem_kb(), peak;
+
+	ck_assert_ptr_nonnull(h);
+	for (size_t i = 0; i < N; i++) {
+		ck_assert_int_eq(zsp_alloc(pool, 4096, &h[i]), 0);
+		memset(zsp_map(pool, h[i]), 0xa5, 4096);
+		zsp_unmap(pool, h[i]);
+	}
+	peak = rss_shmem_kb();
+	ck_assert_uint_ge(peak - base, 500 * 1024);
+	for (size_t i = 0; i < N; i++)
+		zsp_free(pool, h[i]);
+	ck_assert_uint_eq(zsp_pages_used(pool), 0);
+	ck_assert_uint_lt(rss_shmem_kb() - base, 4 * 1024);
+	free(h);
+}
+END_TEST
+
+struct thread_arg {
+	unsigned int id;
+	unsigned long iters;
+	uint64_t seed;
+	volatile bool *stop;
+	bool ok;
+};
+
+static void *worker(void *p)
+{
+	struct thread_arg *a = p;
+	enum { LIVE = 512 };
+	struct model_obj m[LIVE] = {{0}};
+	uint64_t s = a->seed + a->id * 7919;
+
+	a->ok = true;
+	for (unsigned long it = 0; it < a->iters; it++) {
+		size_t i = rng_next(&s) % LIVE;
+
+		if (m[i].h) {
+			void *p2 = zsp_map(pool, m[i].h);
+
+			if (!check_fill(p2, m[i].size, m[i].tag))
+				a->ok = false;
+			zsp_unmap(pool, m[i].h);
+			zsp_free(pool, m[i].h);
+			m[i].h = 0;
+		} else {
+			m[i].size = (uint32_t)(rng_next(&s) % 4096) + 1;
+			m[i].tag = (uint32_t)(it * 31 + a->id);
+			if (zsp_alloc(pool, m[i].size, &m[i].h)) {
+				a->ok = false;
+				break;
+			}
+			fill(zsp_map(pool, m[i].h), m[i].size, m[i].tag);
+			zsp_unmap(pool, m[i].h);
+		}
+	}
+	for (size_t i = 0; i < LIVE; i++) {
+		if (!m[i].h)
+			continue;
+		if (!check_fill(zsp_map(pool, m[i].h), m[i].size, m[i].tag))
+			a->ok = false;
+		zsp_unmap(pool, m[i].h);
+		zsp_free(pool, m[i].h);
+	}
+	return NULL;
+}
+
+static void *compactor(void *p)
+{
+	struct thread_arg *a = p;
+
+	while (!*a->stop)
+		zsp_compact(pool);
+	return NULL;
+}
+
+static unsigned long env_ul(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : def;
+}
+
+/* many threads allocate, write, verify and free while compaction runs */
+START_TEST(test_threads)
+{
+	unsigned int nthreads = (unsigned int)env_ul("FZRAM_STRESS_THREADS", 4);
+	unsigned long iters = env_ul("FZRAM_STRESS_ITERS", 100000);
+	uint64_t seed = env_ul("FZRAM_SEED", 1);
+	pthread_t t[64], ct;
+	struct thread_arg a[64], ca = {0};
+	volatile bool stop = false;
+
+	if (nthreads > 64)
+		nthreads = 64;
+	ca.stop = &stop;
+	ck_assert_int_eq(pthread_create(&ct, NULL, compactor, &ca), 0);
+	for (unsigned int i = 0; i < nthreads; i++) {
+		a[i] = (struct thread_arg){.id = i, .iters = iters,
+					   .seed = seed};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, worker, &a[i]), 0);
+	}
+	for (unsigned int i = 0; i < nthreads; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_msg(a[i].ok, "thread %u saw corruption (seed %llu)",
+			      i, (unsigned long long)seed);
+	}
+	stop = true;
+	pthread_join(ct, NULL);
+	ck_assert_uint_eq(zsp_pages_used(pool), 0);
+	assert_valid();
+}
+END_TEST
+
+static Suite *zspool_suite(void)
+{
+	Suite *s = suite_create("zspool");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_bad_sizes);
+	tcase_add_test(tc, test_geometry);
+	tcase_add_test(tc, test_every_size);
+	tcase_add_loop_test(tc, test_random_model, 0, 3);
+	tcase_add_test(tc, test_compaction);
+	tcase_add_test(tc, test_memory_returned);
+	tcase_add_test(tc, test_threads);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(zspool_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
