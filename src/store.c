@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * store.c - the slot table: same-filled detection, compression, the
+ * stale-slot rule on overwrite, discard, mem_limit, and the counters.
+ *
+ * The slot directory is one anonymous mapping sized for STORE_MAX_SLOTS
+ * chunk pointers (4 MiB of address space); only the part covering the
+ * current size is ever touched, so an empty 1 TiB store costs 256 KiB of
+ * address space and nothing resident until written.  Chunks are installed
+ * with a compare-and-swap and never freed before the store.
+ *
+ * Locks: see store.h.  A slot word is only changed with its lock bit held,
+ * and the unlocking store publishes the new content (release ordering).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "codec.h"
+#include "zspool.h"
+
+#define SLOT_HANDLE_MASK 0xffffffffULL
+#define SLOT_LEN_SHIFT 32
+#define SLOT_LEN_MASK 0x1fffULL
+#define SLOT_LOCK (1ULL << 45)
+#define F(flag) (1ULL << (flag))
+#define STORE_WORDTAB_MAX 1024 /* distinct wide fill words kept */
+#define STORE_NR_CHUNKS (STORE_MAX_SLOTS / STORE_CHUNK_SLOTS)
+
+struct store_chunk {
+	uint64_t slot[STORE_CHUNK_SLOTS]; /* slot words, see store.h */
+	uint32_t atime[];                 /* present when track_atime */
+};
+
+struct store {
+	struct zsp_pool *pool;
+	struct codec codec;
+	uint64_t nslots;             /* current size in slots (atomic) */
+	struct store_chunk **dir;    /* STORE_NR_CHUNKS pointers, mmap'd */
+	uint64_t nchunks;            /* chunks installed (atomic) */
+	unsigned int huge_threshold; /* compressed >= this: stored raw */
+	bool track_atime;
+	time_t epoch;                /* atime origin */
+	uint64_t mem_limit_pages;    /* 0 = none (atomic) */
+	pthread_mutex_t resize_lock; /* serialises store_resize() */
+
+	pthread_mutex_t wordtab_lock; /* writers of wordtab */
+	uint32_t nwords;              /* published entries (atomic) */
+	uint64_t wordtab[STORE_WORDTAB_MAX];
+
+	struct stats st;
+};
+
+/* ---- slot words -------------------------------------------------------- */
+
+static uint64_t slot_lock(uint64_t *e)
+{
+	for (unsigned int spins = 0;; spins++) {
+		uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
+
+		if (!(v & SLOT_LOCK) &&
+		    __atomic_compare_exchange_n(e, &v, v | SLOT_LOCK, true,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return v;
+		if (spins > 64)
+			sched_yield();
+	}
+}
+
+static bool slot_trylock(uint64_t *e, uint64_t *old)
+{
+	uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
+
+	if (v & SLOT_LOCK)
+		return false;
+	if (!__atomic_compare_exchange_n(e, &v, v | SLOT_LOCK, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	*old = v;
+	return true;
+}
+
+static void slot_unlock(uint64_t *e, uint64_t v)
+{
+	__atomic_store_n(e, v & ~SLOT_LOCK, __ATOMIC_RELEASE);
+}
+
+static unsigned int slot_len(uint64_t v)
+{
+	return (unsigned int)((v >> SLOT_LEN_SHIFT) & SLOT_LEN_MASK);
+}
+
+static bool slot_used(uint64_t v)
+{
+	return (v & ~SLOT_LOCK) != 0;
+}
+
+static struct store_chunk *chunk_get(struct store *s, uint64_t slot,
+				     bool create)
+{
+	uint64_t ci = slot / STORE_CHUNK_SLOTS;
+	struct store_chunk *c = __atomic_load_n(&s->dir[ci], __ATOMIC_ACQUIRE);
+	size_t sz = sizeof(*c);
+
+	if (c || !create)
+		return c;
+	if (s->track_atime)
+		sz += STORE_CHUNK_SLOTS * sizeof(uint32_t);
+	/*
+	 * On the write path: one 64 KiB calloc per 8192 slots (32 MiB of
+	 * data) the first time they are written; the daemon's memory is
+	 * locked, so this cannot recurse into the swap it serves.
+	 */
+	c = calloc(1, sz);
+	if (!c)
+		return NULL;
+	struct store_chunk *expect = NULL;
+	if (!__atomic_compare_exchange_n(&s->dir[ci], &expect, c, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		free(c);
+		return expect;
+	}
+	__atomic_add_fetch(&s->nchunks, 1, __ATOMIC_RELAXED);
+	return c;
+}
+
+static uint64_t *slot_word(struct store_chunk *c, uint64_t slot)
+{
+	return &c->slot[slot % STORE_CHUNK_SLOTS];
+}
+
+static void touch(struct store *s, struct store_chunk *c, uint64_t slot)
+{
+	if (s->track_atime)
+		__atomic_store_n(&c->atime[slot % STORE_CHUNK_SLOTS],
+				 (uint32_t)(time(NULL) - s->epoch),
+				 __ATOMIC_RELAXED);
+}
+
+/* Free what slot word @v holds and uncount it; caller holds the slot lock. */
+static void slot_free(struct store *s, uint64_t v)
+{
+	if (!slot_used(v))
+		return;
+	if (v & F(STORE_F_SAME)) {
+		stats_dec(s->st.same_pages);
+	} else {
+		zsp_free(s->pool, (zsp_handle_t)(v & SLOT_HANDLE_MASK));
+		stats_sub(s->st.compr_data_size, slot_len(v));
+		if (v & F(STORE_F_HUGE))
+			stats_dec(s->st.huge_pages);
+	}
+	stats_dec(s->st.pages_stored);
+}
+
+/* ---- fill words -------------------------------------------------------- */
+
+static bool same_filled(const void *page, uint64_t *word)
+{
+	const uint64_t *w = page;
+	uint64_t first = w[0];
+
+	for (size_t i = 1; i < STORE_PAGE_SIZE / sizeof(*w); i++)
+		if (w[i] != first)
+			return false;
+	*word = first;
+	return true;
+}
+
+/* Index of @word in the wide-word table, adding it; -ENOSPC when full. */
+static int wordtab_find(struct store *s, uint64_t word)
+{
+	uint32_t n = __atomic_load_n(&s->nwords, __ATOMIC_ACQUIRE);
+	int ret = -ENOSPC;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (s->wordtab[i] == word)
+			return (int)i;
+	pthread_mutex_lock(&s->wordtab_lock);
+	n = s->nwords;
+	for (uint32_t i = 0; i < n; i++)
+		if (s->wordtab[i] == word) {
+			ret = (int)i;
+			goto out;
+		}
+	if (n < STORE_WORDTAB_MAX) {
+		s->wordtab[n] = word;
+		__atomic_store_n(&s->nwords, n + 1, __ATOMIC_RELEASE);
+		ret = (int)n;
+	}
+out:
+	pthread_mutex_unlock(&s->wordtab_lock);
+	return ret;
+}
+
+static void fill_page(void *page, uint64_t word)
+{
+	uint64_t *w = page;
+
+	for (size_t i = 0; i < STORE_PAGE_SIZE / sizeof(*w); i++)
+		w[i] = word;
+}
+
+/* ---- public API -------------------------------------------------------- */
+
+static int check_size(uint64_t size)
+{
+	if (size == 0 || size % STORE_PAGE_SIZE ||
+	    size / STORE_PAGE_SIZE > STORE_MAX_SLOTS)
+		return -EINVAL;
+	return 0;
+}
+
+int store_create(const struct store_config *cfg, struct store **out)
+{
+	struct store *s;
+	int ret;
+
+	ret = check_size(cfg->size);
+	if (ret)
+		return ret;
+	if (cfg->huge_threshold > STORE_PAGE_SIZE)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	ret = codec_init(&s->codec, cfg->algorithm ? cfg->algorithm : "lz4",
+			 cfg->level);
+	if (ret)
+		goto out_free;
+	s->dir = mmap(NULL, STORE_NR_CHUNKS * sizeof(*s->dir),
+		      PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->dir == MAP_FAILED) {
+		s->dir = NULL;
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	ret = zsp_pool_create(0, &s->pool);
+	if (ret)
+		goto out_free;
+	s->nslots = cfg->size / STORE_PAGE_SIZE;
+	s->huge_threshold = cfg->huge_threshold ? cfg->huge_threshold
+						: STORE_DEFAULT_HUGE_THRESHOLD;
+	s->track_atime = cfg->track_atime;
+	s->epoch = time(NULL);
+	s->mem_limit_pages =
+		(cfg->mem_limit + STORE_PAGE_SIZE - 1) / STORE_PAGE_SIZE;
+	pthread_mutex_init(&s->wordtab_lock, NULL);
+	pthread_mutex_init(&s->resize_lock, NULL);
+	*out = s;
+	return 0;
+
+out_free:
+	if (s->dir)
+		munmap(s->dir, STORE_NR_CHUNKS * sizeof(*s->dir));
+	free(s);
+	return ret;
+}
+
+void store_destroy(struct store *s)
+{
+	if (!s)
+		return;
+	for (uint64_t i = 0; i < STORE_NR_CHUNKS && s->nchunks; i++) {
+		if (s->dir[i]) {
+			free(s->dir[i]);
+			s->nchunks--;
+		}
+	}
+	munmap(s->dir, STORE_NR_CHUNKS * sizeof(*s->dir));
+	zsp_pool_destroy(s->pool);
+	pthread_mutex_destroy(&s->wordtab_lock);
+	pthread_mutex_destroy(&s->resize_lock);
+	free(s);
+}
+
+static bool in_range(struct store *s, uint64_t slot)
+{
+	if (slot < __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE))
+		return true;
+	stats_inc(s->st.invalid_io);
+	return false;
+}
+
+/* Compress @page into a new object; *@v gets the slot word (unlocked). */
+static int store_object(struct store *s, const void *page, uint64_t *v)
+{
+	/* per thread, so compression needs no lock and no allocation */
+	static __thread unsigned char buf[STORE_PAGE_SIZE];
+	const void *src = buf;
+	zsp_handle_t h;
+	uint64_t used, flags = 0;
+	int len, ret;
+
+	len = codec_compress(&s->codec, page, buf, s->huge_threshold - 1);
+	if (len == -E2BIG || s->huge_threshold <= 1) {
+		len = STORE_PAGE_SIZE;
+		src = page;
+		flags = F(STORE_F_HUGE);
+	} else if (len < 0) {
+		return len;
+	}
+	/* allocation runs under reclaim; the allocator's own comments say
+	 * why it cannot deadlock */
+	ret = zsp_alloc(s->pool, (size_t)len, &h);
+	if (ret)
+		return ret;
+	used = zsp_pages_used(s->pool);
+	stats_update_max(&s->st.max_used_pages, used);
+	if (s->mem_limit_pages &&
+	    used > __atomic_load_n(&s->mem_limit_pages, __ATOMIC_RELAXED)) {
+		zsp_free(s->pool, h);
+		return -ENOMEM;
+	}
+	memcpy(zsp_map(s->pool, h), src, (size_t)len);
+	zsp_unmap(s->pool, h);
+	*v = (uint64_t)h | ((uint64_t)len << SLOT_LEN_SHIFT) | flags;
+	return 0;
+}
+
+int store_write(struct store *s, uint64_t slot, const void *page)
+{
+	struct store_chunk *c;
+	uint64_t word, v = 0, *e, old;
+	int ret;
+
+	if (!in_range(s, slot))
+		return -EINVAL;
+	if (same_filled(page, &word)) {
+		if ((word >> 32) == (word & SLOT_HANDLE_MASK)) {
+			v = F(STORE_F_SAME) | (word & SLOT_HANDLE_MASK);
+		} else {
+			ret = wordtab_find(s, word);
+			if (ret >= 0)
+				v = F(STORE_F_SAME) | F(STORE_F_WIDE) |
+				    (uint64_t)ret;
+		}
+	}
+	if (!v) {
+		ret = store_object(s, page, &v);
+		if (ret)
+			goto out_failed;
+	}
+	c = chunk_get(s, slot, true);
+	if (!c) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	e = slot_word(c, slot);
+	old = slot_lock(e);
+	/* the stale-slot rule: free what an earlier write left first */
+	slot_free(s, old);
+	if (v & F(STORE_F_SAME)) {
+		stats_inc(s->st.same_pages);
+	} else {
+		stats_add(s->st.compr_data_size, slot_len(v));
+		if (v & F(STORE_F_HUGE)) {
+			stats_inc(s->st.huge_pages);
+			stats_inc(s->st.huge_pages_since);
+		}
+	}
+	stats_inc(s->st.pages_stored);
+	stats_inc(s->st.num_writes);
+	touch(s, c, slot);
+	slot_unlock(e, v);
+	return 0;
+
+out_free:
+	if (!(v & F(STORE_F_SAME)))
+		zsp_free(s->pool, (zsp_handle_t)(v & SLOT_HANDLE_MASK));
+out_failed:
+	stats_inc(s->st.failed_writes);
+	return ret;
+}
+
+int store_read(struct store *s, uint64_t slot, void *page)
+{
+	struct store_chunk *c;
+	uint64_t v, *e;
+	int ret = 0;
+
+	if (!in_range(s, slot))
+		return -EINVAL;
+	stats_inc(s->st.num_reads);
+	c = chunk_get(s, slot, false);
+	if (!c) {
+		memset(page, 0, STORE_PAGE_SIZE);
+		return 0;
+	}
+	e = slot_word(c, slot);
+	v = slot_lock(e);
+	if (!slot_used(v)) {
+		memset(page, 0, STORE_PAGE_SIZE);
+	} else if (v & F(STORE_F_SAME)) {
+		uint64_t word = v & SLOT_HANDLE_MASK;
+
+		if (v & F(STORE_F_WIDE))
+			word = s->wordtab[word];
+		else
+			word |= word << 32;
+		fill_page(page, word);
+	} else {
+		zsp_handle_t h = (zsp_handle_t)(v & SLOT_HANDLE_MASK);
+		const void *obj = zsp_map(s->pool, h);
+
+		if (v & F(STORE_F_HUGE))
+			memcpy(page, obj, STORE_PAGE_SIZE);
+		else
+			ret = codec_decompress(&s->codec, obj, slot_len(v),
+					       page);
+		zsp_unmap(s->pool, h);
+		if (ret) {
+			memset(page, 0, STORE_PAGE_SIZE);
+			stats_inc(s->st.failed_reads);
+			ret = -EIO;
+		}
+	}
+	touch(s, c, slot);
+	slot_unlock(e, v);
+	return ret;
+}
+
+static void discard_range(struct store *s, uint64_t first, uint64_t end)
+{
+	for (uint64_t slot = first; slot < end;) {
+		struct store_chunk *c = chunk_get(s, slot, false);
+		uint64_t stop = (slot / STORE_CHUNK_SLOTS + 1) *
+				STORE_CHUNK_SLOTS;
+
+		if (stop > end)
+			stop = end;
+		for (; c && slot < stop; slot++) {
+			uint64_t *e = slot_word(c, slot);
+			uint64_t old = slot_lock(e);
+
+			slot_free(s, old);
+			slot_unlock(e, 0);
+		}
+		slot = stop;
+	}
+}
+
+int store_discard(struct store *s, uint64_t first, uint64_t count)
+{
+	uint64_t n = __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE);
+
+	if (first > n || count > n - first) {
+		stats_inc(s->st.invalid_io);
+		return -EINVAL;
+	}
+	discard_range(s, first, first + count);
+	stats_add(s->st.notify_free, count);
+	return 0;
+}
+
+int store_free_notify(struct store *s, uint64_t slot)
+{
+	struct store_chunk *c;
+	uint64_t old, *e;
+
+	if (!in_range(s, slot))
+		return -EINVAL;
+	c = chunk_get(s, slot, false);
+	if (c) {
+		e = slot_word(c, slot);
+		if (!slot_trylock(e, &old)) {
+			stats_inc(s->st.miss_free);
+			return -EBUSY;
+		}
+		slot_free(s, old);
+		slot_unlock(e, 0);
+	}
+	stats_inc(s->st.notify_free);
+	return 0;
+}
+
+int store_resize(struct store *s, uint64_t size)
+{
+	uint64_t n, old;
+	int ret = check_size(size);
+
+	if (ret)
+		return ret;
+	n = size / STORE_PAGE_SIZE;
+	pthread_mutex_lock(&s->resize_lock);
+	old = s->nslots;
+	__atomic_store_n(&s->nslots, n, __ATOMIC_RELEASE);
+	if (n < old)
+		discard_range(s, n, old);
+	pthread_mutex_unlock(&s->resize_lock);
+	return 0;
+}
+
+uint64_t store_size(const struct store *s)
+{
+	return __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE) * STORE_PAGE_SIZE;
+}
+
+void store_set_mem_limit(struct store *s, uint64_t bytes)
+{
+	__atomic_store_n(&s->mem_limit_pages,
+			 (bytes + STORE_PAGE_SIZE - 1) / STORE_PAGE_SIZE,
+			 __ATOMIC_RELAXED);
+}
+
+void store_reset_mem_used_max(struct store *s)
+{
+	__atomic_store_n(&s->st.max_used_pages, zsp_pages_used(s->pool),
+			 __ATOMIC_RELAXED);
+}
+
+uint64_t store_compact(struct store *s)
+{
+	return zsp_compact(s->pool);
+}
+
+void store_mm(struct store *s, struct stats_mm *mm)
+{
+	struct zsp_stats zs;
+
+	zsp_get_stats(s->pool, &zs);
+	mm->orig_data_size = stats_read(s->st.pages_stored) * STORE_PAGE_SIZE;
+	mm->compr_data_size = stats_read(s->st.compr_data_size);
+	mm->mem_used_total = zs.pages_used * STORE_PAGE_SIZE;
+	mm->mem_limit = __atomic_load_n(&s->mem_limit_pages, __ATOMIC_RELAXED) *
+			STORE_PAGE_SIZE;
+	mm->mem_used_max = stats_read(s->st.max_used_pages) * STORE_PAGE_SIZE;
+	mm->same_pages = stats_read(s->st.same_pages);
+	mm->pages_compacted = zs.pages_compacted;
+	mm->huge_pages = stats_read(s->st.huge_pages);
+	mm->huge_pages_since = stats_read(s->st.huge_pages_since);
+}
+
+void store_io(struct store *s, struct stats_io *io)
+{
+	io->failed_reads = stats_read(s->st.failed_reads);
+	io->failed_writes = stats_read(s->st.failed_writes);
+	io->invalid_io = stats_read(s->st.invalid_io);
+	io->notify_free = stats_read(s->st.notify_free);
+}
+
+const struct stats *store_stats(const struct store *s)
+{
+	return &s->st;
+}
+
+const char *store_algorithm(const struct store *s)
+{
+	return codec_name(s->codec.alg);
+}
+
+uint64_t store_meta_bytes(struct store *s)
+{
+	struct zsp_stats zs;
+	uint64_t chunk = sizeof(struct store_chunk);
+	uint64_t dir = (__atomic_load_n(&s->nslots, __ATOMIC_RELAXED) +
+			STORE_CHUNK_SLOTS - 1) /
+		       STORE_CHUNK_SLOTS * sizeof(*s->dir);
+
+	if (s->track_atime)
+		chunk += STORE_CHUNK_SLOTS * sizeof(uint32_t);
+	zsp_get_stats(s->pool, &zs);
+	return sizeof(*s) + dir +
+	       __atomic_load_n(&s->nchunks, __ATOMIC_RELAXED) * chunk +
+	       zs.meta_bytes;
+}
+
+struct zsp_pool *store_pool(struct store *s)
+{
+	return s->pool;
+}
+
+int store_slot_info(struct store *s, uint64_t slot, unsigned int *flags,
+		    unsigned int *length)
+{
+	struct store_chunk *c;
+	uint64_t v = 0;
+
+	if (slot >= __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE))
+		return -EINVAL;
+	c = chunk_get(s, slot, false);
+	if (c)
+		v = __atomic_load_n(slot_word(c, slot), __ATOMIC_ACQUIRE);
+	*flags = (unsigned int)((v >> STORE_F_SAME) &
+				((1u << (STORE_NR_FLAGS - STORE_F_SAME)) - 1));
+	*length = (v & F(STORE_F_SAME)) ? 0 : slot_len(v);
+	return 0;
+}
