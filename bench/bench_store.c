@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bench_store.c - store and load the real-memory corpus through the engine
+ * and print what it costs: pages per second stored and loaded (every page
+ * verified), the compression ratio, the allocator's space efficiency before
+ * and after freeing half the pages at random and compacting, and metadata
+ * bytes per stored page.  A benchmark: it prints figures, it asserts none
+ * (it fails only when a page reads back wrong).
+ *
+ *   bench_store [-c CORPUS] [-a ALG[:LEVEL]]... [-t THREADS] [-r ROUNDS] [-v]
+ *
+ * CORPUS defaults to $FZRAM_CORPUS, then bench/corpus.bin ("make corpus").
+ * Without -a it runs lz4 and zstd:1.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "store.h"
+#include "zspool.h"
+
+#define PG STORE_PAGE_SIZE
+
+struct job {
+	struct store *s;
+	const unsigned char *corpus;
+	uint64_t first, end;
+	bool write;
+	bool bad;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *run_job(void *p)
+{
+	struct job *j = p;
+	unsigned char page[PG];
+
+	for (uint64_t i = j->first; i < j->end; i++) {
+		if (j->write) {
+			if (store_write(j->s, i, j->corpus + i * PG))
+				j->bad = true;
+		} else if (store_read(j->s, i, page) ||
+			   memcmp(page, j->corpus + i * PG, PG)) {
+			j->bad = true;
+		}
+	}
+	return NULL;
+}
+
+/* store or load every page with @threads threads; Return: seconds */
+static double pass(struct store *s, const unsigned char *corpus,
+		   uint64_t npages, unsigned int threads, bool write,
+		   double *cpu)
+{
+	pthread_t t[64];
+	struct job j[64];
+	double t0 = now(), c0 = cpu_now();
+
+	for (unsigned int i = 0; i < threads; i++) {
+		j[i] = (struct job){.s = s,
+				    .corpus = corpus,
+				    .first = npages * i / threads,
+				    .end = npages * (i + 1) / threads,
+				    .write = write};
+		pthread_create(&t[i], NULL, run_job, &j[i]);
+	}
+	for (unsigned int i = 0; i < threads; i++) {
+		pthread_join(t[i], NULL);
+		if (j[i].bad) {
+			fprintf(stderr, "bench_store: a page %s wrong\n",
+				write ? "failed to store" : "read back");
+			exit(1);
+		}
+	}
+	*cpu = cpu_now() - c0;
+	return now() - t0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void class_table(struct store *s)
+{
+	struct zsp_pool *pool = store_pool(s);
+
+	printf("  %6s %5s %5s %9s %8s %7s\n", "size", "pages", "objs",
+	       "objects", "zspages", "inuse%");
+	for (unsigned int i = 0; i < zsp_nr_classes(pool); i++) {
+		struct zsp_class_stats cs;
+
+		zsp_get_class_stats(pool, i, &cs);
+		if (!cs.zspages)
+			continue;
+		printf("  %6u %5u %5u %9llu %8llu %6.1f%%\n", cs.size,
+		       cs.pages_per_zspage, cs.objs_per_zspage,
+		       (unsigned long long)cs.objs,
+		       (unsigned long long)cs.zspages,
+		       100.0 * (double)cs.objs /
+			       ((double)cs.zspages * cs.objs_per_zspage));
+	}
+}
+
+static void report_space(const char *when, struct store *s)
+{
+	struct stats_mm mm;
+	uint64_t pages, meta = store_meta_bytes(s);
+
+	struct zsp_stats zs;
+
+	store_mm(s, &mm);
+	zsp_get_stats(store_pool(s), &zs);
+	pages = mm.orig_data_size / PG;
+	printf("  %-22s pages %8llu  same %7llu  huge %7llu  compr %7.1f MiB"
+	       "  mem_used %7.1f MiB\n",
+	       when, (unsigned long long)pages,
+	       (unsigned long long)mm.same_pages,
+	       (unsigned long long)mm.huge_pages,
+	       (double)mm.compr_data_size / 1048576.0,
+	       (double)mm.mem_used_total / 1048576.0);
+	printf("  %-22s ratio orig/compr %.3f  orig/mem_used %.3f  "
+	       "efficiency compr/mem_used %.2f%%  metadata %.2f B/page\n",
+	       "", (double)mm.orig_data_size / (double)mm.compr_data_size,
+	       (double)mm.orig_data_size / (double)mm.mem_used_total,
+	       100.0 * (double)mm.compr_data_size / (double)mm.mem_used_total,
+	       pages ? (double)meta / (double)pages : 0.0);
+	printf("  %-22s lost to slot rounding %.2f MiB, to zspage tails and "
+	       "free slots %.2f MiB\n",
+	       "", (double)(zs.obj_bytes - mm.compr_data_size) / 1048576.0,
+	       (double)(mm.mem_used_total - zs.obj_bytes) / 1048576.0);
+}
+
+static int bench_one(const char *spec, const unsigned char *corpus,
+		     uint64_t npages, unsigned int threads, unsigned int rounds,
+		     bool verbose)
+{
+	char name[32];
+	const char *colon = strchr(spec, ':');
+	int level = CODEC_LEVEL_DEFAULT;
+	double wr[32], rd[32], wcpu[32], rcpu[32];
+	struct store *s = NULL;
+	int ret;
+
+	snprintf(name, sizeof(name), "%.*s",
+		 (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
+	if (colon)
+		level = atoi(colon + 1);
+	for (unsigned int r = 0; r < rounds; r++) {
+		struct store_config cfg = {.size = npages * PG,
+					   .algorithm = name,
+					   .level = level};
+
+		store_destroy(s);
+		ret = store_create(&cfg, &s);
+		if (ret) {
+			fprintf(stderr, "bench_store: %s: %s\n", spec,
+				strerror(-ret));
+			return 1;
+		}
+		wr[r] = pass(s, corpus, npages, threads, true, &wcpu[r]);
+		rd[r] = pass(s, corpus, npages, threads, false, &rcpu[r]);
+	}
+	printf("%s, %u thread%s, %llu pages, median of %u rounds:\n", spec,
+	       threads, threads > 1 ? "s" : "", (unsigned long long)npages,
+	       rounds);
+	double w = median(wr, rounds), rdm = median(rd, rounds);
+	printf("  store  %9.0f pages/s  %7.1f MB/s  (%.2f CPU s/GiB)\n",
+	       (double)npages / w, (double)npages * PG / w / 1e6,
+	       median(wcpu, rounds) / ((double)npages * PG / 1073741824.0));
+	printf("  load   %9.0f pages/s  %7.1f MB/s  (%.2f CPU s/GiB)\n",
+	       (double)npages / rdm, (double)npages * PG / rdm / 1e6,
+	       median(rcpu, rounds) / ((double)npages * PG / 1073741824.0));
+	report_space("stored:", s);
+	if (verbose)
+		class_table(s);
+
+	/* free half the pages at random, then compact */
+	uint64_t seed = 12345, freed;
+	for (uint64_t i = 0; i < npages; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		if ((seed >> 33) & 1)
+			store_discard(s, i, 1);
+	}
+	report_space("half freed:", s);
+	freed = store_compact(s);
+	report_space("compacted:", s);
+	printf("  compaction freed %llu pages\n", (unsigned long long)freed);
+	if (verbose)
+		class_table(s);
+	store_destroy(s);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = getenv("FZRAM_CORPUS");
+	const char *specs[16];
+	unsigned int nspecs = 0, threads = 1, rounds = 3;
+	bool verbose = false;
+	unsigned char *corpus;
+	struct stat sb;
+	uint64_t npages;
+	int opt, fd, ret = 0;
+
+	while ((opt = getopt(argc, argv, "c:a:t:r:vh")) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'a':
+			if (nspecs < 16)
+				specs[nspecs++] = optarg;
+			break;
+		case 't':
+			threads = (unsigned int)atoi(optarg);
+			break;
+		case 'r':
+			rounds = (unsigned int)atoi(optarg);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			fprintf(stderr,
+				"usage: bench_store [-c CORPUS] [-a ALG[:LEVEL]]"
+				"... [-t THREADS] [-r ROUNDS] [-v]\n");
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (threads < 1 || threads > 64 || rounds < 1 || rounds > 32) {
+		fprintf(stderr, "bench_store: -t takes 1..64, -r 1..32\n");
+		return 2;
+	}
+	if (!nspecs) {
+		specs[nspecs++] = "lz4";
+		specs[nspecs++] = "zstd:1";
+	}
+	if (!path)
+		path = "bench/corpus.bin";
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size < PG) {
+		fprintf(stderr,
+			"bench_store: %s: no corpus (make it with \"make "
+			"corpus\")\n",
+			path);
+		return 1;
+	}
+	npages = (uint64_t)sb.st_size / PG;
+	corpus = malloc(npages * PG);
+	if (!corpus) {
+		fprintf(stderr, "bench_store: out of memory\n");
+		return 1;
+	}
+	for (uint64_t off = 0; off < npages * PG;) {
+		ssize_t n = read(fd, corpus + off, npages * PG - off);
+
+		if (n <= 0) {
+			fprintf(stderr, "bench_store: %s: short read\n", path);
+			return 1;
+		}
+		off += (uint64_t)n;
+	}
+	close(fd);
+	printf("corpus %s: %llu pages (%.1f MiB)\n", path,
+	       (unsigned long long)npages, (double)npages * PG / 1048576.0);
+	for (unsigned int i = 0; i < nspecs && !ret; i++)
+		ret = bench_one(specs[i], corpus, npages, threads, rounds,
+				verbose);
+	free(corpus);
+	return ret;
+}
