@@ -7,7 +7,13 @@
  * bytes per stored page.  A benchmark: it prints figures, it asserts none
  * (it fails only when a page reads back wrong).
  *
- *   bench_store [-c CORPUS] [-a ALG[:LEVEL]]... [-t THREADS] [-r ROUNDS] [-v]
+ *   bench_store [-c CORPUS] [-a ALG[:LEVEL]]... [-t THREADS] [-r ROUNDS]
+ *               [-C CHAIN] [-g GIB] [-v]
+ *
+ * -C sets the most pages per zspage (default 8, up to 16).  -g stores the
+ * corpus over and over until GIB GiB are stored (each copy's pages made
+ * distinct), then reports the mappings the process holds and whether
+ * mlockall() could lock it all.
  *
  * CORPUS defaults to $FZRAM_CORPUS, then bench/corpus.bin ("make corpus").
  * Without -a it runs lz4 and zstd:1.
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,9 +45,28 @@ struct job {
 	struct store *s;
 	const unsigned char *corpus;
 	uint64_t first, end;
+	uint64_t npages; /* corpus pages; slots past them reuse the corpus */
 	bool write;
 	bool bad;
 };
+
+static unsigned int chain; /* -C */
+
+/* slot @i's page: corpus page i % npages, made distinct per copy */
+static const unsigned char *page_of(const struct job *j, uint64_t i,
+				    unsigned char *buf)
+{
+	const unsigned char *src = j->corpus + (i % j->npages) * PG;
+	uint64_t copy = i / j->npages, w;
+
+	if (!copy)
+		return src;
+	memcpy(buf, src, PG);
+	memcpy(&w, buf + 64, sizeof(w));
+	w ^= copy;
+	memcpy(buf + 64, &w, sizeof(w));
+	return buf;
+}
 
 static double now(void)
 {
@@ -61,14 +87,15 @@ static double cpu_now(void)
 static void *run_job(void *p)
 {
 	struct job *j = p;
-	unsigned char page[PG];
+	unsigned char page[PG], want[PG];
 
 	for (uint64_t i = j->first; i < j->end; i++) {
+		const unsigned char *src = page_of(j, i, want);
+
 		if (j->write) {
-			if (store_write(j->s, i, j->corpus + i * PG))
+			if (store_write(j->s, i, src))
 				j->bad = true;
-		} else if (store_read(j->s, i, page) ||
-			   memcmp(page, j->corpus + i * PG, PG)) {
+		} else if (store_read(j->s, i, page) || memcmp(page, src, PG)) {
 			j->bad = true;
 		}
 	}
@@ -77,8 +104,8 @@ static void *run_job(void *p)
 
 /* store or load every page with @threads threads; Return: seconds */
 static double pass(struct store *s, const unsigned char *corpus,
-		   uint64_t npages, unsigned int threads, bool write,
-		   double *cpu)
+		   uint64_t npages, uint64_t nslots, unsigned int threads,
+		   bool write, double *cpu)
 {
 	pthread_t t[64];
 	struct job j[64];
@@ -87,8 +114,9 @@ static double pass(struct store *s, const unsigned char *corpus,
 	for (unsigned int i = 0; i < threads; i++) {
 		j[i] = (struct job){.s = s,
 				    .corpus = corpus,
-				    .first = npages * i / threads,
-				    .end = npages * (i + 1) / threads,
+				    .first = nslots * i / threads,
+				    .end = nslots * (i + 1) / threads,
+				    .npages = npages,
 				    .write = write};
 		pthread_create(&t[i], NULL, run_job, &j[i]);
 	}
@@ -167,25 +195,31 @@ static void report_space(const char *when, struct store *s)
 	       (double)(mm.mem_used_total - zs.obj_bytes) / 1048576.0);
 }
 
+/* "ALG[:LEVEL]" into @name and the level */
+static int parse_spec(const char *spec, char *name, size_t len)
+{
+	const char *colon = strchr(spec, ':');
+
+	snprintf(name, len, "%.*s",
+		 (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
+	return colon ? atoi(colon + 1) : CODEC_LEVEL_DEFAULT;
+}
+
 static int bench_one(const char *spec, const unsigned char *corpus,
 		     uint64_t npages, unsigned int threads, unsigned int rounds,
 		     bool verbose)
 {
 	char name[32];
-	const char *colon = strchr(spec, ':');
-	int level = CODEC_LEVEL_DEFAULT;
+	int level = parse_spec(spec, name, sizeof(name));
 	double wr[32], rd[32], wcpu[32], rcpu[32];
 	struct store *s = NULL;
 	int ret;
 
-	snprintf(name, sizeof(name), "%.*s",
-		 (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
-	if (colon)
-		level = atoi(colon + 1);
 	for (unsigned int r = 0; r < rounds; r++) {
 		struct store_config cfg = {.size = npages * PG,
 					   .algorithm = name,
-					   .level = level};
+					   .level = level,
+					   .chain = chain};
 
 		store_destroy(s);
 		ret = store_create(&cfg, &s);
@@ -194,12 +228,14 @@ static int bench_one(const char *spec, const unsigned char *corpus,
 				strerror(-ret));
 			return 1;
 		}
-		wr[r] = pass(s, corpus, npages, threads, true, &wcpu[r]);
-		rd[r] = pass(s, corpus, npages, threads, false, &rcpu[r]);
+		wr[r] = pass(s, corpus, npages, npages, threads, true,
+			     &wcpu[r]);
+		rd[r] = pass(s, corpus, npages, npages, threads, false,
+			     &rcpu[r]);
 	}
-	printf("%s, %u thread%s, %llu pages, median of %u rounds:\n", spec,
-	       threads, threads > 1 ? "s" : "", (unsigned long long)npages,
-	       rounds);
+	printf("%s, chain %u, %u thread%s, %llu pages, median of %u rounds:\n",
+	       spec, chain ? chain : ZSP_DEFAULT_CHAIN, threads,
+	       threads > 1 ? "s" : "", (unsigned long long)npages, rounds);
 	double w = median(wr, rounds), rdm = median(rd, rounds);
 	printf("  store  %9.0f pages/s  %7.1f MB/s  (%.2f CPU s/GiB)\n",
 	       (double)npages / w, (double)npages * PG / w / 1e6,
@@ -228,18 +264,85 @@ static int bench_one(const char *spec, const unsigned char *corpus,
 	return 0;
 }
 
+static unsigned long count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long n = 0;
+	int ch;
+
+	if (!f)
+		return 0;
+	while ((ch = fgetc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+static void print_status(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, strlen(field)))
+			printf("  %s", line);
+	fclose(f);
+}
+
+/* store @gib GiB made of the corpus; count mappings; try mlockall */
+static int bench_scale(const char *spec, const unsigned char *corpus,
+		       uint64_t npages, unsigned int threads, double gib)
+{
+	uint64_t nslots = (uint64_t)(gib * 1073741824.0) / PG;
+	char name[32];
+	struct store_config cfg = {.size = nslots * PG,
+				   .algorithm = name,
+				   .level = parse_spec(spec, name, sizeof(name)),
+				   .chain = chain};
+	unsigned long maps0 = count_maps();
+	struct store *s;
+	struct stats_mm mm;
+	double t, cpu;
+	int ret;
+
+	ret = store_create(&cfg, &s);
+	if (ret) {
+		fprintf(stderr, "bench_store: %s: %s\n", spec, strerror(-ret));
+		return 1;
+	}
+	t = pass(s, corpus, npages, nslots, threads, true, &cpu);
+	store_mm(s, &mm);
+	printf("%s: stored %.1f GiB in %.1f s; pool %.2f GiB; "
+	       "mappings %lu before, %lu after\n",
+	       spec, (double)mm.orig_data_size / 1073741824.0, t,
+	       (double)mm.mem_used_total / 1073741824.0, maps0, count_maps());
+	ret = mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);
+	printf("  mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT): %s\n",
+	       ret ? strerror(errno) : "ok");
+	print_status("VmLck");
+	print_status("VmRSS");
+	t = pass(s, corpus, npages, nslots, threads, false, &cpu);
+	printf("  every page read back and verified in %.1f s\n", t);
+	munlockall();
+	store_destroy(s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = getenv("FZRAM_CORPUS");
 	const char *specs[16];
 	unsigned int nspecs = 0, threads = 1, rounds = 3;
 	bool verbose = false;
+	double gib = 0;
 	unsigned char *corpus;
 	struct stat sb;
 	uint64_t npages;
 	int opt, fd, ret = 0;
 
-	while ((opt = getopt(argc, argv, "c:a:t:r:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:a:t:r:C:g:vh")) != -1) {
 		switch (opt) {
 		case 'c':
 			path = optarg;
@@ -257,10 +360,17 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case 'C':
+			chain = (unsigned int)atoi(optarg);
+			break;
+		case 'g':
+			gib = atof(optarg);
+			break;
 		default:
 			fprintf(stderr,
 				"usage: bench_store [-c CORPUS] [-a ALG[:LEVEL]]"
-				"... [-t THREADS] [-r ROUNDS] [-v]\n");
+				"... [-t THREADS] [-r ROUNDS] [-C CHAIN] "
+				"[-g GIB] [-v]\n");
 			return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -300,7 +410,9 @@ int main(int argc, char **argv)
 	close(fd);
 	printf("corpus %s: %llu pages (%.1f MiB)\n", path,
 	       (unsigned long long)npages, (double)npages * PG / 1048576.0);
-	for (unsigned int i = 0; i < nspecs && !ret; i++)
+	if (gib > 0)
+		ret = bench_scale(specs[0], corpus, npages, threads, gib);
+	for (unsigned int i = 0; i < nspecs && !ret && gib <= 0; i++)
 		ret = bench_one(specs[i], corpus, npages, threads, rounds,
 				verbose);
 	free(corpus);

@@ -247,7 +247,7 @@ int store_create(const struct store_config *cfg, struct store **out)
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	ret = zsp_pool_create(0, &s->pool);
+	ret = zsp_pool_create(0, cfg->chain, &s->pool);
 	if (ret)
 		goto out_free;
 	s->nslots = cfg->size / STORE_PAGE_SIZE;

@@ -55,6 +55,8 @@ struct store_config {
 	int level;               /* CODEC_LEVEL_DEFAULT or a valid level */
 	uint64_t mem_limit;      /* bytes of pool memory, 0 = no limit */
 	unsigned int huge_threshold; /* compressed >= this: raw; 0 = default */
+	unsigned int chain;      /* most pages per zspage, 1..ZSP_MAX_CHAIN;
+				    0 = ZSP_DEFAULT_CHAIN (8) */
 	bool track_atime;        /* keep a last-access time per slot */
 };
 
@@ -63,7 +65,7 @@ struct store;
 /*
  * store_create() - a store of @cfg->size bytes with nothing written.
  * Return: 0 with *@out set; -EINVAL (size 0, not a multiple of 4096, too
- * large, huge_threshold above 4096), -ENOENT (unknown algorithm), -ERANGE
+ * large, huge_threshold above 4096, chain above 16), -ENOENT (unknown algorithm), -ERANGE
  * (level out of range), -ENOMEM, or an allocator error.
  */
 int store_create(const struct store_config *cfg, struct store **out);

@@ -94,6 +94,7 @@ struct zsp_class {
 	uint32_t room_head;                 /* regions with a free ordinal */
 	uint64_t objs;                      /* live objects */
 	uint64_t zspages;                   /* zspages in use */
+	uint64_t pages;                     /* pages backing them */
 	uint32_t hfree;                     /* first unused handle, 0 = none */
 	uint64_t nfree;                     /* unused handles */
 	uint32_t *batches; /* first handle of each batch the class owns */
@@ -104,6 +105,7 @@ struct zsp_pool {
 	int fd;            /* memfd behind the arena */
 	char *arena;       /* reserve bytes, MAP_SHARED */
 	uint64_t reserve;  /* bytes of address space */
+	unsigned int chain; /* most pages in a zspage */
 	uint32_t nregions; /* reserve >> ZSP_REGION_SHIFT */
 	struct zsp_region *regions;
 
@@ -123,7 +125,7 @@ struct zsp_pool {
 	/* relaxed atomic counters */
 	uint64_t objs;            /* live objects */
 	uint64_t obj_bytes;       /* class bytes of live objects */
-	uint64_t pages_used;      /* zspage pages in use */
+	uint64_t pages_used;      /* zspage pages backed (see backed()) */
 	uint64_t pages_compacted; /* pages freed by compaction */
 	uint64_t meta_dyn;        /* descriptor tables, handle stacks */
 };
@@ -143,12 +145,12 @@ static unsigned int slot_of(size_t size)
 }
 
 /* pages_per_zspage for @size that wastes the least of the zspage's tail */
-static unsigned int best_pages(unsigned int size)
+static unsigned int best_pages(unsigned int size, unsigned int chain)
 {
 	unsigned int best = 1;
 	uint64_t best_used = 0;
 
-	for (unsigned int n = 1; n <= ZSP_MAX_ZSPAGE_PAGES; n++) {
+	for (unsigned int n = 1; n <= chain; n++) {
 		uint64_t span = (uint64_t)n * ZSP_PAGE_SIZE;
 		uint64_t used = span / size * size;
 
@@ -170,7 +172,7 @@ static int build_classes(struct zsp_pool *pool)
 	for (int s = ZSP_NR_CLASS_SLOTS - 1; s >= 0; s--) {
 		unsigned int size = ZSP_MIN_CLASS + (unsigned int)s * 16;
 
-		pages[s] = best_pages(size);
+		pages[s] = best_pages(size, pool->chain);
 		objs[s] = pages[s] * ZSP_PAGE_SIZE / size;
 		rep[s] = s;
 		if (s + 1 < ZSP_NR_CLASS_SLOTS && pages[s] == pages[s + 1] &&
@@ -268,6 +270,17 @@ static uint32_t loc_of(const struct zsp_class *c, uint32_t id, unsigned int i)
 static void *loc_ptr(struct zsp_pool *pool, uint32_t loc)
 {
 	return pool->arena + ((uint64_t)loc << 4);
+}
+
+/*
+ * Pages of a zspage that hold memory: those up to the end of its last
+ * object ever handed out.  Objects are handed out in index order before
+ * freed ones are reused, and a zspage's pages are punched out when it is
+ * released, so the pages past that point were never touched since.
+ */
+static uint64_t backed(const struct zsp_class *c, unsigned int fresh)
+{
+	return ((uint64_t)fresh * c->size + ZSP_PAGE_SIZE - 1) / ZSP_PAGE_SIZE;
 }
 
 static uint16_t read_link(struct zsp_pool *pool, uint32_t loc)
@@ -454,7 +467,6 @@ static int zspage_new(struct zsp_pool *pool, struct zsp_class *c, uint32_t *out)
 	d->group = ZSP_FULLNESS_NONE;
 	*out = (ri << ZSP_REGION_ORD_BITS) | ord;
 	c->zspages++;
-	ADD(&pool->pages_used, c->pages_per_zspage);
 	return 0;
 }
 
@@ -472,12 +484,15 @@ static void zspage_release(struct zsp_pool *pool, struct zsp_class *c,
 	(void)fallocate(pool->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			(off_t)zspage_off(c, id),
 			(off_t)c->pages_per_zspage * ZSP_PAGE_SIZE);
+	uint64_t pages = backed(c, r->desc[ord].fresh);
+
 	r->desc[ord].next = r->free_ord;
 	r->desc[ord].group = ZSP_FULLNESS_NONE;
 	r->free_ord = ord + 1;
 	r->nlive--;
 	c->zspages--;
-	SUB(&pool->pages_used, c->pages_per_zspage);
+	c->pages -= pages;
+	SUB(&pool->pages_used, pages);
 	if (r->nlive == 0)
 		region_release(pool, c, ri);
 	else
@@ -507,7 +522,11 @@ static int obj_alloc(struct zsp_pool *pool, struct zsp_class *c, bool may_grow,
 		idx = d->freeobj;
 		d->freeobj = read_link(pool, loc_of(c, id, idx));
 	} else {
+		uint64_t more = backed(c, d->fresh + 1u) - backed(c, d->fresh);
+
 		idx = d->fresh++;
+		c->pages += more;
+		ADD(&pool->pages_used, more);
 	}
 	d->inuse++;
 	regroup(pool, c, id);
@@ -656,11 +675,14 @@ static void handle_put(struct zsp_pool *pool, struct zsp_class *c,
 
 /* ---- public API -------------------------------------------------------- */
 
-int zsp_pool_create(uint64_t reserve_bytes, struct zsp_pool **out)
+int zsp_pool_create(uint64_t reserve_bytes, unsigned int chain,
+		    struct zsp_pool **out)
 {
 	struct zsp_pool *pool;
 	int ret;
 
+	if (chain > ZSP_MAX_CHAIN)
+		return -EINVAL;
 	if (reserve_bytes == 0 || reserve_bytes > ZSP_MAX_RESERVE)
 		reserve_bytes = ZSP_MAX_RESERVE;
 	reserve_bytes = (reserve_bytes + (1ULL << ZSP_REGION_SHIFT) - 1) &
@@ -676,6 +698,7 @@ int zsp_pool_create(uint64_t reserve_bytes, struct zsp_pool **out)
 	pool->fd = -1;
 	pool->arena = MAP_FAILED;
 	pool->reserve = reserve_bytes;
+	pool->chain = chain ? chain : ZSP_DEFAULT_CHAIN;
 	pool->nregions = (uint32_t)(reserve_bytes >> ZSP_REGION_SHIFT);
 	pool->region_hw = 1;
 	pthread_mutex_init(&pool->region_lock, NULL);
@@ -827,13 +850,15 @@ static uint64_t compact_class(struct zsp_pool *pool, struct zsp_class *c)
 {
 	struct zsp_cand *cand;
 	size_t n = 0, need, i;
-	uint64_t total = 0, freed = 0;
+	uint64_t total = 0, before = 0, after, start = c->pages;
 
 	for (int g = 0; g < ZSP_FULLNESS_FULL; g++)
 		for (uint32_t id = c->fullness[g]; id;
-		     id = desc_of(pool, id)->next)
+		     id = desc_of(pool, id)->next) {
+			before += backed(c, desc_of(pool, id)->fresh);
 			n++;
-	if (n < 2)
+		}
+	if (n == 0)
 		return 0;
 	/* not on the write path: compaction runs on request */
 	cand = malloc(n * sizeof(*cand));
@@ -849,10 +874,16 @@ static uint64_t compact_class(struct zsp_pool *pool, struct zsp_class *c)
 			n++;
 		}
 	qsort(cand, n, sizeof(*cand), cand_cmp);
-	need = (size_t)((total + c->objs_per_zspage - 1) / c->objs_per_zspage);
-	if (need >= n)
+	/*
+	 * The fullest @need zspages are filled up with the objects of the
+	 * rest; what does not fill a whole zspage goes to a new one, packed
+	 * at its start so that only the pages it needs are backed.
+	 */
+	need = (size_t)(total / c->objs_per_zspage);
+	after = need * c->pages_per_zspage +
+		backed(c, (unsigned int)(total % c->objs_per_zspage));
+	if (after >= before)
 		goto out;
-	/* the fullest @need stay and take in the objects of the rest */
 	for (i = need; i < n; i++) {
 		list_del(pool, c, cand[i].id);
 		desc_of(pool, cand[i].id)->group = ZSP_FULLNESS_ISOLATED;
@@ -869,8 +900,9 @@ static uint64_t compact_class(struct zsp_pool *pool, struct zsp_class *c)
 			    desc_of(pool, id_of_loc(c, *e, NULL))->group !=
 				    ZSP_FULLNESS_ISOLATED)
 				continue;
-			if (obj_alloc(pool, c, false, &nloc))
-				goto out_restore; /* not expected: room counted */
+			/* grows by one zspage at most, once the rest are full */
+			if (obj_alloc(pool, c, true, &nloc))
+				goto out_restore; /* no memory for it */
 			memcpy(loc_ptr(pool, nloc), loc_ptr(pool, *e), c->size);
 			empty = obj_free(pool, c, *e);
 			*e = nloc;
@@ -880,7 +912,6 @@ static uint64_t compact_class(struct zsp_pool *pool, struct zsp_class *c)
 				cand[d->next].id = 0;
 				d->group = ZSP_FULLNESS_NONE;
 				zspage_release(pool, c, empty);
-				freed += c->pages_per_zspage;
 			}
 		}
 	}
@@ -895,7 +926,7 @@ out_restore:
 	}
 out:
 	free(cand);
-	return freed;
+	return start > c->pages ? start - c->pages : 0;
 }
 
 uint64_t zsp_compact(struct zsp_pool *pool)
@@ -973,7 +1004,7 @@ int zsp_get_class_stats(struct zsp_pool *pool, unsigned int idx,
 static int validate_class(struct zsp_pool *pool, struct zsp_class *c,
 			  char *why, size_t why_len)
 {
-	uint64_t zspages = 0, objs = 0, live = 0;
+	uint64_t zspages = 0, objs = 0, live = 0, pages = 0;
 
 	for (int g = 0; g < ZSP_NR_FULLNESS; g++) {
 		uint32_t prev = 0;
@@ -1009,8 +1040,12 @@ static int validate_class(struct zsp_pool *pool, struct zsp_class *c,
 				    c->size, id, d->inuse, nfree, d->fresh);
 			zspages++;
 			objs += d->inuse;
+			pages += backed(c, d->fresh);
 		}
 	}
+	if (pages != c->pages)
+		BAD("class %u: zspages back %llu pages, counted %llu", c->size,
+		    (unsigned long long)pages, (unsigned long long)c->pages);
 	if (zspages != c->zspages || objs != c->objs)
 		BAD("class %u: lists hold %llu zspages %llu objs, counted "
 		    "%llu %llu",
@@ -1062,7 +1097,7 @@ int zsp_validate(struct zsp_pool *pool, char *why, size_t why_len)
 		pthread_rwlock_wrlock(&c->migrate);
 		pthread_mutex_lock(&c->lock);
 		ret = validate_class(pool, c, why, why_len);
-		pages += c->zspages * c->pages_per_zspage;
+		pages += c->pages;
 		pthread_mutex_unlock(&c->lock);
 		pthread_rwlock_unlock(&c->migrate);
 		if (ret)

@@ -16,7 +16,7 @@
  *          │         (ordinals); the region keeps a 16-byte descriptor per
  *          │         ordinal.  Empty regions go back to the pool.
  *          ├─ size classes: object sizes 32..4096 in steps of 16.  Each class
- *          │         picks pages_per_zspage in 1..ZSP_MAX_ZSPAGE_PAGES to waste
+ *          │         picks pages_per_zspage in 1..chain (the pool's chain size) to waste
  *          │         the least at the zspage's tail; classes with the same
  *          │         (pages_per_zspage, objs_per_zspage) share one class (the
  *          │         largest size).  Per class, zspages are kept in fullness
@@ -53,7 +53,8 @@ typedef uint32_t zsp_handle_t; /* 0 = no object */
 #define ZSP_MAX_ALLOC ZSP_PAGE_SIZE    /* largest object */
 #define ZSP_CLASS_STEP 16              /* size-class granularity */
 #define ZSP_MIN_CLASS 32               /* smallest class size */
-#define ZSP_MAX_ZSPAGE_PAGES 8         /* as CONFIG_ZSMALLOC_CHAIN_SIZE=8 */
+#define ZSP_DEFAULT_CHAIN 8            /* as CONFIG_ZSMALLOC_CHAIN_SIZE=8 */
+#define ZSP_MAX_CHAIN 16               /* the kernel's largest chain size */
 #define ZSP_MAX_RESERVE (64ULL << 30)  /* locations are 32 bits of 16 B */
 #define ZSP_NR_CLASS_SLOTS                                                     \
 	((ZSP_MAX_ALLOC - ZSP_MIN_CLASS) / ZSP_CLASS_STEP + 1)
@@ -63,11 +64,15 @@ struct zsp_pool;
 /*
  * zsp_pool_create() - make a pool that may grow to @reserve_bytes of zspage
  * memory (rounded up to 4 MiB; 0 or anything above ZSP_MAX_RESERVE means
- * ZSP_MAX_RESERVE).  Only address space is reserved; nothing is resident.
- * Return: 0 with the pool in *@out, -ENOMEM, or the -errno of memfd_create,
- * ftruncate or mmap.
+ * ZSP_MAX_RESERVE), whose zspages have at most @chain pages (0 means
+ * ZSP_DEFAULT_CHAIN; longer chains waste less at zspage tails, as
+ * CONFIG_ZSMALLOC_CHAIN_SIZE).  Only address space is reserved; nothing is
+ * resident.
+ * Return: 0 with the pool in *@out, -EINVAL (@chain above ZSP_MAX_CHAIN),
+ * -ENOMEM, or the -errno of memfd_create, ftruncate or mmap.
  */
-int zsp_pool_create(uint64_t reserve_bytes, struct zsp_pool **out);
+int zsp_pool_create(uint64_t reserve_bytes, unsigned int chain,
+		    struct zsp_pool **out);
 
 /* zsp_pool_destroy() - free the pool and all its objects; NULL is ignored. */
 void zsp_pool_destroy(struct zsp_pool *pool);
@@ -115,7 +120,10 @@ uint64_t zsp_compact(struct zsp_pool *pool);
 struct zsp_stats {
 	uint64_t objs;            /* live objects */
 	uint64_t obj_bytes;       /* bytes reserved for them (class sizes) */
-	uint64_t pages_used;      /* pages of zspage memory (zram's mem_used) */
+	uint64_t pages_used;      /* pages of zspage memory (zram's mem_used);
+				     a zspage counts the pages up to the end
+				     of its last object ever handed out: the
+				     rest were never touched */
 	uint64_t meta_bytes;      /* descriptors, handle table, region table */
 	uint64_t pages_compacted; /* pages freed by compaction, ever */
 };
@@ -128,7 +136,7 @@ uint64_t zsp_pages_used(struct zsp_pool *pool);
 
 struct zsp_class_stats {
 	unsigned int size;             /* object slot size, bytes */
-	unsigned int pages_per_zspage; /* 1..ZSP_MAX_ZSPAGE_PAGES */
+	unsigned int pages_per_zspage; /* 1..the pool's chain size */
 	unsigned int objs_per_zspage;  /* objects that fit one zspage */
 	uint64_t objs;                 /* live objects */
 	uint64_t zspages;              /* zspages in use */

@@ -144,7 +144,7 @@ START_TEST(test_overwrite_frees_old)
 		zsp_get_stats(store_pool(st), &zs);
 		ck_assert_uint_eq(zs.objs, i % 3 == 1 ? 0 : 1);
 		ck_assert_uint_le(mm.mem_used_total,
-				  ZSP_MAX_ZSPAGE_PAGES * (uint64_t)PG);
+				  ZSP_MAX_CHAIN * (uint64_t)PG);
 	}
 	store_mm(st, &mm);
 	ck_assert_uint_eq(mm.huge_pages_since, 166);
@@ -393,6 +393,9 @@ START_TEST(test_bad_input)
 	cfg.algorithm = "lz4";
 	cfg.level = CODEC_LEVEL_DEFAULT;
 	cfg.huge_threshold = PG + 1;
+	ck_assert_int_eq(store_create(&cfg, &s), -EINVAL);
+	cfg.huge_threshold = 0;
+	cfg.chain = ZSP_MAX_CHAIN + 1;
 	ck_assert_int_eq(store_create(&cfg, &s), -EINVAL);
 	ck_assert_ptr_null(s);
 

@@ -18,12 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static struct zsp_pool *pool;
 
 static void setup(void)
 {
-	ck_assert_int_eq(zsp_pool_create(0, &pool), 0);
+	ck_assert_int_eq(zsp_pool_create(0, 0, &pool), 0);
 }
 
 static void teardown(void)
@@ -100,11 +101,19 @@ START_TEST(test_bad_sizes)
 }
 END_TEST
 
+/* each class's chain length wastes the least; chain sizes 1..16 */
 START_TEST(test_geometry)
 {
-	unsigned int n = zsp_nr_classes(pool), prev = 0;
+	static const unsigned int chains[] = {ZSP_DEFAULT_CHAIN, 1, 4, 16};
+	unsigned int chain = chains[_i], n, prev = 0;
+	struct zsp_pool *bad = NULL;
 
-	ck_assert_uint_gt(n, 50);
+	ck_assert_int_eq(zsp_pool_create(0, ZSP_MAX_CHAIN + 1, &bad), -EINVAL);
+	ck_assert_ptr_null(bad);
+	zsp_pool_destroy(pool);
+	ck_assert_int_eq(zsp_pool_create(0, chain, &pool), 0);
+	n = zsp_nr_classes(pool);
+	ck_assert_uint_gt(n, chain == 1 ? 20 : 50);
 	for (unsigned int i = 0; i < n; i++) {
 		struct zsp_class_stats cs;
 		unsigned int span;
@@ -113,11 +122,11 @@ START_TEST(test_geometry)
 		ck_assert_uint_gt(cs.size, prev);
 		ck_assert_uint_eq(cs.size % ZSP_CLASS_STEP, 0);
 		ck_assert(cs.pages_per_zspage >= 1 &&
-			  cs.pages_per_zspage <= ZSP_MAX_ZSPAGE_PAGES);
+			  cs.pages_per_zspage <= chain);
 		span = cs.pages_per_zspage * ZSP_PAGE_SIZE;
 		ck_assert_uint_eq(cs.objs_per_zspage, span / cs.size);
 		/* no other chain length wastes less of the tail */
-		for (unsigned int p = 1; p <= ZSP_MAX_ZSPAGE_PAGES; p++) {
+		for (unsigned int p = 1; p <= chain; p++) {
 			unsigned int sp = p * ZSP_PAGE_SIZE;
 			double mine = (double)(span % cs.size) / span;
 			double other = (double)(sp % cs.size) / sp;
@@ -329,6 +338,53 @@ START_TEST(test_memory_returned)
 }
 END_TEST
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* with all memory locked, as the daemon runs, freed pages still go back */
+START_TEST(test_mlocked)
+{
+#ifdef UNDER_ASAN
+	/* mlockall would lock ASan's shadow as it is touched: skip */
+	return;
+#else
+	enum { N = 16384 }; /* 64 MiB */
+	zsp_handle_t *h = calloc(N, sizeof(*h));
+	uint64_t base;
+
+	ck_assert_ptr_nonnull(h);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
+		free(h);
+		return; /* not permitted here (RLIMIT_MEMLOCK): nothing to see */
+	}
+	base = rss_shmem_kb();
+	for (size_t i = 0; i < N; i++) {
+		ck_assert_int_eq(zsp_alloc(pool, 4096, &h[i]), 0);
+		memset(zsp_map(pool, h[i]), 0x3c, 4096);
+		zsp_unmap(pool, h[i]);
+	}
+	ck_assert_uint_ge(rss_shmem_kb() - base, 60 * 1024);
+	for (size_t i = 0; i < N; i++)
+		zsp_free(pool, h[i]);
+	ck_assert_uint_lt(rss_shmem_kb() - base, 2 * 1024);
+	/* and the pool keeps working on the punched pages */
+	ck_assert_int_eq(zsp_alloc(pool, 1000, &h[0]), 0);
+	fill(zsp_map(pool, h[0]), 1000, 9);
+	zsp_unmap(pool, h[0]);
+	ck_assert(check_fill(zsp_map(pool, h[0]), 1000, 9));
+	zsp_unmap(pool, h[0]);
+	zsp_free(pool, h[0]);
+	munlockall();
+	free(h);
+#endif
+}
+END_TEST
+
 struct thread_arg {
 	unsigned int id;
 	unsigned long iters;
@@ -433,11 +489,12 @@ static Suite *zspool_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_bad_sizes);
-	tcase_add_test(tc, test_geometry);
+	tcase_add_loop_test(tc, test_geometry, 0, 4);
 	tcase_add_test(tc, test_every_size);
 	tcase_add_loop_test(tc, test_random_model, 0, 3);
 	tcase_add_test(tc, test_compaction);
 	tcase_add_test(tc, test_memory_returned);
+	tcase_add_test(tc, test_mlocked);
 	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
 	return s;
