@@ -35,6 +35,7 @@
 #define SLOT_LOCK (1ULL << 45)
 #define F(flag) (1ULL << (flag))
 #define STORE_WORDTAB_MAX 1024 /* distinct wide fill words kept */
+#define STORE_WORDTAB_BLOCK 64 /* allocated this many at a time */
 #define STORE_NR_CHUNKS (STORE_MAX_SLOTS / STORE_CHUNK_SLOTS)
 
 struct store_chunk {
@@ -56,7 +57,8 @@ struct store {
 
 	pthread_mutex_t wordtab_lock; /* writers of wordtab */
 	uint32_t nwords;              /* published entries (atomic) */
-	uint64_t wordtab[STORE_WORDTAB_MAX];
+	uint64_t *wordtab[STORE_WORDTAB_MAX / STORE_WORDTAB_BLOCK]; /* blocks,
+				         allocated as needed, never moved */
 
 	struct stats st;
 };
@@ -178,27 +180,38 @@ static bool same_filled(const void *page, uint64_t *word)
 	return true;
 }
 
+static uint64_t *wordtab_at(struct store *s, uint32_t i)
+{
+	return &s->wordtab[i / STORE_WORDTAB_BLOCK][i % STORE_WORDTAB_BLOCK];
+}
+
 /* Index of @word in the wide-word table, adding it; -ENOSPC when full. */
 static int wordtab_find(struct store *s, uint64_t word)
 {
 	uint32_t n = __atomic_load_n(&s->nwords, __ATOMIC_ACQUIRE);
+	uint64_t **blk;
 	int ret = -ENOSPC;
 
 	for (uint32_t i = 0; i < n; i++)
-		if (s->wordtab[i] == word)
+		if (*wordtab_at(s, i) == word)
 			return (int)i;
 	pthread_mutex_lock(&s->wordtab_lock);
 	n = s->nwords;
 	for (uint32_t i = 0; i < n; i++)
-		if (s->wordtab[i] == word) {
+		if (*wordtab_at(s, i) == word) {
 			ret = (int)i;
 			goto out;
 		}
-	if (n < STORE_WORDTAB_MAX) {
-		s->wordtab[n] = word;
-		__atomic_store_n(&s->nwords, n + 1, __ATOMIC_RELEASE);
-		ret = (int)n;
-	}
+	if (n == STORE_WORDTAB_MAX)
+		goto out;
+	blk = &s->wordtab[n / STORE_WORDTAB_BLOCK];
+	/* write path, rare (a new distinct fill word), 512 bytes: mlocked */
+	if (!*blk && !(*blk = calloc(STORE_WORDTAB_BLOCK, sizeof(**blk))))
+		goto out;
+	*wordtab_at(s, n) = word;
+	/* publishes the word and its block to readers (acquire above) */
+	__atomic_store_n(&s->nwords, n + 1, __ATOMIC_RELEASE);
+	ret = (int)n;
 out:
 	pthread_mutex_unlock(&s->wordtab_lock);
 	return ret;
@@ -280,6 +293,8 @@ void store_destroy(struct store *s)
 		}
 	}
 	munmap(s->dir, STORE_NR_CHUNKS * sizeof(*s->dir));
+	for (size_t i = 0; i < STORE_WORDTAB_MAX / STORE_WORDTAB_BLOCK; i++)
+		free(s->wordtab[i]);
 	zsp_pool_destroy(s->pool);
 	pthread_mutex_destroy(&s->wordtab_lock);
 	pthread_mutex_destroy(&s->resize_lock);
@@ -407,7 +422,7 @@ int store_read(struct store *s, uint64_t slot, void *page)
 		uint64_t word = v & SLOT_HANDLE_MASK;
 
 		if (v & F(STORE_F_WIDE))
-			word = s->wordtab[word];
+			word = *wordtab_at(s, (uint32_t)word);
 		else
 			word |= word << 32;
 		fill_page(page, word);
@@ -573,6 +588,10 @@ uint64_t store_meta_bytes(struct store *s)
 		chunk += STORE_CHUNK_SLOTS * sizeof(uint32_t);
 	zsp_get_stats(s->pool, &zs);
 	return sizeof(*s) + dir +
+	       (__atomic_load_n(&s->nwords, __ATOMIC_RELAXED) +
+		STORE_WORDTAB_BLOCK - 1) /
+		       STORE_WORDTAB_BLOCK * STORE_WORDTAB_BLOCK *
+		       sizeof(uint64_t) +
 	       __atomic_load_n(&s->nchunks, __ATOMIC_RELAXED) * chunk +
 	       zs.meta_bytes;
 }

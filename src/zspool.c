@@ -39,7 +39,7 @@
 #define ZSP_REGION_ORD_BITS 10 /* up to 1024 zspages per region */
 #define ZSP_HCHUNK_SHIFT 16    /* handles per handle-table chunk: 65536 */
 #define ZSP_HCHUNK_SIZE (1u << ZSP_HCHUNK_SHIFT)
-#define ZSP_HBATCH_SHIFT 6 /* handles given to a class at once: 64 */
+#define ZSP_HBATCH_SHIFT 5 /* handles given to a class at once: 32 */
 #define ZSP_HBATCH (1u << ZSP_HBATCH_SHIFT)
 #define ZSP_NR_HCHUNKS (1u << (32 - ZSP_HCHUNK_SHIFT))
 #define ZSP_NO_OBJ 0xffff
@@ -79,7 +79,8 @@ struct zsp_region {
 struct zsp_hchunk {
 	uint32_t ent[ZSP_HCHUNK_SIZE]; /* live: location; free: next free
 					  handle of the class (0 = end) */
-	uint64_t live[ZSP_HCHUNK_SIZE / 64]; /* bit set: handle in use */
+	uint32_t live[ZSP_HCHUNK_SIZE / 32]; /* bit set: handle in use; one
+						word per batch */
 	uint8_t batch_class[ZSP_HCHUNK_SIZE / ZSP_HBATCH]; /* batch's class */
 };
 
@@ -437,8 +438,8 @@ static int zspage_new(struct zsp_pool *pool, struct zsp_class *c, uint32_t *out)
 	r = &pool->regions[ri];
 	if (!r->free_ord && r->bump == r->desc_cap) {
 		/* only this class's holder of class->lock reads this table */
-		/* grow by a quarter: metadata stays close to what is used */
-		unsigned int cap = r->desc_cap + r->desc_cap / 4u + 4u;
+		/* grow by an eighth: metadata stays close to what is used */
+		unsigned int cap = r->desc_cap + r->desc_cap / 8u + 4u;
 		struct zsp_zspage *nd;
 
 		if (cap > r->max_ord)
@@ -577,17 +578,17 @@ static struct zsp_class *class_of_handle(struct zsp_pool *pool, zsp_handle_t h)
 
 static void live_set(struct zsp_pool *pool, zsp_handle_t h, bool on)
 {
-	uint64_t *w = &hchunk(pool, h)->live[(h & (ZSP_HCHUNK_SIZE - 1)) / 64];
-	uint64_t bit = 1ULL << (h % 64);
+	uint32_t *w = &hchunk(pool, h)->live[(h & (ZSP_HCHUNK_SIZE - 1)) / 32];
+	uint32_t bit = 1u << (h % 32);
 
-	/* a batch's 64 bits are one word of its own: the class lock covers it */
+	/* a batch's 32 bits are one word of its own: the class lock covers it */
 	*w = on ? *w | bit : *w & ~bit;
 }
 
 static bool is_live(struct zsp_pool *pool, zsp_handle_t h)
 {
-	return hchunk(pool, h)->live[(h & (ZSP_HCHUNK_SIZE - 1)) / 64] >>
-		       (h % 64) &
+	return hchunk(pool, h)->live[(h & (ZSP_HCHUNK_SIZE - 1)) / 32] >>
+		       (h % 32) &
 	       1;
 }
 
@@ -942,6 +943,16 @@ uint64_t zsp_compact(struct zsp_pool *pool)
 		pthread_mutex_unlock(&c->lock);
 		pthread_rwlock_unlock(&c->migrate);
 	}
+#ifdef ZSP_DEBUG
+	{
+		char why[256];
+
+		if (zsp_validate(pool, why, sizeof(why))) {
+			fprintf(stderr, "zspool: after compaction: %s\n", why);
+			abort();
+		}
+	}
+#endif
 	ADD(&pool->pages_compacted, freed);
 	return freed;
 }

@@ -26,7 +26,7 @@
  *                    handle table whose 4-byte entry holds the object's
  *                    location (arena offset / 16).  Compaction moves objects
  *                    and rewrites entries, so handles stay valid.  Handles are
- *                    handed to classes in batches of 64; a handle lives and
+ *                    handed to classes in batches of 32; a handle lives and
  *                    dies in one class, which lets compaction find the
  *                    handles of a class without a back pointer per object.
  *

@@ -191,6 +191,35 @@ START_TEST(test_same_filled)
 }
 END_TEST
 
+/* distinct wide fill words: 1024 kept as words, the rest compressed */
+START_TEST(test_many_fill_words)
+{
+	uint64_t page[PG / 8];
+	struct stats_mm mm;
+
+	for (uint64_t i = 0; i < 1100; i++) {
+		for (size_t j = 0; j < PG / 8; j++)
+			page[j] = 0x1234567800000000ULL + i;
+		ck_assert_int_eq(store_write(st, i, page), 0);
+	}
+	store_mm(st, &mm);
+	ck_assert_uint_eq(mm.same_pages, 1024);
+	ck_assert_uint_eq(mm.orig_data_size, 1100 * PG);
+	ck_assert_uint_gt(mm.compr_data_size, 0);
+	/* a word already in the table is found again */
+	for (size_t j = 0; j < PG / 8; j++)
+		page[j] = 0x1234567800000000ULL + 5;
+	ck_assert_int_eq(store_write(st, 2000, page), 0);
+	store_mm(st, &mm);
+	ck_assert_uint_eq(mm.same_pages, 1025);
+	for (uint64_t i = 0; i < 1100; i++) {
+		for (size_t j = 0; j < PG / 8; j++)
+			page[j] = 0x1234567800000000ULL + i;
+		assert_read(st, i, page);
+	}
+}
+END_TEST
+
 /* incompressible pages are stored raw and counted as huge */
 START_TEST(test_huge)
 {
@@ -652,6 +681,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_overwrite_frees_old);
 	tcase_add_test(tc, test_same_filled);
 	tcase_add_test(tc, test_huge);
+	tcase_add_test(tc, test_many_fill_words);
 	tcase_add_test(tc, test_discard);
 	tcase_add_test(tc, test_counters_model);
 	tcase_add_test(tc, test_mem_limit);

@@ -249,6 +249,11 @@ START_TEST(test_random_model)
 			zsp_free(pool, m[i].h);
 			m[i].h = 0;
 		}
+#ifdef ZSP_DEBUG
+		/* debug builds walk every list every few steps */
+		if (step % 97 == 0)
+			assert_valid();
+#endif
 		if (step % 15000 == 14999) {
 			struct zsp_stats st;
 
