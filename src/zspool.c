@@ -437,14 +437,16 @@ static int zspage_new(struct zsp_pool *pool, struct zsp_class *c, uint32_t *out)
 	ri = c->room_head;
 	r = &pool->regions[ri];
 	if (!r->free_ord && r->bump == r->desc_cap) {
-		/* only this class's holder of class->lock reads this table */
-		/* grow by an eighth: metadata stays close to what is used */
+		/*
+		 * Only holders of class->lock read this table, so it may move.
+		 * It grows by an eighth, to stay close to what is used.
+		 */
 		unsigned int cap = r->desc_cap + r->desc_cap / 8u + 4u;
 		struct zsp_zspage *nd;
 
 		if (cap > r->max_ord)
 			cap = r->max_ord;
-		/* write path: small and rare (doubling), memory is mlocked */
+		/* write path: a small realloc, rarely; the daemon is mlocked */
 		nd = realloc(r->desc, cap * sizeof(*nd));
 		if (!nd)
 			return -ENOMEM;
