@@ -1102,23 +1102,32 @@ static int validate_class(struct zsp_pool *pool, struct zsp_class *c,
 int zsp_validate(struct zsp_pool *pool, char *why, size_t why_len)
 {
 	uint64_t pages = 0;
+	unsigned int i;
+	int ret = 0;
 
-	for (unsigned int i = 0; i < pool->nclasses; i++) {
-		struct zsp_class *c = &pool->classes[i];
-		int ret;
-
-		pthread_rwlock_wrlock(&c->migrate);
-		pthread_mutex_lock(&c->lock);
-		ret = validate_class(pool, c, why, why_len);
-		pages += c->pages;
-		pthread_mutex_unlock(&c->lock);
-		pthread_rwlock_unlock(&c->migrate);
-		if (ret)
-			return ret;
+	/*
+	 * Every class at once, in index order (nothing else holds two class
+	 * locks), so that the pool's page count is checked against a still
+	 * picture even while other threads run.
+	 */
+	for (i = 0; i < pool->nclasses; i++) {
+		pthread_rwlock_wrlock(&pool->classes[i].migrate);
+		pthread_mutex_lock(&pool->classes[i].lock);
 	}
-	if (pages != LOAD(&pool->pages_used))
-		BAD("pool: classes hold %llu pages, counted %llu",
-		    (unsigned long long)pages,
-		    (unsigned long long)LOAD(&pool->pages_used));
-	return 0;
+	for (i = 0; i < pool->nclasses && !ret; i++) {
+		ret = validate_class(pool, &pool->classes[i], why, why_len);
+		pages += pool->classes[i].pages;
+	}
+	if (!ret && pages != LOAD(&pool->pages_used)) {
+		snprintf(why, why_len, "pool: classes hold %llu pages, counted "
+				       "%llu",
+			 (unsigned long long)pages,
+			 (unsigned long long)LOAD(&pool->pages_used));
+		ret = -EUCLEAN;
+	}
+	for (i = pool->nclasses; i-- > 0;) {
+		pthread_mutex_unlock(&pool->classes[i].lock);
+		pthread_rwlock_unlock(&pool->classes[i].migrate);
+	}
+	return ret;
 }

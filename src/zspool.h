@@ -163,7 +163,8 @@ unsigned int zsp_class_size(const struct zsp_pool *pool, size_t size);
  * zsp_validate() - walk every class and check the invariants (inuse counts,
  * free lists, fullness groups, handle entries).  Return: 0 or -EUCLEAN with
  * the first broken invariant described in @why (at least 128 bytes).
- * Context: takes every class's migrate and class lock in turn. Slow: for tests.
+ * Context: takes every class's migrate and class lock at once, in index
+ * order (the only place two class locks are held).  Slow: for tests.
  */
 int zsp_validate(struct zsp_pool *pool, char *why, size_t why_len);
 

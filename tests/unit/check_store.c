@@ -503,6 +503,17 @@ START_TEST(test_sparse_metadata)
 }
 END_TEST
 
+/* page @i of a mix: text, random and same-filled in turn */
+static void mixed_page(void *page, uint64_t i)
+{
+	if (i % 3 == 0)
+		text_page(page, i);
+	else if (i % 3 == 1)
+		random_page(page, i);
+	else
+		memset(page, (int)i, PG);
+}
+
 /* every algorithm round-trips every kind of page through the store */
 START_TEST(test_algorithms)
 {
@@ -511,21 +522,11 @@ START_TEST(test_algorithms)
 	struct stats_mm mm;
 
 	for (uint64_t i = 0; i < 300; i++) {
-		if (i % 3 == 0)
-			text_page(page, i);
-		else if (i % 3 == 1)
-			random_page(page, i);
-		else
-			memset(page, (int)i, PG);
+		mixed_page(page, i);
 		ck_assert_int_eq(store_write(s, i, page), 0);
 	}
 	for (uint64_t i = 0; i < 300; i++) {
-		if (i % 3 == 0)
-			text_page(page, i);
-		else if (i % 3 == 1)
-			random_page(page, i);
-		else
-			memset(page, (int)i, PG);
+		mixed_page(page, i);
 		assert_read(s, i, page);
 	}
 	store_mm(s, &mm);
