@@ -547,8 +547,32 @@ static uint32_t obj_free(struct zsp_pool *pool, struct zsp_class *c,
 	struct zsp_zspage *d = desc_of(pool, id);
 	uint16_t link = d->freeobj;
 
-	memcpy(loc_ptr(pool, loc), &link, sizeof(link));
-	d->freeobj = (uint16_t)idx;
+	if (idx + 1u == d->fresh) {
+		/*
+		 * The last object handed out: give it back to @fresh, and its
+		 * page to the system if no other object is on it, so that a
+		 * write refused by mem_limit leaves no page behind.
+		 */
+		uint64_t was = backed(c, d->fresh), now = backed(c, idx);
+
+		d->fresh--;
+		if (now < was) {
+			/* an emptied zspage is punched whole on release */
+			if (d->inuse > 1)
+				(void)fallocate(
+					pool->fd,
+					FALLOC_FL_PUNCH_HOLE |
+						FALLOC_FL_KEEP_SIZE,
+					(off_t)(zspage_off(c, id) +
+						now * ZSP_PAGE_SIZE),
+					(off_t)((was - now) * ZSP_PAGE_SIZE));
+			c->pages -= was - now;
+			SUB(&pool->pages_used, was - now);
+		}
+	} else {
+		memcpy(loc_ptr(pool, loc), &link, sizeof(link));
+		d->freeobj = (uint16_t)idx;
+	}
 	d->inuse--;
 	c->objs--;
 	if (d->inuse == 0)

@@ -398,6 +398,30 @@ START_TEST(test_mem_limit)
 }
 END_TEST
 
+/* refused writes of small objects leave no page behind either */
+START_TEST(test_mem_limit_small)
+{
+	struct store *s = make(64ULL << 20, "lz4", 16 * PG);
+	unsigned char page[PG];
+	struct stats_mm mm;
+	int refused = 0;
+
+	for (uint64_t slot = 0; slot < 3000 && refused < 50; slot++) {
+		text_page(page, slot * 977);
+		/* vary the compressed size across classes */
+		memset(page + 1024 + (slot % 7) * 300, (int)slot, 200);
+		if (store_write(s, slot, page) == -ENOMEM)
+			refused++;
+		store_mm(s, &mm);
+		ck_assert_uint_le(mm.mem_used_total, 16 * PG);
+		ck_assert_uint_le(mm.mem_used_max, 17 * PG);
+	}
+	ck_assert_int_eq(refused, 50);
+	assert_pool_valid(s);
+	store_destroy(s);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
 	struct store_config cfg = {.level = CODEC_LEVEL_DEFAULT};
@@ -686,6 +710,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_discard);
 	tcase_add_test(tc, test_counters_model);
 	tcase_add_test(tc, test_mem_limit);
+	tcase_add_test(tc, test_mem_limit_small);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_resize);
 	tcase_add_test(tc, test_sparse_metadata);
