@@ -103,9 +103,10 @@ static unsigned int slot_len(uint64_t v)
 	return (unsigned int)((v >> SLOT_LEN_SHIFT) & SLOT_LEN_MASK);
 }
 
+/* holds data: same-filled, or an object's handle (flags alone do not) */
 static bool slot_used(uint64_t v)
 {
-	return (v & ~SLOT_LOCK) != 0;
+	return (v & (F(STORE_F_SAME) | SLOT_HANDLE_MASK)) != 0;
 }
 
 static struct store_chunk *chunk_get(struct store *s, uint64_t slot,
@@ -316,7 +317,7 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 	static __thread unsigned char buf[STORE_PAGE_SIZE];
 	const void *src = buf;
 	zsp_handle_t h;
-	uint64_t used, flags = 0;
+	uint64_t used, limit, flags = 0;
 	int len, ret;
 
 	len = codec_compress(&s->codec, page, buf, s->huge_threshold - 1);
@@ -334,8 +335,8 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 		return ret;
 	used = zsp_pages_used(s->pool);
 	stats_update_max(&s->st.max_used_pages, used);
-	if (s->mem_limit_pages &&
-	    used > __atomic_load_n(&s->mem_limit_pages, __ATOMIC_RELAXED)) {
+	limit = __atomic_load_n(&s->mem_limit_pages, __ATOMIC_RELAXED);
+	if (limit && used > limit) {
 		zsp_free(s->pool, h);
 		return -ENOMEM;
 	}
@@ -375,6 +376,16 @@ int store_write(struct store *s, uint64_t slot, const void *page)
 	}
 	e = slot_word(c, slot);
 	old = slot_lock(e);
+	if (slot >= __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE)) {
+		/*
+		 * A shrink raced with us: it set the size before freeing the
+		 * slots past it, so it has freed (or will free) this one.
+		 */
+		slot_unlock(e, old);
+		stats_inc(s->st.invalid_io);
+		ret = -EINVAL;
+		goto out_free_only;
+	}
 	/* the stale-slot rule: free what an earlier write left first */
 	slot_free(s, old);
 	if (v & F(STORE_F_SAME)) {
@@ -393,8 +404,11 @@ int store_write(struct store *s, uint64_t slot, const void *page)
 	return 0;
 
 out_free:
+	stats_inc(s->st.failed_writes);
+out_free_only:
 	if (!(v & F(STORE_F_SAME)))
 		zsp_free(s->pool, (zsp_handle_t)(v & SLOT_HANDLE_MASK));
+	return ret;
 out_failed:
 	stats_inc(s->st.failed_writes);
 	return ret;
@@ -438,8 +452,11 @@ int store_read(struct store *s, uint64_t slot, void *page)
 		zsp_unmap(s->pool, h);
 		if (ret) {
 			memset(page, 0, STORE_PAGE_SIZE);
-			stats_inc(s->st.failed_reads);
-			ret = -EIO;
+			/* no context (-ENOMEM) is not corruption */
+			if (ret != -ENOMEM) {
+				stats_inc(s->st.failed_reads);
+				ret = -EIO;
+			}
 		}
 	}
 	touch(s, c, slot);
@@ -487,6 +504,8 @@ int store_free_notify(struct store *s, uint64_t slot)
 
 	if (!in_range(s, slot))
 		return -EINVAL;
+	/* as zram: every notice counts, a missed one in miss_free too */
+	stats_inc(s->st.notify_free);
 	c = chunk_get(s, slot, false);
 	if (c) {
 		e = slot_word(c, slot);
@@ -497,7 +516,6 @@ int store_free_notify(struct store *s, uint64_t slot)
 		slot_free(s, old);
 		slot_unlock(e, 0);
 	}
-	stats_inc(s->st.notify_free);
 	return 0;
 }
 

@@ -274,10 +274,11 @@ static void *loc_ptr(struct zsp_pool *pool, uint32_t loc)
 }
 
 /*
- * Pages of a zspage that hold memory: those up to the end of its last
- * object ever handed out.  Objects are handed out in index order before
- * freed ones are reused, and a zspage's pages are punched out when it is
- * released, so the pages past that point were never touched since.
+ * Pages of a zspage that hold memory: those up to the end of the highest
+ * object handed out (@fresh is that high-water mark; freed objects below it
+ * are reused first).  A zspage's pages are punched out when it is released
+ * and when @fresh drops below a page, so the pages past that point were
+ * never touched since.
  */
 static uint64_t backed(const struct zsp_class *c, unsigned int fresh)
 {
@@ -757,6 +758,11 @@ int zsp_pool_create(uint64_t reserve_bytes, unsigned int chain,
 		ret = -errno;
 		goto out_free;
 	}
+	/*
+	 * 4 KiB pages only: a huge page would make one small write take 2 MiB
+	 * and a 4 KiB punch free nothing.  Advice, so failure is harmless.
+	 */
+	(void)madvise(pool->arena, reserve_bytes, MADV_NOHUGEPAGE);
 	*out = pool;
 	return 0;
 

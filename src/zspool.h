@@ -109,7 +109,8 @@ void zsp_unmap(struct zsp_pool *pool, zsp_handle_t handle);
 /*
  * zsp_compact() - move objects out of sparse zspages into fuller ones of the
  * same class and free the emptied zspages; afterwards each class has at most
- * one zspage that is not full.  Handles stay valid.
+ * one zspage that is not full (unless moving would free no page).  Handles
+ * stay valid.
  * Return: the number of pages freed by this call (also added to the pool's
  * pages_compacted).
  * Context: takes each class's migrate lock for writing in turn; must not be

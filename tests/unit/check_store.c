@@ -494,6 +494,46 @@ START_TEST(test_resize)
 }
 END_TEST
 
+static volatile int resize_go;
+
+static void *resize_writer(void *p)
+{
+	while (!__atomic_load_n(&resize_go, __ATOMIC_ACQUIRE))
+		;
+	store_write(st, 15, p);
+	return NULL;
+}
+
+/* a shrink racing with a write past the new end never keeps its data */
+START_TEST(test_resize_race)
+{
+	unsigned char page[PG], got[PG];
+	struct stats_mm mm;
+
+	text_page(page, 5);
+	for (int it = 0; it < 3000; it++) {
+		pthread_t t;
+
+		ck_assert_int_eq(store_resize(st, 16 * PG), 0);
+		resize_go = 0;
+		pthread_create(&t, NULL, resize_writer, page);
+		__atomic_store_n(&resize_go, 1, __ATOMIC_RELEASE);
+		for (volatile int d = 0; d < (it % 64) * 50; d++)
+			;
+		ck_assert_int_eq(store_resize(st, 15 * PG), 0);
+		pthread_join(t, NULL);
+		store_mm(st, &mm);
+		ck_assert_uint_eq(mm.orig_data_size, 0);
+		ck_assert_uint_eq(mm.mem_used_total, 0);
+		ck_assert_int_eq(store_resize(st, 16 * PG), 0);
+		ck_assert_int_eq(store_read(st, 15, got), 0);
+		ck_assert_msg(got[0] == 0 && !memcmp(got, got + 1, PG - 1),
+			      "old data past the end came back (iteration %d)",
+			      it);
+	}
+}
+END_TEST
+
 static uint64_t rss_kb(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
@@ -713,6 +753,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_mem_limit_small);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_resize);
+	tcase_add_test(tc, test_resize_race);
 	tcase_add_test(tc, test_sparse_metadata);
 	tcase_add_loop_test(tc, test_algorithms, 0, 3);
 	tcase_add_loop_test(tc, test_corpus, 0, 3);

@@ -394,7 +394,7 @@ struct thread_arg {
 	unsigned int id;
 	unsigned long iters;
 	uint64_t seed;
-	volatile bool *stop;
+	bool *stop;
 	bool ok;
 };
 
@@ -443,7 +443,7 @@ static void *compactor(void *p)
 {
 	struct thread_arg *a = p;
 
-	while (!*a->stop)
+	while (!__atomic_load_n(a->stop, __ATOMIC_ACQUIRE))
 		zsp_compact(pool);
 	return NULL;
 }
@@ -463,7 +463,7 @@ START_TEST(test_threads)
 	uint64_t seed = env_ul("FZRAM_SEED", 1);
 	pthread_t t[64], ct;
 	struct thread_arg a[64], ca = {0};
-	volatile bool stop = false;
+	bool stop = false;
 
 	if (nthreads > 64)
 		nthreads = 64;
@@ -479,7 +479,7 @@ START_TEST(test_threads)
 		ck_assert_msg(a[i].ok, "thread %u saw corruption (seed %llu)",
 			      i, (unsigned long long)seed);
 	}
-	stop = true;
+	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
 	pthread_join(ct, NULL);
 	ck_assert_uint_eq(zsp_pages_used(pool), 0);
 	assert_valid();
