@@ -169,14 +169,18 @@ static void slot_free(struct store *s, uint64_t v)
 
 /* ---- fill words -------------------------------------------------------- */
 
+/* @page need not be aligned (FUSE hands over unaligned write buffers) */
 static bool same_filled(const void *page, uint64_t *word)
 {
-	const uint64_t *w = page;
-	uint64_t first = w[0];
+	const unsigned char *p = page;
+	uint64_t first, w;
 
-	for (size_t i = 1; i < STORE_PAGE_SIZE / sizeof(*w); i++)
-		if (w[i] != first)
+	memcpy(&first, p, sizeof(first));
+	for (size_t i = sizeof(w); i < STORE_PAGE_SIZE; i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		if (w != first)
 			return false;
+	}
 	*word = first;
 	return true;
 }
