@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fs.c - the FUSE low-level operations of fzram: thin handlers that map a
+ * directory with one fixed-size file onto the store (slots of 4 KiB) and its
+ * extended attributes onto xattr.c.  Every handler replies exactly once.
+ *
+ * The file behaves like a block device, since that is what it stands in
+ * for: its size changes only by an explicit truncate to a non-zero multiple
+ * of 4096 (store_resize), O_TRUNC at open is ignored (as a block device
+ * ignores it, so that "dd of=FILE" works), writes past the end write what
+ * fits and then fail with ENOSPC.  Opens use direct I/O so that the kernel
+ * keeps no page-cache copy of what is swapped to us.
+ *
+ * Locks: stripe mutex → store slot lock → allocator locks (see fs.h).  Reads
+ * take no stripe: a read concurrent with a write sees the old or the new
+ * page, as on a block device.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xattr.h"
+
+#define FZ_PAGE STORE_PAGE_SIZE
+#define FZ_ATTR_TIMEOUT_DIR 1.0
+/* st_blocks and mtime change with every write: let the kernel ask. */
+#define FZ_ATTR_TIMEOUT_FILE 0.0
+#define FZ_ENTRY_TIMEOUT 1.0
+/* Large enough for every user.fzram.* value and the list of names. */
+#define FZ_XATTR_BUF 4096
+
+static struct fz_fs *fz_from(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static int64_t fz_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return ts.tv_sec;
+}
+
+static void fz_touch(struct fz_fs *fs)
+{
+	int64_t now = fz_now();
+
+	/* Relaxed: mtime is advisory, a racing older value is harmless. */
+	if (__atomic_load_n(&fs->mtime, __ATOMIC_RELAXED) != now)
+		__atomic_store_n(&fs->mtime, now, __ATOMIC_RELAXED);
+}
+
+static int fz_owner_or_root(fuse_req_t req, const struct fz_fs *fs)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	return ctx->uid == 0 || ctx->uid == fs->uid;
+}
+
+/* fz_stat() - the attributes of @ino; Return: 0, -ENOENT. */
+static int fz_stat(struct fz_fs *fs, fuse_ino_t ino, struct stat *st)
+{
+	struct stats_mm mm;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_blksize = FZ_PAGE;
+	st->st_atime = fs->mount_time;
+	if (ino == FZ_ROOT_INO) {
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		st->st_mtime = fs->mount_time;
+		st->st_ctime = fs->mount_time;
+		return 0;
+	}
+	if (ino != FZ_FILE_INO)
+		return -ENOENT;
+	st->st_mode = S_IFREG | 0600;
+	st->st_nlink = 1;
+	st->st_size = store_size(fs->store);
+	/* du shows the compressed footprint, allocator overhead included. */
+	store_mm(fs->store, &mm);
+	st->st_blocks = (mm.mem_used_total + 511) / 512;
+	st->st_mtime = __atomic_load_n(&fs->mtime, __ATOMIC_RELAXED);
+	st->st_ctime = st->st_mtime;
+	return 0;
+}
+
+/* A write error from the store, as the caller of write(2) should see it. */
+static int fz_write_errno(int err)
+{
+	/*
+	 * -ENOMEM means mem_limit was reached (or memory ran out): the
+	 * device is full as far as the writer is concerned.  zram answers
+	 * -EIO here; ENOSPC tells the user what happened and still fails a
+	 * swap-out the same way.
+	 */
+	if (err == -ENOMEM)
+		return ENOSPC;
+	return EIO; /* -EINVAL: the slot vanished under a concurrent shrink */
+}
+
+/*
+ * fz_write_block() - write @len bytes of @data (NULL: zeros) at byte @off of
+ * @slot; a partial block is read, patched and written back.
+ * Return: 0 or a store error (-errno).
+ * Context: takes the slot's stripe mutex.  No allocation here: the page for
+ * the read-modify-write is on the stack (a libfuse worker's stack), so the
+ * swap-out path cannot recurse into reclaim through us.
+ */
+static int fz_write_block(struct fz_fs *fs, uint64_t slot, size_t off,
+			  const void *data, size_t len)
+{
+	pthread_mutex_t *stripe = &fs->stripes[slot % FZ_NR_STRIPES];
+	char page[FZ_PAGE];
+	int err;
+
+	pthread_mutex_lock(stripe);
+	if (len == FZ_PAGE && data) {
+		err = store_write(fs->store, slot, data);
+		goto out_unlock;
+	}
+	if (len == FZ_PAGE) {
+		memset(page, 0, sizeof(page));
+	} else {
+		err = store_read(fs->store, slot, page);
+		if (err)
+			goto out_unlock;
+		if (data)
+			memcpy(page + off, data, len);
+		else
+			memset(page + off, 0, len);
+	}
+	err = store_write(fs->store, slot, page);
+out_unlock:
+	pthread_mutex_unlock(stripe);
+	return err;
+}
+
+/*
+ * fz_zero() - make [@start, @end) read as zeros: partial edge blocks are
+ * rewritten, whole blocks are discarded (their memory goes back).
+ * Return: 0 or -errno.  Context: takes each slot's stripe in turn, so a
+ * concurrent read-modify-write cannot bring discarded data back.
+ */
+static int fz_zero(struct fz_fs *fs, uint64_t start, uint64_t end)
+{
+	while (start < end) {
+		uint64_t slot = start / FZ_PAGE;
+		size_t off = start % FZ_PAGE;
+		size_t len = FZ_PAGE - off;
+		pthread_mutex_t *stripe;
+		int err;
+
+		if (len > end - start)
+			len = end - start;
+		if (len < FZ_PAGE) {
+			err = fz_write_block(fs, slot, off, NULL, len);
+		} else {
+			stripe = &fs->stripes[slot % FZ_NR_STRIPES];
+			pthread_mutex_lock(stripe);
+			err = store_discard(fs->store, slot, 1);
+			pthread_mutex_unlock(stripe);
+		}
+		if (err)
+			return err;
+		start += len;
+	}
+	return 0;
+}
+
+static void fz_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* O_TRUNC reaches open(), where it is ignored as on a block device;
+	 * without this the kernel would send a truncate to 0 first. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* libfuse clamps this to its buffer size. */
+	conn->max_write = 1 << 20;
+}
+
+static void fz_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fz_fs *fs = fz_from(req);
+	struct fuse_entry_param e;
+
+	if (parent != FZ_ROOT_INO) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	if (strcmp(name, fs->name) != 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.ino = FZ_FILE_INO;
+	e.generation = 1;
+	e.attr_timeout = FZ_ATTR_TIMEOUT_FILE;
+	e.entry_timeout = FZ_ENTRY_TIMEOUT;
+	fz_stat(fs, FZ_FILE_INO, &e.attr);
+	fuse_reply_entry(req, &e);
+}
+
+static void fz_reply_attr(fuse_req_t req, struct fz_fs *fs, fuse_ino_t ino)
+{
+	struct stat st;
+
+	if (fz_stat(fs, ino, &st)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	fuse_reply_attr(req, &st,
+			ino == FZ_ROOT_INO ? FZ_ATTR_TIMEOUT_DIR
+					   : FZ_ATTR_TIMEOUT_FILE);
+}
+
+static void fz_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	(void)fi;
+	fz_reply_attr(req, fz_from(req), ino);
+}
+
+/*
+ * Only the size changes (a non-zero multiple of 4096; shrinking frees the
+ * slots past the new end).  Mode and owner are fixed: setting them to what
+ * they are succeeds, anything else is EPERM.  Times are accepted; a new
+ * mtime is kept.
+ */
+static void fz_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	struct fz_fs *fs = fz_from(req);
+	mode_t perm = ino == FZ_ROOT_INO ? 0755 : 0600;
+	uint64_t size;
+	int err;
+
+	(void)fi;
+	if (ino != FZ_ROOT_INO && ino != FZ_FILE_INO) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (((to_set & FUSE_SET_ATTR_MODE) &&
+	     (attr->st_mode & 07777) != perm) ||
+	    ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != fs->uid) ||
+	    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != fs->gid)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	if ((to_set & (FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_MTIME |
+		       FUSE_SET_ATTR_ATIME)) &&
+	    !fz_owner_or_root(req, fs)) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		if (ino != FZ_FILE_INO) {
+			fuse_reply_err(req, EISDIR);
+			return;
+		}
+		if (attr->st_size <= 0) {
+			fuse_reply_err(req, EINVAL);
+			return;
+		}
+		size = attr->st_size;
+		if (size != store_size(fs->store)) {
+			err = store_resize(fs->store, size);
+			if (err) {
+				fuse_reply_err(req, -err);
+				return;
+			}
+			fz_touch(fs);
+		}
+	}
+	if (ino == FZ_FILE_INO && (to_set & FUSE_SET_ATTR_MTIME_NOW))
+		fz_touch(fs);
+	else if (ino == FZ_FILE_INO && (to_set & FUSE_SET_ATTR_MTIME))
+		__atomic_store_n(&fs->mtime, (int64_t)attr->st_mtime,
+				 __ATOMIC_RELAXED);
+	fz_reply_attr(req, fs, ino);
+}
+
+static void fz_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct fz_fs *fs = fz_from(req);
+	const char *names[] = {".", "..", fs->name};
+	const fuse_ino_t inos[] = {FZ_ROOT_INO, FZ_ROOT_INO, FZ_FILE_INO};
+	char buf[3 * (FZ_NAME_MAX + 64)];
+	size_t used = 0;
+	struct stat st;
+	off_t i;
+
+	(void)fi;
+	if (ino != FZ_ROOT_INO) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	memset(&st, 0, sizeof(st));
+	for (i = off < 0 ? 0 : off; i < 3; i++) {
+		size_t n;
+
+		st.st_ino = inos[i];
+		st.st_mode = inos[i] == FZ_ROOT_INO ? S_IFDIR : S_IFREG;
+		n = fuse_add_direntry(req, buf + used, size - used, names[i],
+				      &st, i + 1);
+		if (n > size - used)
+			break;
+		used += n;
+	}
+	fuse_reply_buf(req, buf, used);
+}
+
+static void fz_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fz_fs *fs = fz_from(req);
+
+	if (ino == FZ_ROOT_INO) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if (ino != FZ_FILE_INO) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	/* The kernel checks nothing without -o default_permissions. */
+	if (!fz_owner_or_root(req, fs)) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	/* O_TRUNC is ignored: the file is a device (see the top). */
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	fi->noflush = 1;
+	__atomic_add_fetch(&fs->open_count, 1, __ATOMIC_SEQ_CST);
+	/* An interrupted open gets no release: undo the count. */
+	if (fuse_reply_open(req, fi) != 0)
+		__atomic_sub_fetch(&fs->open_count, 1, __ATOMIC_SEQ_CST);
+}
+
+static void fz_release(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct fz_fs *fs = fz_from(req);
+
+	(void)fi;
+	if (ino == FZ_FILE_INO)
+		__atomic_sub_fetch(&fs->open_count, 1, __ATOMIC_SEQ_CST);
+	fuse_reply_err(req, 0);
+}
+
+/*
+ * Reads at or past the end return 0 bytes; a read straddling the end
+ * returns what is inside.  Never-written blocks read as zeros (store_read).
+ */
+/* Read and write go to the file at a real offset; else reply and say no. */
+static bool io_args_ok(fuse_req_t req, fuse_ino_t ino, off_t off)
+{
+	if (ino != FZ_FILE_INO) {
+		fuse_reply_err(req, EISDIR);
+		return false;
+	}
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return false;
+	}
+	return true;
+}
+
+static void fz_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fz_fs *fs = fz_from(req);
+	uint64_t dev_size = store_size(fs->store);
+	uint64_t pos = off;
+	char page[FZ_PAGE];
+	size_t count, done;
+	char *buf;
+	int err = 0;
+
+	(void)fi;
+	if (!io_args_ok(req, ino, off))
+		return;
+	if (pos >= dev_size || size == 0) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	count = size;
+	if (count > dev_size - pos)
+		count = dev_size - pos;
+	/*
+	 * At most max_read (1 MiB) per request.  The daemon's memory is
+	 * locked and it is an I/O flusher, so this cannot recurse into our
+	 * own swap-out.
+	 */
+	buf = malloc(count);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (done = 0; done < count;) {
+		uint64_t slot = (pos + done) / FZ_PAGE;
+		size_t in = (pos + done) % FZ_PAGE;
+		size_t len = FZ_PAGE - in;
+
+		if (len > count - done)
+			len = count - done;
+		if (len == FZ_PAGE) {
+			err = store_read(fs->store, slot, buf + done);
+		} else {
+			err = store_read(fs->store, slot, page);
+			if (!err)
+				memcpy(buf + done, page + in, len);
+		}
+		if (err)
+			break;
+		done += len;
+	}
+	if (err)
+		fuse_reply_err(req, EIO);
+	else
+		fuse_reply_buf(req, buf, count);
+	free(buf);
+}
+
+/*
+ * Split per block.  A write reaching past the end writes what fits and
+ * returns that short count (the kernel retries the rest and gets ENOSPC);
+ * if nothing fits, ENOSPC.  A store error after some blocks were written
+ * also returns the short count, so the caller learns exactly what landed.
+ */
+static void fz_write(fuse_req_t req, fuse_ino_t ino, const char *data,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct fz_fs *fs = fz_from(req);
+	uint64_t dev_size = store_size(fs->store);
+	uint64_t pos = off;
+	size_t count, done;
+	int err = 0;
+
+	(void)fi;
+	if (!io_args_ok(req, ino, off))
+		return;
+	if (size == 0) {
+		fuse_reply_write(req, 0);
+		return;
+	}
+	if (pos >= dev_size) {
+		fuse_reply_err(req, ENOSPC);
+		return;
+	}
+	count = size;
+	if (count > dev_size - pos)
+		count = dev_size - pos;
+	for (done = 0; done < count;) {
+		uint64_t slot = (pos + done) / FZ_PAGE;
+		size_t in = (pos + done) % FZ_PAGE;
+		size_t len = FZ_PAGE - in;
+
+		if (len > count - done)
+			len = count - done;
+		err = fz_write_block(fs, slot, in, data + done, len);
+		if (err)
+			break;
+		done += len;
+	}
+	if (done)
+		fz_touch(fs);
+	if (done == 0)
+		fuse_reply_err(req, fz_write_errno(err));
+	else
+		fuse_reply_write(req, done);
+}
+
+/*
+ * Punching a hole or zeroing a range frees the whole blocks it covers and
+ * zeroes the partial edges; the part past the end is ignored.  Plain
+ * allocation succeeds inside the file (everything is always "allocated")
+ * and fails with ENOSPC past it, since the file cannot grow.
+ */
+static void fz_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+			 off_t length, struct fuse_file_info *fi)
+{
+	struct fz_fs *fs = fz_from(req);
+	uint64_t dev_size = store_size(fs->store);
+	uint64_t start = offset, end;
+	int err;
+
+	(void)fi;
+	if (ino != FZ_FILE_INO) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	if (offset < 0 || length <= 0 || offset > INT64_MAX - length) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	end = start + length;
+	if (mode == 0) {
+		fuse_reply_err(req, end <= dev_size ? 0 : ENOSPC);
+		return;
+	}
+	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) &&
+	    mode != FALLOC_FL_ZERO_RANGE &&
+	    mode != (FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	if (end > dev_size)
+		end = dev_size;
+	err = start < end ? fz_zero(fs, start, end) : 0;
+	if (err) {
+		fuse_reply_err(req, fz_write_errno(err));
+		return;
+	}
+	fz_touch(fs);
+	fuse_reply_err(req, 0);
+}
+
+/* Nothing is cached in the daemon: every write is in the store already. */
+static void fz_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void fz_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)datasync;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void fz_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fz_fs *fs = fz_from(req);
+	struct stats_mm mm;
+	struct statvfs st;
+	uint64_t stored;
+
+	(void)ino;
+	store_mm(fs->store, &mm);
+	memset(&st, 0, sizeof(st));
+	st.f_bsize = FZ_PAGE;
+	st.f_frsize = FZ_PAGE;
+	st.f_blocks = store_size(fs->store) / FZ_PAGE;
+	stored = mm.orig_data_size / FZ_PAGE;
+	st.f_bfree = stored < st.f_blocks ? st.f_blocks - stored : 0;
+	st.f_bavail = st.f_bfree;
+	st.f_files = 2;
+	st.f_ffree = 0;
+	st.f_favail = 0;
+	st.f_namemax = FZ_NAME_MAX;
+	fuse_reply_statfs(req, &st);
+}
+
+static int fz_is_ours(const char *name)
+{
+	return strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)) == 0;
+}
+
+static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			size_t size)
+{
+	struct fz_fs *fs = fz_from(req);
+	char buf[FZ_XATTR_BUF];
+	int n;
+
+	if (ino != FZ_FILE_INO || !fz_is_ours(name)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	n = xattr_get(fs->store, name, size ? buf : NULL, size);
+	if (n < 0)
+		fuse_reply_err(req, -n);
+	else if (size == 0)
+		fuse_reply_xattr(req, n);
+	else
+		fuse_reply_buf(req, buf, n);
+}
+
+static void fz_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	char buf[FZ_XATTR_BUF];
+	int n;
+
+	if (ino != FZ_FILE_INO) {
+		if (size == 0)
+			fuse_reply_xattr(req, 0);
+		else
+			fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	n = xattr_list(size ? buf : NULL, size);
+	if (n < 0)
+		fuse_reply_err(req, -n);
+	else if (size == 0)
+		fuse_reply_xattr(req, n);
+	else
+		fuse_reply_buf(req, buf, n);
+}
+
+/* Flags (XATTR_CREATE, XATTR_REPLACE) are ignored: the names are fixed. */
+static void fz_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			const char *value, size_t size, int flags)
+{
+	struct fz_fs *fs = fz_from(req);
+	int err;
+
+	(void)flags;
+	if (!fz_owner_or_root(req, fs)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	if (ino != FZ_FILE_INO || !fz_is_ours(name)) {
+		fuse_reply_err(req, ENOTSUP);
+		return;
+	}
+	err = xattr_set(fs->store, name, value, size);
+	fuse_reply_err(req, -err);
+}
+
+static void fz_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	if (ino == FZ_FILE_INO && fz_is_ours(name))
+		fuse_reply_err(req, EPERM);
+	else
+		fuse_reply_err(req, ENODATA);
+}
+
+static const struct fuse_lowlevel_ops fz_ops = {
+    .init = fz_init,
+    .lookup = fz_lookup,
+    .getattr = fz_getattr,
+    .setattr = fz_setattr,
+    .readdir = fz_readdir,
+    .open = fz_open,
+    .release = fz_release,
+    .read = fz_read,
+    .write = fz_write,
+    .fallocate = fz_fallocate,
+    .flush = fz_flush,
+    .fsync = fz_fsync,
+    .statfs = fz_statfs,
+    .getxattr = fz_getxattr,
+    .listxattr = fz_listxattr,
+    .setxattr = fz_setxattr,
+    .removexattr = fz_removexattr,
+};
+
+const struct fuse_lowlevel_ops *fz_fs_ops(void)
+{
+	return &fz_ops;
+}
+
+int fz_fs_init(struct fz_fs *fs, struct store *store, const char *name)
+{
+	int i, err;
+
+	memset(fs, 0, sizeof(*fs));
+	if (strlen(name) > FZ_NAME_MAX)
+		return -ENAMETOOLONG;
+	strcpy(fs->name, name);
+	fs->store = store;
+	fs->uid = getuid();
+	fs->gid = getgid();
+	fs->mount_time = fz_now();
+	fs->mtime = fs->mount_time;
+	for (i = 0; i < FZ_NR_STRIPES; i++) {
+		err = pthread_mutex_init(&fs->stripes[i], NULL);
+		if (err) {
+			while (i--)
+				pthread_mutex_destroy(&fs->stripes[i]);
+			return -err;
+		}
+	}
+	return 0;
+}
+
+void fz_fs_fini(struct fz_fs *fs)
+{
+	int i;
+
+	for (i = 0; i < FZ_NR_STRIPES; i++)
+		pthread_mutex_destroy(&fs->stripes[i]);
+}
+
+int fz_fs_busy(const struct fz_fs *fs)
+{
+	return __atomic_load_n(&fs->open_count, __ATOMIC_RELAXED) > 0;
+}

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - the fzram daemon: parse the command line, create the store,
+ * mount, harden the process for serving swap, run the FUSE loop on every
+ * core, and tear down in reverse order.
+ *
+ * Swap served by a process must never wait on that process: its memory is
+ * locked (mlockall with MCL_ONFAULT, since the pool reserves far more
+ * address space than it touches), it is marked an I/O flusher so that
+ * reclaim does not recurse into it, and the OOM killer is told to leave it
+ * alone.  Each of these warns and carries on when not permitted.
+ *
+ * A termination signal unmounts, except while the file is open: a loop
+ * device (and the swap on it) would then be left on a dead daemon, and the
+ * processes whose pages are in it killed.  The handlers are our own so that
+ * they can refuse; they only make async-signal-safe calls.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "options.h"
+#include "store.h"
+
+#ifndef PR_SET_IO_FLUSHER
+#define PR_SET_IO_FLUSHER 57
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+
+/* What the signal handlers see; set before they are installed. */
+static struct fuse_session *fz_sig_se;
+static struct fz_fs *fz_sig_fs;
+static char fz_busy_msg[PATH_MAX + 512];
+static size_t fz_busy_len;
+/* Posted by a handler that refused to unmount; the logger thread waits. */
+static sem_t fz_busy_sem;
+
+static const int fz_term_signals[] = {SIGTERM, SIGINT, SIGHUP};
+#define FZ_NR_TERM_SIGNALS                                                     \
+	(sizeof(fz_term_signals) / sizeof(fz_term_signals[0]))
+
+static void fz_on_term(int sig)
+{
+	int saved_errno = errno;
+	ssize_t n;
+
+	(void)sig;
+	if (fz_fs_busy(fz_sig_fs)) {
+		n = write(STDERR_FILENO, fz_busy_msg, fz_busy_len);
+		(void)n;
+		sem_post(&fz_busy_sem);
+	} else {
+		fuse_session_exit(fz_sig_se);
+	}
+	errno = saved_errno;
+}
+
+/*
+ * fz_signals_set() - install our handlers (@install) or the defaults.
+ * No SA_RESTART: the loop's blocking read or sem_wait must return EINTR to
+ * see that the session was exited.  libfuse's workers block these signals,
+ * so they land on the main thread.
+ */
+static int fz_signals_set(bool install)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = install ? fz_on_term : SIG_DFL;
+	for (i = 0; i < FZ_NR_TERM_SIGNALS; i++) {
+		if (sigaction(fz_term_signals[i], &sa, NULL) == -1)
+			return -errno;
+	}
+	sa.sa_handler = install ? SIG_IGN : SIG_DFL;
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		return -errno;
+	return 0;
+}
+
+static int fz_signals_init(struct fuse_session *se, struct fz_fs *fs,
+			   const char *mountpoint)
+{
+	int n;
+
+	n = snprintf(fz_busy_msg, sizeof(fz_busy_msg),
+		     "fzram: not unmounting: %s/%s is in use (a loop device "
+		     "or swap?); run swapoff and losetup -d first\n",
+		     mountpoint, fs->name);
+	if (n < 0 || (size_t)n >= sizeof(fz_busy_msg))
+		n = (int)strlen(fz_busy_msg);
+	fz_busy_len = (size_t)n;
+	if (sem_init(&fz_busy_sem, 0, 0) == -1)
+		return -errno;
+	fz_sig_se = se;
+	fz_sig_fs = fs;
+	return fz_signals_set(true);
+}
+
+/* Repeats a refusal to syslog once stderr is gone (after daemonizing). */
+static void *fz_logger(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		if (sem_wait(&fz_busy_sem) == -1)
+			continue;
+		/* Without "fzram: " and the newline: syslog adds its own. */
+		syslog(LOG_WARNING, "%.*s", (int)fz_busy_len - 8,
+		       fz_busy_msg + 7);
+	}
+	return NULL;
+}
+
+static void fz_start_logger(void)
+{
+	sigset_t block, old;
+	pthread_t tid;
+	size_t i;
+
+	openlog("fzram", LOG_PID, LOG_DAEMON);
+	/* The handlers must run on the main thread: see fz_signals_set(). */
+	sigemptyset(&block);
+	for (i = 0; i < FZ_NR_TERM_SIGNALS; i++)
+		sigaddset(&block, fz_term_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (pthread_create(&tid, NULL, fz_logger, NULL) == 0)
+		pthread_detach(tid);
+	else
+		syslog(LOG_WARNING, "warning: no logger thread");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void fz_warn(bool to_stderr, const char *fmt, const char *what, int err)
+{
+	if (to_stderr)
+		fprintf(stderr, fmt, what, strerror(err));
+	else
+		syslog(LOG_WARNING, fmt + 7 /* without "fzram: " */, what,
+		       strerror(err));
+}
+
+/*
+ * fz_harden() - lock memory, become an I/O flusher, opt out of the OOM
+ * killer.  Called before daemonizing (@to_stderr: warnings to the user) and
+ * again in the daemon, since fork() does not pass on memory locks.
+ */
+static void fz_harden(const struct opts *o, bool to_stderr)
+{
+	int fd;
+
+	if (!o->nomlock && mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
+		fz_warn(to_stderr,
+			"fzram: warning: %s: %s; the daemon's memory may be "
+			"swapped (to itself); -o nomlock silences this\n",
+			"mlockall", errno);
+	/* Per thread, inherited by the threads libfuse creates later. */
+	if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
+		fz_warn(to_stderr,
+			"fzram: warning: %s: %s; memory reclaim may wait on "
+			"the daemon\n",
+			"PR_SET_IO_FLUSHER", errno);
+	if (geteuid() != 0)
+		return;
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "-1000", 5) != 5)
+		fz_warn(to_stderr,
+			"fzram: warning: %s: %s; the OOM killer may kill the "
+			"daemon\n",
+			"oom_score_adj", errno);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * fz_max_threads() - the value for fuse_loop_config.max_idle_threads.
+ * With the 3.4 API, libfuse 3.14 also takes the most worker threads from
+ * this field, and ignores (with a message) the default "no limit": so
+ * unless the user chose, allow enough threads to keep every core busy
+ * while some wait in the store's locks.
+ */
+static unsigned int fz_max_threads(unsigned int asked)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (asked != UINT_MAX)
+		return asked;
+	if (cpus < 4)
+		cpus = 4;
+	return cpus > 64 ? 256 : (unsigned int)cpus * 4;
+}
+
+/* The store refused the configuration: name the option. */
+static void fz_store_error(int err, const struct opts *o)
+{
+	switch (err) {
+	case -ENOENT:
+		fprintf(stderr,
+			"fzram: algorithm: '%s' is not one of lz4, "
+			"lz4hc, zstd\n",
+			o->algorithm);
+		break;
+	case -ERANGE:
+		fprintf(stderr, "fzram: level: %d is out of range for %s\n",
+			o->level, o->algorithm);
+		break;
+	case -EINVAL:
+		fprintf(stderr, "fzram: size: %llu is not a valid size\n",
+			(unsigned long long)o->size);
+		break;
+	default:
+		fprintf(stderr, "fzram: cannot create the store: %s\n",
+			strerror(-err));
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmd;
+	struct fuse_loop_config loop;
+	struct store_config cfg;
+	struct fuse_session *se;
+	struct store *store = NULL;
+	struct fz_fs fs;
+	struct opts o;
+	int ret = 1, err;
+
+	memset(&cmd, 0, sizeof(cmd));
+	if (opts_parse(&args, &o))
+		goto out_opts;
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out_opts;
+	if (cmd.show_help) {
+		opts_help(argv[0]);
+		ret = 0;
+		goto out_cmd;
+	}
+	if (cmd.show_version) {
+		opts_version();
+		ret = 0;
+		goto out_cmd;
+	}
+	if (!cmd.mountpoint) {
+		fprintf(stderr, "fzram: no mountpoint given (see --help)\n");
+		goto out_cmd;
+	}
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = o.size;
+	cfg.algorithm = o.algorithm;
+	cfg.level = o.level;
+	cfg.mem_limit = o.mem_limit;
+	err = store_create(&cfg, &store);
+	if (err) {
+		fz_store_error(err, &o);
+		goto out_cmd;
+	}
+	err = fz_fs_init(&fs, store, o.file);
+	if (err) {
+		fprintf(stderr, "fzram: cannot set up: %s\n", strerror(-err));
+		goto out_store;
+	}
+	/* Prints its own message, e.g. for an unknown option. */
+	se = fuse_session_new(&args, fz_fs_ops(), sizeof(*fz_fs_ops()), &fs);
+	if (!se)
+		goto out_fs;
+	err = fz_signals_init(se, &fs, cmd.mountpoint);
+	if (err) {
+		fprintf(stderr, "fzram: signals: %s\n", strerror(-err));
+		goto out_session;
+	}
+	if (fuse_session_mount(se, cmd.mountpoint) != 0)
+		goto out_signals;
+	fz_harden(&o, true);
+	if (fuse_daemonize(cmd.foreground) != 0)
+		goto out_unmount;
+	if (!cmd.foreground) {
+		fz_start_logger();
+		fz_harden(&o, false);
+	}
+
+	if (cmd.singlethread) {
+		err = fuse_session_loop(se);
+	} else {
+		memset(&loop, 0, sizeof(loop));
+		loop.clone_fd = cmd.clone_fd;
+		loop.max_idle_threads = fz_max_threads(cmd.max_idle_threads);
+		err = fuse_session_loop_mt(se, &loop);
+	}
+	ret = err ? 1 : 0;
+
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fz_signals_set(false);
+out_session:
+	fuse_session_destroy(se);
+out_fs:
+	fz_fs_fini(&fs);
+out_store:
+	store_destroy(store);
+out_cmd:
+	free(cmd.mountpoint);
+out_opts:
+	opts_free(&o);
+	fuse_opt_free_args(&args);
+	return ret;
+}

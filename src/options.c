@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * options.c - the option table and its checks.  fuse_opt_parse() walks the
+ * command line once with our key table; each of our options is checked as
+ * it is met, so a malformed value stops the parse with one message naming
+ * the option and its accepted form.  What is not ours is kept for libfuse,
+ * which reports what it does not know when the session is created.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
+#include "options.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "size.h"
+#include "store.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+enum opts_key {
+	OPTS_KEY_SIZE,
+	OPTS_KEY_ALGORITHM,
+	OPTS_KEY_LEVEL,
+	OPTS_KEY_MEM_LIMIT,
+	OPTS_KEY_FILE,
+	OPTS_KEY_NOMLOCK,
+	OPTS_NR_KEYS
+};
+
+static const struct fuse_opt opts_table[] = {
+    FUSE_OPT_KEY("size=", OPTS_KEY_SIZE),
+    FUSE_OPT_KEY("algorithm=", OPTS_KEY_ALGORITHM),
+    FUSE_OPT_KEY("level=", OPTS_KEY_LEVEL),
+    FUSE_OPT_KEY("mem_limit=", OPTS_KEY_MEM_LIMIT),
+    FUSE_OPT_KEY("file=", OPTS_KEY_FILE),
+    FUSE_OPT_KEY("nomlock", OPTS_KEY_NOMLOCK),
+    FUSE_OPT_END};
+
+#define SIZE_FORM "BYTES with optional K, M, G or T suffix"
+
+static int opts_bad(const char *opt, const char *value, const char *why)
+{
+	fprintf(stderr, "fzram: %s: '%s' %s\n", opt, value, why);
+	return -1;
+}
+
+static int opts_size(const char *opt, const char *value, uint64_t *out)
+{
+	int err = size_parse(value, strlen(value), out);
+
+	if (err == -ERANGE)
+		return opts_bad(opt, value, "is too large");
+	if (err)
+		return opts_bad(opt, value, "is not a size (" SIZE_FORM ")");
+	return 0;
+}
+
+static int opts_set_size(struct opts *o, const char *value)
+{
+	uint64_t size;
+
+	if (opts_size("size", value, &size))
+		return -1;
+	if (size == 0)
+		return opts_bad("size", value, "is not above 0");
+	if (size % STORE_PAGE_SIZE)
+		return opts_bad("size", value, "is not a multiple of 4096");
+	if (size / STORE_PAGE_SIZE > STORE_MAX_SLOTS)
+		return opts_bad("size", value, "is above the maximum of 16T");
+	o->size = size;
+	o->size_set = true;
+	return 0;
+}
+
+static int opts_set_algorithm(struct opts *o, const char *value)
+{
+	int alg;
+
+	for (alg = 0; alg < CODEC_NR_ALGS; alg++) {
+		if (strcmp(value, codec_name(alg)) == 0) {
+			o->algorithm = codec_name(alg);
+			return 0;
+		}
+	}
+	return opts_bad("algorithm", value, "is not one of lz4, lz4hc, zstd");
+}
+
+static int opts_set_level(struct opts *o, const char *value)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (!*value || *end || errno || v < INT_MIN || v > INT_MAX)
+		return opts_bad("level", value, "is not an integer");
+	o->level = (int)v;
+	o->level_set = true;
+	return 0;
+}
+
+static int opts_set_file(struct opts *o, const char *value)
+{
+	if (!*value || strchr(value, '/') || !strcmp(value, ".") ||
+	    !strcmp(value, "..") || strlen(value) > FZ_NAME_MAX)
+		return opts_bad("file", value,
+				"is not a file name (1 to 255 bytes, no '/', "
+				"not . or ..)");
+	free(o->file);
+	o->file = strdup(value);
+	return o->file ? 0 : -1;
+}
+
+static int opts_proc(void *data, const char *arg, int key,
+		     struct fuse_args *outargs)
+{
+	struct opts *o = data;
+	const char *value = strchr(arg, '=');
+
+	(void)outargs;
+	value = value ? value + 1 : "";
+	switch (key) {
+	case OPTS_KEY_SIZE:
+		return opts_set_size(o, value) ? -1 : 0;
+	case OPTS_KEY_ALGORITHM:
+		return opts_set_algorithm(o, value) ? -1 : 0;
+	case OPTS_KEY_LEVEL:
+		return opts_set_level(o, value) ? -1 : 0;
+	case OPTS_KEY_MEM_LIMIT:
+		return opts_size("mem_limit", value, &o->mem_limit) ? -1 : 0;
+	case OPTS_KEY_FILE:
+		return opts_set_file(o, value) ? -1 : 0;
+	case OPTS_KEY_NOMLOCK:
+		o->nomlock = true;
+		return 0;
+	case FUSE_OPT_KEY_NONOPT:
+		if (o->nr_positional == 2) {
+			fprintf(
+			    stderr,
+			    "fzram: '%s': too many arguments "
+			    "(usage: fzram [OPTIONS] [SOURCE] MOUNTPOINT)\n",
+			    arg);
+			return -1;
+		}
+		o->positional[o->nr_positional] = strdup(arg);
+		if (!o->positional[o->nr_positional])
+			return -1;
+		o->nr_positional++;
+		return 0;
+	default:
+		return 1; /* libfuse's */
+	}
+}
+
+uint64_t opts_default_size(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES);
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t size;
+
+	if (pages <= 0 || page <= 0)
+		return OPTS_MAX_DEFAULT_SIZE;
+	size = (uint64_t)pages * (uint64_t)page / 2;
+	if (size > OPTS_MAX_DEFAULT_SIZE)
+		size = OPTS_MAX_DEFAULT_SIZE;
+	size -= size % STORE_PAGE_SIZE;
+	return size ? size : STORE_PAGE_SIZE;
+}
+
+/* The level is checked once the algorithm is known, wherever it came. */
+static int opts_check_level(struct opts *o)
+{
+	struct codec c;
+	int min, max, def;
+	char value[16];
+
+	if (!o->level_set)
+		return 0;
+	if (codec_init(&c, o->algorithm, o->level) == 0)
+		return 0;
+	codec_level_range(o->algorithm, &min, &max, &def);
+	snprintf(value, sizeof(value), "%d", o->level);
+	fprintf(stderr,
+		"fzram: level: '%s' is out of range for %s (%d to %d)\n", value,
+		o->algorithm, min, max);
+	return -1;
+}
+
+int opts_parse(struct fuse_args *args, struct opts *o)
+{
+	const char *mountpoint = NULL;
+
+	memset(o, 0, sizeof(*o));
+	o->algorithm = OPTS_DEFAULT_ALGORITHM;
+	o->level = CODEC_LEVEL_DEFAULT;
+	o->file = strdup(OPTS_DEFAULT_FILE);
+	if (!o->file)
+		goto out_nomem;
+	if (fuse_opt_parse(args, o, opts_table, opts_proc) == -1)
+		return -1;
+	if (opts_check_level(o))
+		return -1;
+	if (!o->size_set)
+		o->size = opts_default_size();
+	if (o->nr_positional == 2) {
+		o->source = o->positional[0];
+		mountpoint = o->positional[1];
+	} else if (o->nr_positional == 1) {
+		mountpoint = o->positional[0];
+	}
+	/* fuse_parse_cmdline() takes the mountpoint from here (realpath). */
+	if (mountpoint && fuse_opt_add_arg(args, mountpoint) == -1)
+		goto out_nomem;
+	/*
+	 * The mount's type is fuse.fzram whatever the binary is called:
+	 * fzramctl and mount -t fuse.fzram find it by that.  A subtype the
+	 * user gave comes later on the command line and wins.
+	 */
+	if (fuse_opt_insert_arg(args, 1, "-osubtype=fzram,fsname=fzram") == -1)
+		goto out_nomem;
+	return 0;
+out_nomem:
+	fprintf(stderr, "fzram: out of memory\n");
+	return -1;
+}
+
+void opts_free(struct opts *o)
+{
+	free(o->file);
+	free(o->positional[0]);
+	free(o->positional[1]);
+	o->file = NULL;
+	o->positional[0] = o->positional[1] = NULL;
+	o->source = NULL;
+}
+
+void opts_help(const char *progname)
+{
+	printf(
+	    "usage: %s [-f] [-d] [-s] [-o OPTIONS] [SOURCE] MOUNTPOINT\n"
+	    "\n"
+	    "Mount a directory holding one compressed-in-memory file, to be\n"
+	    "used as swap through a loop device (a user-space zram).\n"
+	    "SOURCE is ignored (for mount -t fuse.fzram fzram MOUNTPOINT).\n"
+	    "\n"
+	    "fzram options:\n"
+	    "    -o size=BYTES          file size, K/M/G/T suffixes, a "
+	    "multiple\n"
+	    "                           of 4096 (default: half of RAM, at "
+	    "most\n"
+	    "                           4G; here %llu)\n"
+	    "    -o algorithm=NAME      lz4 (default), lz4hc or zstd\n"
+	    "    -o level=N             compression level (lz4: acceleration\n"
+	    "                           1..65537, lz4hc: 1..12, zstd: its "
+	    "range)\n"
+	    "    -o mem_limit=BYTES     most pool memory; writes past it fail\n"
+	    "                           with ENOSPC (default 0: no limit)\n"
+	    "    -o file=NAME           the file's name (default: swapfile)\n"
+	    "    -o nomlock             do not lock the daemon's memory\n"
+	    "\n",
+	    progname, (unsigned long long)opts_default_size());
+	printf("FUSE options:\n");
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+}
+
+void opts_version(void)
+{
+	printf("fzram %s\n", PACKAGE_VERSION);
+	printf("FUSE library version %s\n", fuse_pkgversion());
+	fflush(stdout); /* fusermount3 --version writes next */
+	fuse_lowlevel_version();
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * options.h - the fzram command line:
+ *
+ *   fzram [-f] [-d] [-s] [-o OPTIONS] [SOURCE] MOUNTPOINT
+ *
+ * SOURCE is accepted and ignored, so that "mount -t fuse.fzram fzram DIR -o
+ * size=2G" works through mount.fuse3.  Our -o options (size, algorithm,
+ * level, mem_limit, file, nomlock) are taken out and checked here; the rest
+ * of the command line (-f, -d, -s, clone_fd, max_idle_threads, and every
+ * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
+ * and fuse_session_new(), which reject what they do not know.
+ */
+#ifndef FZRAM_OPTS_H
+#define FZRAM_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <fuse_opt.h>
+
+#define OPTS_DEFAULT_FILE "swapfile"
+#define OPTS_DEFAULT_ALGORITHM "lz4"
+#define OPTS_MAX_DEFAULT_SIZE (4ULL << 30) /* as zram-generator: 4 GiB */
+
+struct opts {
+	uint64_t size;	       /* bytes, > 0, a multiple of 4096 */
+	const char *algorithm; /* "lz4", "lz4hc" or "zstd" (checked) */
+	int level;	       /* CODEC_LEVEL_DEFAULT or in range (checked) */
+	uint64_t mem_limit;    /* bytes, 0 = none */
+	char *file;	     /* file name, 1..255 bytes, no '/', not . or .. */
+	bool nomlock;	     /* do not mlockall() */
+	char *source;	     /* ignored; NULL if not given */
+	int nr_positional;   /* non-option arguments seen */
+	char *positional[2]; /* [SOURCE] MOUNTPOINT, as given */
+	bool size_set;	     /* size= was given */
+	bool level_set;	     /* level= was given */
+};
+
+/*
+ * opts_parse() - take our options out of @args (FUSE_ARGS_INIT(argc, argv))
+ * into @o, leaving every other argument in @args for libfuse, followed by
+ * the mountpoint if one was given.  Fills in the defaults (size: half of
+ * physical memory, at most 4 GiB, as zram-generator) and checks the values.
+ * On error prints one line "fzram: OPTION: why" to stderr.
+ * Return: 0, or -1 (message printed).  Call opts_free() in both cases.
+ */
+int opts_parse(struct fuse_args *args, struct opts *o);
+
+/* opts_free() - free what opts_parse() allocated in @o. */
+void opts_free(struct opts *o);
+
+/* opts_help() - print usage, our options and libfuse's to stdout. */
+void opts_help(const char *progname);
+
+/* opts_version() - print fzram's version and libfuse's to stdout. */
+void opts_version(void);
+
+/* opts_default_size() - half of physical memory, at most 4 GiB, in pages. */
+uint64_t opts_default_size(void);
+
+#endif /* FZRAM_OPTS_H */
