@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# options.sh - the -o options: bad values are refused with one line naming
+# the option, exit 1 and no mount; size= takes K/M/G/T suffixes and
+# defaults to min(RAM/2, 4 GiB); file= names the file; algorithm= shows in
+# comp_algorithm; mem_limit= shows in its attribute and caps the pool.
+set -eu
+# shellcheck source=tests/integ/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_fuse
+need_attr
+setup
+
+# bad_option OPTS NAME: fzram -o OPTS exits 1, prints exactly one line
+# naming NAME, and leaves nothing mounted.  Run without -f, so that a
+# daemon that wrongly accepted the option would return (daemonized) rather
+# than block; cleanup unmounts it then.
+bad_option() {
+	new_mountpoint
+	_m=$NEWMNT
+	_st=0
+	timeout 60 "$FZRAM" -o "$1" "$_m" >"$T/bad.out" 2>"$T/bad.err" ||
+		_st=$?
+	if is_mounted "$_m"; then
+		unmount "$_m"
+		fail "-o $1: mounted"
+	fi
+	assert_eq "$_st" 1 "exit status for -o $1"
+	assert_eq "$(wc -l <"$T/bad.err")" 1 "lines on stderr for -o $1"
+	grep -q "$2" "$T/bad.err" ||
+		fail "-o $1: message does not name $2: $(cat "$T/bad.err")"
+	ok "-o $1: exit 1, '$(cat "$T/bad.err")'"
+}
+
+bad_option size=banana size
+bad_option size=-5 size
+bad_option size=12Q size
+bad_option size= size
+bad_option algorithm=nosuch algorithm
+bad_option level=x level
+bad_option size=64M,level=x level
+bad_option mem_limit=lots mem_limit
+
+# size= in bytes and with each suffix.
+for spec in 8388608:8388608 65536K:67108864 64M:67108864 \
+	1G:1073741824 2T:2199023255552; do
+	start_daemon "size=${spec%%:*}"
+	assert_eq "$(size_of "$F")" "${spec#*:}" "st_size for size=${spec%%:*}"
+	assert_eq "$(xattr disksize)" "${spec#*:}" "disksize for size=${spec%%:*}"
+	stop_daemon || fail "daemon exit status $? (size=${spec%%:*})"
+	ok "size=${spec%%:*}: st_size ${spec#*:}"
+done
+
+# Default size: half of RAM, at most 4 GiB, rounded down to 4096.
+pages=$(getconf _PHYS_PAGES 2>/dev/null || echo)
+psize=$(getconf PAGESIZE 2>/dev/null || echo)
+if [ -n "$pages" ] && [ -n "$psize" ]; then
+	ram=$((pages * psize))
+else
+	ram=$(($(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo) * 1024))
+fi
+want=$((ram / 2))
+[ "$want" -le 4294967296 ] || want=4294967296
+want=$((want / 4096 * 4096))
+start_daemon nomlock
+assert_eq "$(size_of "$F")" "$want" "default size (RAM $ram bytes)"
+stop_daemon || fail "daemon exit status $? (default size)"
+ok "default size $want (RAM $ram)"
+
+# file=NAME names the one file.
+start_daemon size=16M,file=myswap
+assert_eq "$(ls -A "$MNT")" myswap "entries with file=myswap"
+assert_eq "$(size_of "$MNT/myswap")" 16777216 "size of myswap"
+stop_daemon || fail "daemon exit status $? (file=myswap)"
+ok "file=myswap"
+
+# algorithm= shows in comp_algorithm, and data round-trips with each.
+text 1048576 >"$T/text"
+head -c 262144 /dev/urandom >"$T/rand"
+for alg in lz4 lz4hc zstd; do
+	start_daemon "size=16M,algorithm=$alg"
+	ca=$(xattr comp_algorithm)
+	case " $ca " in
+	*" [$alg] "*) ;;
+	*) fail "comp_algorithm with algorithm=$alg: '$ca'" ;;
+	esac
+	write_at "$T/text" 12345
+	write_at "$T/rand" 4194304
+	read_at 12345 1048576 >"$T/back"
+	assert_same "$T/back" "$T/text" "text with $alg"
+	read_at 4194304 262144 >"$T/back"
+	assert_same "$T/back" "$T/rand" "random data with $alg"
+	stop_daemon || fail "daemon exit status $? (algorithm=$alg)"
+	ok "algorithm=$alg: '$ca', data round-trips"
+done
+start_daemon size=16M
+ca=$(xattr comp_algorithm)
+case " $ca " in
+*" [lz4] "*) ;;
+*) fail "default comp_algorithm: '$ca'" ;;
+esac
+stop_daemon || fail "daemon exit status $? (default algorithm)"
+ok "default algorithm: '$ca'"
+
+# level= with an algorithm that has levels.
+start_daemon size=16M,algorithm=zstd,level=3
+write_at "$T/text" 0
+read_at 0 1048576 >"$T/back"
+assert_same "$T/back" "$T/text" "text with zstd level 3"
+stop_daemon || fail "daemon exit status $? (level=3)"
+ok "algorithm=zstd,level=3"
+
+# mem_limit= shows in the attribute and in mm_stat, and caps the pool:
+# incompressible data past it fails to write and counts in failed_writes.
+start_daemon size=16M,mem_limit=1M
+assert_eq "$(xattr mem_limit)" 1048576 "mem_limit attribute"
+assert_eq "$(mm mem_limit)" 1048576 "mm_stat mem_limit"
+head -c 4194304 /dev/urandom >"$T/big"
+if write_at "$T/big" 0 2>"$T/dd.err"; then
+	fail "4 MiB of random data fit under mem_limit=1M"
+fi
+assert_gt "$(io failed_writes)" 0 "failed_writes after hitting mem_limit"
+assert_le "$(mm mem_used_total)" $((1048576 + 65536)) \
+	"mem_used_total under mem_limit=1M"
+ok "mem_limit=1M refused writes: $(head -n 1 "$T/dd.err")"
+stop_daemon || fail "daemon exit status $? (mem_limit)"
+
+# nomlock is accepted.
+start_daemon size=8M,nomlock
+stop_daemon || fail "daemon exit status $? (nomlock)"
+ok "nomlock"
