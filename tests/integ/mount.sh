@@ -87,6 +87,36 @@ wait_unmounted "$dmnt" || fail "daemonized: still mounted after SIGTERM"
 wait_gone "$bgpid" || fail "daemonized: still running after SIGTERM"
 ok "daemonized: SIGTERM unmounted and exited"
 
+# mount -t fuse.fzram fzram DIR -o OPTS runs mount.fuse3 with the same
+# arguments and a fixed PATH; mount.fuse3 runs "fzram" from PATH.  Call
+# mount.fuse3 as mount(8) does, with our binary first on PATH.  The type in
+# mountinfo is fuse.fzram.
+if [ "$(id -u)" -eq 0 ] && command -v mount.fuse3 >/dev/null 2>&1; then
+	mkdir -p "$T/bin"
+	ln -sf "$FZRAM" "$T/bin/fzram"
+	new_mountpoint
+	mmnt=$NEWMNT
+	PATH="$T/bin:$PATH" timeout 60 mount.fuse3 fzram "$mmnt" -t fzram \
+		-o rw,size=32M,algorithm=zstd >"$T/mount.log" 2>&1 ||
+		fail "mount -t fuse.fzram: $(cat "$T/mount.log")"
+	assert_eq "$(fstype_of "$mmnt")" fuse.fzram "type of the mount"
+	assert_eq "$(size_of "$mmnt/swapfile")" 33554432 "size through mount(8)"
+	case $(xattr comp_algorithm "$mmnt/swapfile") in
+	*"[zstd]"*) ;;
+	*) fail "mount(8) options did not reach fzram" ;;
+	esac
+	mpid=$(pids_serving "$mmnt")
+	umount "$mmnt" || fail "umount $mmnt"
+	[ -z "$mpid" ] || wait_gone "$mpid" || fail "daemon still running"
+	if PATH="$T/bin:$PATH" timeout 60 mount.fuse3 fzram "$mmnt" -t fzram \
+		-o size=banana >"$T/mount.log" 2>&1; then
+		fail "mount -t fuse.fzram -o size=banana succeeded"
+	fi
+	is_mounted "$mmnt" && fail "size=banana left a mount"
+	grep -q "size" "$T/mount.log" || fail "no message naming size"
+	ok "mount -t fuse.fzram: mounted with options, bad option refused"
+fi
+
 # SIGTERM while a loop device holds the file: the daemon stays and says why.
 if [ "$(id -u)" -ne 0 ] || ! command -v losetup >/dev/null 2>&1 ||
 	! { [ -e /dev/loop-control ] || [ -b /dev/loop0 ]; }; then

@@ -60,6 +60,11 @@ nf0=$(io notify_free)
 cached() {
 	awk '$1 == "Cached:" { print $2 * 1024 }' /proc/meminfo
 }
+# rss: the daemon's resident memory, bytes
+rss() {
+	awk '$1 == "VmRSS:" { print $2 * 1024 }' "/proc/$DPID/status"
+}
+rss0=$(rss)
 # The corpus goes into the page cache when swapfill reads it: read it first.
 if [ -n "${FZRAM_CORPUS-}" ] && [ -r "$FZRAM_CORPUS" ]; then
 	cat "$FZRAM_CORPUS" >/dev/null
@@ -147,6 +152,16 @@ grep -q "^${LOOP}[[:space:]]" /proc/swaps && fail "$LOOP still swap"
 o=$(mm orig_data_size)
 assert_le "$o" $((hdr + MIB)) "orig_data_size after swapoff"
 ok "swapoff: orig_data_size $o"
+
+# Memory freed by discards and compaction goes back to the system: the
+# daemon's resident memory returns close to where it started (what stays
+# is metadata: slot chunks, handle table, thread stacks).
+setx compact 1
+rss1=$(rss)
+log "daemon VmRSS: $rss0 before swapping, $rss1 after swapoff and compact" \
+	"(peak pool $(mm mem_used_max) bytes)"
+assert_le "$rss1" $((rss0 + 8 * MIB)) "daemon VmRSS after swapoff + compact"
+ok "daemon memory back: VmRSS $rss0 -> $rss1"
 
 loop_detach "$LOOP"
 n=300

@@ -227,3 +227,26 @@ assert_le "$(mm mem_used_total)" "$m2" "mem_used_total after more compaction"
 ok "compact: freed $((m1 - m2)) bytes, pages_compacted $c1 -> $c2"
 
 stop_daemon || fail "daemon exit status $?"
+
+# Only the owner or root may set them: with allow_other, another user can
+# read the statistics but not change the controls.
+if command -v setpriv >/dev/null 2>&1; then
+	chmod a+x "$T" # let nobody reach the mount point
+	start_daemon size=16M,mem_limit=8M,allow_other
+	as_nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	}
+	as_nobody getfattr -n user.fzram.disksize --only-values "$F" \
+		>"$T/nb" 2>"$T/err" || fail "nobody cannot read disksize: $(cat "$T/err")"
+	assert_eq "$(cat "$T/nb")" 16777216 "disksize read by nobody"
+	if as_nobody setfattr -n user.fzram.mem_limit -v 0 "$F" 2>"$T/err"; then
+		fail "nobody could set mem_limit"
+	fi
+	grep -qiE "not permitted|permission denied" "$T/err" ||
+		fail "nobody's setfattr: unexpected error: $(cat "$T/err")"
+	assert_eq "$(xattr mem_limit)" 8388608 "mem_limit after nobody's attempt"
+	ok "another user reads the attributes but cannot set them"
+	stop_daemon || fail "daemon exit status $?"
+else
+	log "no setpriv: owner-only writes not checked"
+fi
