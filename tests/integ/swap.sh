@@ -156,11 +156,16 @@ ok "swapoff: orig_data_size $o"
 # Memory freed by discards and compaction goes back to the system: the
 # daemon's resident memory returns close to where it started (what stays
 # is metadata: slot chunks, handle table, thread stacks).
+# Allowed: 8 MiB, or a quarter of the peak pool when that is more (a
+# sanitizer build keeps more of its own).
 setx compact 1
 rss1=$(rss)
+peak=$(mm mem_used_max)
 log "daemon VmRSS: $rss0 before swapping, $rss1 after swapoff and compact" \
-	"(peak pool $(mm mem_used_max) bytes)"
-assert_le "$rss1" $((rss0 + 8 * MIB)) "daemon VmRSS after swapoff + compact"
+	"(peak pool $peak bytes)"
+slack=$((peak / 4))
+[ "$slack" -ge $((8 * MIB)) ] || slack=$((8 * MIB))
+assert_le "$rss1" $((rss0 + slack)) "daemon VmRSS after swapoff + compact"
 ok "daemon memory back: VmRSS $rss0 -> $rss1"
 
 loop_detach "$LOOP"

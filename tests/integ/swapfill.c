@@ -279,6 +279,10 @@ int main(int argc, char **argv)
 	}
 	if (vmswap_kb() > peak)
 		peak = vmswap_kb();
+	munmap(mem, npages * PAGE);
+	free(sums);
+	if (fd >= 0)
+		close(fd);
 	if (bad) {
 		fprintf(stderr, "swapfill: FAILED (%zu problems)\n", bad);
 		return 1;
