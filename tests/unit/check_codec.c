@@ -25,6 +25,8 @@
 #include <check.h>
 #include <zstd.h>
 
+#include "check_run.h"
+
 #define PAGE CODEC_PAGE_SIZE
 #define BIG_CAP 8192  /* above every algorithm's bound for one page */
 #define HUGE_CAP 3072 /* what the store would accept as compressed */
@@ -619,11 +621,5 @@ static Suite *codec_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(codec_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(codec_suite());
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
+
 static int parse(const char *s, uint64_t *v)
 {
 	return size_parse(s, strlen(s), v);
@@ -72,15 +74,9 @@ int main(void)
 {
 	Suite *s = suite_create("size");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_bad);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
+
 START_TEST(test_mm_stat)
 {
 	struct stats_mm mm = {1, 2, 3, 4, 5, 6, 7, 8, 18446744073709551615ULL};
@@ -85,16 +87,10 @@ int main(void)
 {
 	Suite *s = suite_create("stats");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_mm_stat);
 	tcase_add_test(tc, test_io_debug);
 	tcase_add_test(tc, test_update_max);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

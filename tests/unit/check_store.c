@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
+
 #include "codec.h"
 #include "zspool.h"
 
@@ -764,11 +766,5 @@ static Suite *store_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(store_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(store_suite());
 }

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
+
 #include "codec.h"
 #include "store.h"
 
@@ -552,11 +554,5 @@ static Suite *xattr_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(xattr_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(xattr_suite());
 }

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "check_run.h"
+
 static struct zsp_pool *pool;
 
 static void setup(void)
@@ -507,11 +509,5 @@ static Suite *zspool_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(zspool_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(zspool_suite());
 }
