@@ -9,7 +9,7 @@
  * attached to a file is found in /sys/block/loopN/loop/backing_file, and
  * whether it is swap in /proc/swaps.
  *
- * --swapon does what contrib/fzram-swap did: mount /run/fzram/N, mkswap,
+ * --swapon brings up a swap in four steps: mount /run/fzram/N, mkswap,
  * losetup --direct-io=on, swapon --discard.  Every step runs as a child whose
  * stdout and stderr go to memory files (not pipes: the daemon forks and may
  * keep them open), and a failed step undoes the ones before it in reverse,
