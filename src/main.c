@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * main.c - the fzram daemon: parse the command line, create the store,
- * mount, harden the process for serving swap, run the FUSE loop on every
- * core, and tear down in reverse order.
+ * mount, harden the process for serving swap, run the request loop
+ * (loop.h) on every core, and tear down in reverse order.
  *
  * Swap served by a process must never wait on that process: its memory is
  * locked (mlockall with MCL_ONFAULT, since the pool reserves far more
@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "loop.h"
 #include "options.h"
 #include "store.h"
 
@@ -77,9 +78,9 @@ static void fz_on_term(int sig)
 
 /*
  * fz_signals_set() - install our handlers (@install) or the defaults.
- * No SA_RESTART: the loop's blocking read or sem_wait must return EINTR to
- * see that the session was exited.  libfuse's workers block these signals,
- * so they land on the main thread.
+ * No SA_RESTART: the request loop's sem_wait must return EINTR to see that
+ * the session was exited.  The loop's workers block these signals, so they
+ * land on the main thread.
  */
 static int fz_signals_set(bool install)
 {
@@ -193,18 +194,18 @@ static void fz_harden(const struct opts *o, bool to_stderr)
 }
 
 /*
- * fz_max_threads() - the value for fuse_loop_config.max_idle_threads.
- * With the 3.4 API, libfuse 3.14 also takes the most worker threads from
- * this field, and ignores (with a message) the default "no limit": so
- * unless the user chose, allow enough threads to keep every core busy
- * while some wait in the store's locks.
+ * fz_max_threads() - how many workers the request loop (loop.h) runs:
+ * libfuse's max_idle_threads option if the user gave one, else enough to
+ * keep every core busy while some wait in the store's locks.
  */
 static unsigned int fz_max_threads(unsigned int asked)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (asked != UINT_MAX)
-		return asked;
+		return asked < 1 ? 1
+		       : asked > FZ_LOOP_MAX_THREADS ? FZ_LOOP_MAX_THREADS
+						     : asked;
 	if (cpus < 4)
 		cpus = 4;
 	return cpus > 64 ? 256 : (unsigned int)cpus * 4;
@@ -238,7 +239,7 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts cmd;
-	struct fuse_loop_config loop;
+	struct fz_loop_config loop;
 	struct store_config cfg;
 	struct fuse_session *se;
 	struct store *store = NULL;
@@ -300,14 +301,12 @@ int main(int argc, char *argv[])
 		fz_harden(&o, false);
 	}
 
-	if (cmd.singlethread) {
-		err = fuse_session_loop(se);
-	} else {
-		memset(&loop, 0, sizeof(loop));
-		loop.clone_fd = cmd.clone_fd;
-		loop.max_idle_threads = fz_max_threads(cmd.max_idle_threads);
-		err = fuse_session_loop_mt(se, &loop);
-	}
+	memset(&loop, 0, sizeof(loop));
+	loop.threads = cmd.singlethread ? 1 : fz_max_threads(cmd.max_idle_threads);
+	loop.poll_us = o.poll_us;
+	err = fz_loop_run(se, &loop);
+	if (err)
+		fprintf(stderr, "fzram: request loop: %s\n", strerror(-err));
 	ret = err ? 1 : 0;
 
 out_unmount:

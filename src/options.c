@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "loop.h"
 #include "size.h"
 #include "store.h"
 
@@ -35,6 +36,7 @@ enum opts_key {
 	OPTS_KEY_MEM_LIMIT,
 	OPTS_KEY_FILE,
 	OPTS_KEY_NOMLOCK,
+	OPTS_KEY_POLL_US,
 	OPTS_NR_KEYS
 };
 
@@ -45,6 +47,7 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("mem_limit=", OPTS_KEY_MEM_LIMIT),
     FUSE_OPT_KEY("file=", OPTS_KEY_FILE),
     FUSE_OPT_KEY("nomlock", OPTS_KEY_NOMLOCK),
+    FUSE_OPT_KEY("poll_us=", OPTS_KEY_POLL_US),
     FUSE_OPT_END};
 
 #define SIZE_FORM "BYTES with optional K, M, G or T suffix"
@@ -110,6 +113,21 @@ static int opts_set_level(struct opts *o, const char *value)
 	return 0;
 }
 
+static int opts_set_poll_us(struct opts *o, const char *value)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (!*value || *end || errno || *value == '-' || *value == '+')
+		return opts_bad("poll_us", value, "is not a number of microseconds");
+	if (v > FZ_LOOP_MAX_POLL_US)
+		return opts_bad("poll_us", value, "is above the maximum of 100000");
+	o->poll_us = (unsigned int)v;
+	return 0;
+}
+
 static int opts_set_file(struct opts *o, const char *value)
 {
 	if (!*value || strchr(value, '/') || !strcmp(value, ".") ||
@@ -144,6 +162,8 @@ static int opts_proc(void *data, const char *arg, int key,
 	case OPTS_KEY_NOMLOCK:
 		o->nomlock = true;
 		return 0;
+	case OPTS_KEY_POLL_US:
+		return opts_set_poll_us(o, value) ? -1 : 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_positional == 2) {
 			fprintf(
@@ -204,6 +224,7 @@ int opts_parse(struct fuse_args *args, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->algorithm = OPTS_DEFAULT_ALGORITHM;
 	o->level = CODEC_LEVEL_DEFAULT;
+	o->poll_us = FZ_LOOP_DEFAULT_POLL_US;
 	o->file = strdup(OPTS_DEFAULT_FILE);
 	if (!o->file)
 		goto out_nomem;
@@ -268,6 +289,9 @@ void opts_help(const char *progname)
 	    "                           with ENOSPC (default 0: no limit)\n"
 	    "    -o file=NAME           the file's name (default: swapfile)\n"
 	    "    -o nomlock             do not lock the daemon's memory\n"
+	    "    -o poll_us=N           after a request, poll for the next for\n"
+	    "                           N microseconds before sleeping, 0..100000\n"
+	    "                           (default 200; 0: never poll)\n"
 	    "\n",
 	    progname, (unsigned long long)opts_default_size());
 	printf("FUSE options:\n");

@@ -6,7 +6,7 @@
  *
  * SOURCE is accepted and ignored, so that "mount -t fuse.fzram fzram DIR -o
  * size=2G" works through mount.fuse3.  Our -o options (size, algorithm,
- * level, mem_limit, file, nomlock) are taken out and checked here; the rest
+ * level, mem_limit, file, nomlock, poll_us) are taken out and checked here; the rest
  * of the command line (-f, -d, -s, clone_fd, max_idle_threads, and every
  * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
  * and fuse_session_new(), which reject what they do not know.
@@ -29,6 +29,7 @@ struct opts {
 	uint64_t mem_limit;    /* bytes, 0 = none */
 	char *file;	     /* file name, 1..255 bytes, no '/', not . or .. */
 	bool nomlock;	     /* do not mlockall() */
+	unsigned int poll_us; /* loop.h: busy-poll window, 0..100000 */
 	char *source;	     /* ignored; NULL if not given */
 	int nr_positional;   /* non-option arguments seen */
 	char *positional[2]; /* [SOURCE] MOUNTPOINT, as given */

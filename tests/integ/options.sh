@@ -4,7 +4,8 @@
 # options.sh - the -o options: bad values are refused with one line naming
 # the option, exit 1 and no mount; size= takes K/M/G/T suffixes and
 # defaults to min(RAM/2, 4 GiB); file= names the file; algorithm= shows in
-# comp_algorithm; mem_limit= shows in its attribute and caps the pool.
+# comp_algorithm; mem_limit= shows in its attribute and caps the pool;
+# poll_us= takes 0..100000.
 set -eu
 # shellcheck source=tests/integ/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -42,6 +43,9 @@ bad_option algorithm=nosuch algorithm
 bad_option level=x level
 bad_option size=64M,level=x level
 bad_option mem_limit=lots mem_limit
+bad_option poll_us=x poll_us
+bad_option poll_us=-1 poll_us
+bad_option poll_us=100001 poll_us
 
 # size= in bytes and with each suffix.
 for spec in 8388608:8388608 65536K:67108864 64M:67108864 \
@@ -131,3 +135,14 @@ stop_daemon || fail "daemon exit status $? (mem_limit)"
 start_daemon size=8M,nomlock
 stop_daemon || fail "daemon exit status $? (nomlock)"
 ok "nomlock"
+
+# poll_us at both ends serves reads and writes and exits cleanly.
+for p in 0 100000; do
+	start_daemon size=8M,nomlock,poll_us=$p
+	dd if=/dev/urandom of="$T/poll.in" bs=64k count=4 status=none
+	dd if="$T/poll.in" of="$MNT/swapfile" bs=64k oflag=direct conv=notrunc status=none ||
+		fail "poll_us=$p: write"
+	cmp -n 262144 "$T/poll.in" "$MNT/swapfile" || fail "poll_us=$p: read back differs"
+	stop_daemon || fail "daemon exit status $? (poll_us=$p)"
+	ok "poll_us=$p"
+done

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * loop.h - the FUSE request loop: worker threads that poll before they
+ * sleep.
+ *
+ * Every swap-in fault on fzram is a round trip: the faulting task → the
+ * loop device's worker → a FUSE request → the daemon → the reply → the
+ * block layer's completion → the faulting task.  On a virtual machine
+ * without halt polling, waking a sleeping thread on an idle CPU costs
+ * tens of microseconds, several times the work of serving a page.  So the
+ * daemon does not sleep between the requests of a burst: one thread at a
+ * time (the leader) waits for the next request by polling the FUSE device
+ * without blocking, yielding the CPU to anything runnable between polls,
+ * for up to poll_us microseconds after the last request; only then does it
+ * sleep in poll(2).  A read (a swap-in: a few pages to decompress, and a
+ * fault waiting on it) the leader serves itself and keeps the lead, since
+ * handing it on would cost a wake-up of its own; any other request it
+ * hands the lead to a waiting worker before serving, so that requests that
+ * arrive together (swap-out writes, up to 1 MiB of pages to compress each)
+ * are served in parallel.
+ *
+ * poll_us 0 never polls: the leader sleeps at once, as libfuse's own loop
+ * does.
+ *
+ * Locks: struct fz_loop.lock (leader hand-off) only; requests are served
+ * outside it.
+ */
+#ifndef FZRAM_LOOP_H
+#define FZRAM_LOOP_H
+
+#include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
+
+#define FZ_LOOP_MAX_THREADS 256
+#define FZ_LOOP_MAX_POLL_US 100000 /* 0.1 s */
+#define FZ_LOOP_DEFAULT_POLL_US 200 /* bench/vs-zram: best of 0..1000 */
+
+struct fz_loop_config {
+	unsigned int threads; /* workers, 1..FZ_LOOP_MAX_THREADS */
+	unsigned int poll_us; /* busy-poll window, 0..FZ_LOOP_MAX_POLL_US */
+};
+
+/*
+ * fz_loop_run() - serve @se with @cfg->threads workers until the session is
+ * exited (fuse_session_exit(), e.g. from a signal handler, or the file
+ * system is unmounted).  Call from the main thread with the termination
+ * signals' handlers installed: the workers block every signal, so signals
+ * land on the caller, whose wait they interrupt.  Puts the session's
+ * device in non-blocking mode.
+ * Return: 0, or -EINVAL (bad @cfg), -errno (fcntl, thread creation, a
+ * fatal read error of the device).
+ */
+int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg);
+
+#endif /* FZRAM_LOOP_H */
