@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "../tests/integ/pagecheck.h"
+#include "procstat.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -62,88 +63,10 @@
 
 #define PAGE 4096
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* @key's value in kB from @file ("Key:   123 kB" lines), or -1. */
-static long kb_of(const char *file, const char *key)
-{
-	FILE *f = fopen(file, "r");
-	char line[256];
-	size_t n = strlen(key);
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			kb = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
-}
-
-/* Busy seconds of the whole machine so far, from the "cpu" line. */
-static double cpu_busy(void)
-{
-	unsigned long long v[8] = {0};
-	FILE *f = fopen("/proc/stat", "r");
-	long hz = sysconf(_SC_CLK_TCK);
-
-	if (!f)
-		return 0;
-	/* user nice system idle iowait irq softirq steal */
-	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
-		v[0] = v[1] = v[2] = v[5] = v[6] = v[7] = 0;
-	fclose(f);
-	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
-	       (hz > 0 ? hz : 100);
-}
-
-/* Wait (at most 60 s) until Writeback in /proc/meminfo is below 1 MiB. */
-static void wait_writeback(void)
-{
-	struct timespec ts = {0, 200 * 1000};
-
-	for (int i = 0; i < 300000; i++) {
-		long wb = kb_of("/proc/meminfo", "Writeback");
-
-		if (wb >= 0 && wb < 1024)
-			return;
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* Drop this process's pages left in the swap cache; see the top. */
 static void reclaim(size_t bytes)
 {
-	const char *file = getenv("PAGEOUT_RECLAIM");
-	char buf[64];
-	int fd, n;
-
-	if (!file || !*file)
-		return;
-	fd = open(file, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "pageout: %s: %s\n", file, strerror(errno));
-		return;
-	}
-	if (strstr(file, "force_empty"))
-		n = snprintf(buf, sizeof(buf), "0\n");
-	else
-		n = snprintf(buf, sizeof(buf), "%zu\n", bytes);
-	/* memory.reclaim answers EAGAIN when it found less than asked. */
-	if (write(fd, buf, (size_t)n) < 0 && errno != EAGAIN)
-		fprintf(stderr, "pageout: write %s: %s\n", file,
-			strerror(errno));
-	close(fd);
+	reclaim_cgroup("pageout", getenv("PAGEOUT_RECLAIM"), bytes);
 }
 
 static void handshake(int on, const char *what)

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * procstat.h - what bench/pageout.c and bench/pidout.c both read of the
+ * machine: a monotonic clock, /proc/meminfo-style fields, the machine's
+ * busy CPU time, waiting for writeback, and emptying a memory cgroup's
+ * swap cache.  Static functions: include it in one .c file per program.
+ */
+#ifndef FZRAM_BENCH_PROCSTAT_H
+#define FZRAM_BENCH_PROCSTAT_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* @key's value in kB from @file ("Key:   123 kB" lines), or -1. */
+static long kb_of(const char *file, const char *key)
+{
+	FILE *f = fopen(file, "r");
+	char line[256];
+	size_t n = strlen(key);
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+/* Busy seconds of the whole machine so far, from the "cpu" line. */
+static double cpu_busy(void)
+{
+	unsigned long long v[8] = {0};
+	FILE *f = fopen("/proc/stat", "r");
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (!f)
+		return 0;
+	/* user nice system idle iowait irq softirq steal */
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		v[0] = v[1] = v[2] = v[5] = v[6] = v[7] = 0;
+	fclose(f);
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+	       (hz > 0 ? hz : 100);
+}
+
+/* Wait (at most 60 s) until Writeback in /proc/meminfo is below 1 MiB. */
+static void wait_writeback(void)
+{
+	struct timespec ts = {0, 200 * 1000};
+
+	for (int i = 0; i < 300000; i++) {
+		long wb = kb_of("/proc/meminfo", "Writeback");
+
+		if (wb >= 0 && wb < 1024)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * Drop the pages left in the swap cache of a memory cgroup: write to its
+ * control @file (cgroup v2 memory.reclaim: @bytes; v1 memory.force_empty:
+ * 0).  @prog prefixes the messages.  Nothing if @file is NULL or empty.
+ */
+static void reclaim_cgroup(const char *prog, const char *file, size_t bytes)
+{
+	char buf[64];
+	int fd, n;
+
+	if (!file || !*file)
+		return;
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
+		return;
+	}
+	if (strstr(file, "force_empty"))
+		n = snprintf(buf, sizeof(buf), "0\n");
+	else
+		n = snprintf(buf, sizeof(buf), "%zu\n", bytes);
+	/* memory.reclaim answers EAGAIN when it found less than asked. */
+	if (write(fd, buf, (size_t)n) < 0 && errno != EAGAIN)
+		fprintf(stderr, "%s: write %s: %s\n", prog, file,
+			strerror(errno));
+	close(fd);
+}
+
+#endif /* FZRAM_BENCH_PROCSTAT_H */
