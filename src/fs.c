@@ -193,7 +193,9 @@ static void fz_init(void *userdata, struct fuse_conn_info *conn)
 	 * without this the kernel would send a truncate to 0 first. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
-	/* libfuse clamps this to its buffer size. */
+	/* 1 MiB: what libfuse 3.14's receive buffer holds (256 pages of data
+	 * and a page for the headers) when the kernel has FUSE_MAX_PAGES; the
+	 * kernel never sends more than the max_write we answer. */
 	conn->max_write = 1 << 20;
 }
 

@@ -12,12 +12,14 @@
  * time (the leader) waits for the next request by polling the FUSE device
  * without blocking, yielding the CPU to anything runnable between polls,
  * for up to poll_us microseconds after the last request; only then does it
- * sleep in poll(2).  A small request (a swap-in read: a few pages to
- * decompress, and a fault waiting on it; a write of a few pages; a
- * discard) the leader serves itself and keeps the lead, since handing it
- * on would cost a wake-up of its own.  Before serving a large write it
- * hands the lead to a waiting worker, so that the writes of a swap-out
- * (up to 1 MiB of pages to compress each) are compressed in parallel.
+ * sleep in poll(2).  A small request (a read of up to 64 KiB, such as a
+ * swap-in: a few pages to decompress and a fault waiting on it; a write
+ * of up to 16 KiB; a discard of up to 8 MiB; anything else) the leader
+ * serves itself and keeps the lead, since handing it on would cost a
+ * wake-up of its own.  Before serving a larger one it hands the lead to a
+ * waiting worker, so that the writes of a swap-out (up to 1 MiB of pages
+ * to compress each) are compressed in parallel, and a long request never
+ * holds up the others.
  *
  * poll_us 0 never polls: the leader sleeps at once, as libfuse's own loop
  * does.
