@@ -60,6 +60,7 @@
 #define POLL_MS 20	     /* between two looks while waiting */
 #define DEFAULT_PRIORITY 100 /* as zram-generator */
 #define MAX_COLS 64	     /* -o may repeat a column, up to this many */
+#define OPTIONS_MAX 512	     /* bytes of --options */
 
 extern char **environ;
 
@@ -643,6 +644,7 @@ static int dev_teardown(const struct fz_dev *d)
 
 struct swapon_args {
 	const char *size, *algorithm, *level, *mem_limit; /* NULL: fzram's */
+	const char *options; /* more of fzram's -o options, or NULL */
 	const char *priority_arg; /* NULL: DEFAULT_PRIORITY */
 	int priority;		  /* parsed by check_swapon() */
 };
@@ -717,13 +719,15 @@ static void fzram_opts(const struct swapon_args *a, char *buf, size_t len)
 		if (vals[i] && n < len)
 			n += (size_t)snprintf(buf + n, len - n, "%s%s=%s",
 					      n ? "," : "", names[i], vals[i]);
+	if (a->options && n < len)
+		snprintf(buf + n, len - n, "%s%s", n ? "," : "", a->options);
 }
 
 /* mount_fzram() - run fzram on @dir; wait for its file into @file. */
 static int mount_fzram(const struct swapon_args *a, const char *dir,
 		       char **file)
 {
-	char opts[256], fzram[PATH_MAX];
+	char opts[OPTIONS_MAX + 256], fzram[PATH_MAX];
 	char *argv[] = {fzram, "-o", opts, (char *)dir, NULL};
 	const char *env = getenv("FZRAM");
 
@@ -1298,6 +1302,15 @@ static int check_swapon(struct swapon_args *a)
 			a->mem_limit);
 		return -1;
 	}
+	if (a->options && (!*a->options || strlen(a->options) > OPTIONS_MAX ||
+			   strpbrk(a->options, " \t\n") ||
+			   a->options[0] == ',' ||
+			   a->options[strlen(a->options) - 1] == ',')) {
+		err_msg("--options: '%s' is not a list of fzram -o options "
+			"(comma-separated, no spaces, at most %d bytes)",
+			a->options, OPTIONS_MAX);
+		return -1;
+	}
 	if (a->priority_arg &&
 	    parse_int(a->priority_arg, -1, 32767, &a->priority)) {
 		err_msg("--priority: '%s' is not a number from -1 to 32767",
@@ -1350,6 +1363,8 @@ static void usage(void)
 	       "     --priority <prio>   swap priority, -1 to 32767 "
 	       "(default %d)\n"
 	       "     --mem-limit <size>  cap on the pool's memory (0: none)\n"
+	       "     --options <list>    more fzram -o options (poll_us=N, "
+	       "uring, nomlock)\n"
 	       "     --swapoff           swapoff, losetup -d, umount\n"
 	       "     --all               with --swapoff: every fzram\n"
 	       " -h, --help              display this help\n"
@@ -1373,6 +1388,7 @@ enum {
 	OPT_LEVEL,
 	OPT_PRIORITY,
 	OPT_MEM_LIMIT,
+	OPT_OPTIONS,
 };
 
 static const struct option long_opts[] = {
@@ -1390,6 +1406,7 @@ static const struct option long_opts[] = {
     {"level", required_argument, NULL, OPT_LEVEL},
     {"priority", required_argument, NULL, OPT_PRIORITY},
     {"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
+    {"options", required_argument, NULL, OPT_OPTIONS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -1433,7 +1450,7 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 		c->list_opt |= ch == 'o' || ch == 'b' || ch == 'n' ||
 			       ch == OPT_OUTPUT_ALL || ch == OPT_RAW ||
 			       ch == OPT_JSON;
-		c->sw_opt |= ch >= OPT_SIZE && ch <= OPT_MEM_LIMIT;
+		c->sw_opt |= ch >= OPT_SIZE && ch <= OPT_OPTIONS;
 		switch (ch) {
 		case OPT_OUTPUT_ALL:
 			c->output = NULL;
@@ -1479,6 +1496,9 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 		case OPT_MEM_LIMIT:
 			c->sa.mem_limit = optarg;
 			break;
+		case OPT_OPTIONS:
+			c->sa.options = optarg;
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -1506,8 +1526,8 @@ static int check_modes(const struct cli *c)
 		return -1;
 	}
 	if (c->sw_opt && !c->swapon) {
-		err_msg("--size, --algorithm, --level, --priority and "
-			"--mem-limit need --swapon");
+		err_msg("--size, --algorithm, --level, --priority, "
+			"--mem-limit and --options need --swapon");
 		return -1;
 	}
 	if (c->all && !c->swapoff) {

@@ -12,6 +12,7 @@
 #endif
 
 #include "loop.h"
+#include "uring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,8 +41,8 @@
  * compressing: a swap-in's readahead (8 pages) stays in place.  A discard
  * costs about a tenth of a microsecond per page.
  */
-#define FZ_LOOP_WRITE_IN_PLACE_MAX (16u << 10)   /* bytes of data */
-#define FZ_LOOP_READ_IN_PLACE_MAX (64u << 10)    /* bytes asked for */
+#define FZ_LOOP_WRITE_IN_PLACE_MAX (16u << 10)	  /* bytes of data */
+#define FZ_LOOP_READ_IN_PLACE_MAX (64u << 10)	  /* bytes asked for */
 #define FZ_LOOP_DISCARD_IN_PLACE_MAX (8ull << 20) /* bytes of range */
 
 /* How long the sleeping leader waits before it looks at .stop again. */
@@ -49,8 +50,8 @@
 
 struct fz_loop {
 	struct fuse_session *se;
-	int fd;		  /* the session's /dev/fuse, O_NONBLOCK */
-	uint64_t poll_ns; /* busy-poll window after the last request */
+	int fd;			  /* the session's /dev/fuse, O_NONBLOCK */
+	uint64_t poll_ns;	  /* busy-poll window after the last request */
 	_Atomic uint64_t last_ns; /* when a request last arrived; relaxed */
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* the lead is free, or stop */
@@ -172,6 +173,14 @@ static bool fz_loop_in_place(const struct fuse_buf *buf)
 	}
 }
 
+/* Serve one request read from /dev/fuse (uring.h watches for FUSE_INIT). */
+static void fz_loop_process(struct fz_loop *l, const struct fuse_buf *buf)
+{
+	fz_uring_before_request(buf);
+	fuse_session_process_buf(l->se, buf);
+	fz_uring_after_request();
+}
+
 /* Give the lead up, waking one waiting worker (no system call if none). */
 static void fz_loop_release(struct fz_loop *l)
 {
@@ -204,7 +213,7 @@ static void *fz_loop_worker(void *arg)
 			res = fz_loop_wait(l, &buf);
 			if (res <= 0 || !fz_loop_in_place(&buf))
 				break;
-			fuse_session_process_buf(l->se, &buf);
+			fz_loop_process(l, &buf);
 			/* The poll window runs from the end of the work. */
 			atomic_store_explicit(&l->last_ns, fz_now_ns(),
 					      memory_order_relaxed);
@@ -215,16 +224,28 @@ static void *fz_loop_worker(void *arg)
 			break;
 		}
 		fz_loop_release(l);
-		fuse_session_process_buf(l->se, &buf);
+		fz_loop_process(l, &buf);
 	}
 	free(buf.mem);
 	return NULL;
 }
 
+void fz_loop_block_signals(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	pthread_sigmask(SIG_SETMASK, &all, old);
+}
+
 int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg)
 {
 	pthread_t *threads;
-	sigset_t all, old;
+	sigset_t old;
 	struct fz_loop l;
 	unsigned int i, started = 0;
 	int flags, err = 0;
@@ -250,16 +271,8 @@ int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg)
 		goto out_free;
 	}
 
-	/*
-	 * The workers inherit a mask of every signal but those a fault raises:
-	 * signals go to this thread.
-	 */
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* The workers inherit the mask: signals go to this thread. */
+	fz_loop_block_signals(&old);
 	for (i = 0; i < cfg->threads; i++) {
 		err = -pthread_create(&threads[i], NULL, fz_loop_worker, &l);
 		if (err)

@@ -32,8 +32,10 @@
 
 #include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
 
+#include <signal.h>
+
 #define FZ_LOOP_MAX_THREADS 256
-#define FZ_LOOP_MAX_POLL_US 100000 /* 0.1 s */
+#define FZ_LOOP_MAX_POLL_US 100000  /* 0.1 s */
 #define FZ_LOOP_DEFAULT_POLL_US 200 /* bench/vs-zram: best of 0..1000 */
 
 struct fz_loop_config {
@@ -52,5 +54,13 @@ struct fz_loop_config {
  * fatal read error of the device).
  */
 int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg);
+
+/*
+ * fz_loop_block_signals() - block every signal in the calling thread but
+ * those a fault raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL), the old mask to
+ * @old: threads created now inherit it, so that termination signals reach
+ * the main thread.  Restore with pthread_sigmask(SIG_SETMASK, old, NULL).
+ */
+void fz_loop_block_signals(sigset_t *old);
 
 #endif /* FZRAM_LOOP_H */

@@ -40,6 +40,7 @@
 #include "loop.h"
 #include "options.h"
 #include "store.h"
+#include "uring.h"
 
 #ifndef PR_SET_IO_FLUSHER
 #define PR_SET_IO_FLUSHER 57
@@ -297,6 +298,14 @@ int main(int argc, char *argv[])
 	}
 	if (fuse_session_mount(se, cmd.mountpoint) != 0)
 		goto out_signals;
+	if (o.uring) {
+		err = fz_uring_setup(se, o.poll_us);
+		if (err)
+			fprintf(stderr,
+				"fzram: warning: uring: %s; serving through "
+				"/dev/fuse only\n",
+				strerror(-err));
+	}
 	fz_harden(&o, true);
 	if (fuse_daemonize(cmd.foreground) != 0)
 		goto out_unmount;
@@ -315,6 +324,7 @@ int main(int argc, char *argv[])
 
 out_unmount:
 	fuse_session_unmount(se);
+	fz_uring_stop();
 out_signals:
 	fz_signals_set(false);
 out_session:

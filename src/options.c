@@ -37,6 +37,7 @@ enum opts_key {
 	OPTS_KEY_FILE,
 	OPTS_KEY_NOMLOCK,
 	OPTS_KEY_POLL_US,
+	OPTS_KEY_URING,
 	OPTS_NR_KEYS
 };
 
@@ -48,6 +49,7 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("file=", OPTS_KEY_FILE),
     FUSE_OPT_KEY("nomlock", OPTS_KEY_NOMLOCK),
     FUSE_OPT_KEY("poll_us=", OPTS_KEY_POLL_US),
+    FUSE_OPT_KEY("uring", OPTS_KEY_URING),
     FUSE_OPT_END};
 
 #define SIZE_FORM "BYTES with optional K, M, G or T suffix"
@@ -164,6 +166,9 @@ static int opts_proc(void *data, const char *arg, int key,
 		return 0;
 	case OPTS_KEY_POLL_US:
 		return opts_set_poll_us(o, value) ? -1 : 0;
+	case OPTS_KEY_URING:
+		o->uring = true;
+		return 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_positional == 2) {
 			fprintf(
@@ -292,6 +297,9 @@ void opts_help(const char *progname)
 	    "    -o poll_us=N           after a request, poll for the next for\n"
 	    "                           N microseconds before sleeping, 0..100000\n"
 	    "                           (default 200; 0: never poll)\n"
+	    "    -o uring               serve through FUSE over io_uring when the\n"
+	    "                           kernel offers it (Linux 6.14+, fuse\n"
+	    "                           module parameter enable_uring=Y)\n"
 	    "\n",
 	    progname, (unsigned long long)opts_default_size());
 	printf("FUSE options:\n");

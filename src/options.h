@@ -30,6 +30,7 @@ struct opts {
 	char *file;	     /* file name, 1..255 bytes, no '/', not . or .. */
 	bool nomlock;	     /* do not mlockall() */
 	unsigned int poll_us; /* loop.h: busy-poll window, 0..100000 */
+	bool uring;	      /* uring.h: FUSE over io_uring if offered */
 	char *source;	     /* ignored; NULL if not given */
 	int nr_positional;   /* non-option arguments seen */
 	char *positional[2]; /* [SOURCE] MOUNTPOINT, as given */

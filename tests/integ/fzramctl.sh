@@ -349,6 +349,9 @@ bad_args "an unknown --algorithm" --swapon --algorithm lzo
 bad_args "a --level out of range" --swapon --algorithm lz4hc --level 99
 bad_args "a --priority out of range" --swapon --priority 40000
 bad_args "an unknown option with --swapon" --swapon --size 16M --sise 1G
+bad_args "--options without --swapon" --options poll_us=0
+bad_args "--options with a space" --swapon --options "poll_us=0, uring"
+bad_args "an empty --options" --swapon --options ""
 FAIL_AT=banana
 bad_args "FZRAMCTL_FAIL_AT=banana" --swapon
 FAIL_AT=
@@ -426,6 +429,15 @@ swapon_ok --size 16M
 swapoff_ok "$SD"
 ok "--swapon with fzram's defaults; --swapoff by mount point"
 
+swapon_ok --size 16M --options poll_us=0,nomlock
+found=
+for p in $(pids_serving "$SD"); do
+	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q "poll_us=0,nomlock" && found=$p
+done
+[ -n "$found" ] || fail "--options poll_us=0,nomlock did not reach fzram"
+swapoff_ok "$DEV"
+ok "--options poll_us=0,nomlock reached the daemon (pid $found)"
+
 bad_args "--swapoff of something not fzram" --swapoff /dev/null
 
 if other_fzrams; then
@@ -472,6 +484,14 @@ assert_eq "$st" 1 "exit status with FZRAM=/bin/false"
 grep -qw mount "$T/err" || fail "FZRAM=/bin/false: no 'mount' in: $(cat "$T/err")"
 assert_state_same "$T/state0" "FZRAM=/bin/false"
 ok "a daemon that fails: exit 1, nothing left: $(head -n 1 "$T/err")"
+
+# An option fzram refuses: fzramctl fails at mount and undoes nothing else.
+st=0
+timeout 120 "$FZRAMCTL" --swapon --size 16M --options bogus=1 \
+	>"$T/out" 2>"$T/err" || st=$?
+assert_eq "$st" 1 "exit status with --options bogus=1"
+assert_state_same "$T/state0" "--options bogus=1"
+ok "--options that fzram refuses: exit 1, nothing left: $(head -n 1 "$T/err")"
 
 # ---------------------------------------------------------------------------
 # fzram-setup start and stop, with a temporary config

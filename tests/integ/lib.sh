@@ -209,6 +209,8 @@ cleanup() {
 	_rc=$?
 	set +e
 	trap - EXIT INT TERM HUP
+	# A test's own teardown, before the common one.
+	[ -n "${CLEANUP_HOOK-}" ] && "$CLEANUP_HOOK"
 	# A command that happened to exit 77 or 99 is a failure, not a skip.
 	if [ "$_rc" -eq 77 ] || [ "$_rc" -eq 99 ]; then
 		[ "$_intent" = "$_rc" ] || _rc=1
@@ -302,7 +304,8 @@ wait_file() {
 
 # start_daemon OPTS [EXTRA ARGS...]: mount a new fzram in the foreground
 # (-f, in the background of this shell, so that its pid and exit status are
-# ours) with -o OPTS.  Sets MNT, F (the file), DPID and DLOG (its stderr).
+# ours) with -o OPTS, and $FZRAM_TEST_OPTS if set (uring.sh runs other
+# tests with it).  Sets MNT, F (the file), DPID and DLOG (its stderr).
 start_daemon() {
 	_opts=$1
 	shift
@@ -310,7 +313,8 @@ start_daemon() {
 	MNT=$NEWMNT
 	F=$MNT/$(opt_file "$_opts")
 	DLOG=$T/daemon$_nmnt.log
-	"$FZRAM" -f "$@" -o "$_opts" "$MNT" >"$DLOG" 2>&1 &
+	"$FZRAM" -f "$@" -o "$_opts${FZRAM_TEST_OPTS:+,$FZRAM_TEST_OPTS}" "$MNT" \
+		>"$DLOG" 2>&1 &
 	DPID=$!
 	_pids="$_pids $DPID"
 	if ! wait_file "$F" "$DPID"; then

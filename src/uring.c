@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * uring.c - FUSE over io_uring beside libfuse 3.14 (see uring.h).
+ *
+ * Each ring entry is a header (the request's fuse_in_header, the
+ * operation's own header, and the kernel's entry fields) and a payload
+ * buffer with room in front of it: a request is rebuilt in place there,
+ * in the layout /dev/fuse would have given, and handed to
+ * fuse_session_process_buf().  The reply libfuse writes comes back to our
+ * writev hook on the same thread, which copies it into the entry; the
+ * thread then commits the entry and fetches the next request in one
+ * command.
+ *
+ * The hook takes whatever the serving thread writes for the reply: a
+ * notification sent from a handler would be taken for it (fzram sends
+ * none).
+ *
+ * Threads: one per possible CPU, bound to it when it is online; each owns
+ * its ring and its entries, and nothing is shared between them but the
+ * session.  The INIT flags are thread-local to the request loop's thread
+ * that serves FUSE_INIT.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "uring.h"
+#include "loop.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/fuse.h>
+
+#ifdef HAVE_LIBURING
+#include <liburing.h>
+
+/* The kernel's ABI, <linux/fuse.h> 7.42 (Linux 6.14); Debian 12's headers
+ * are older. */
+#define FZ_FUSE_OVER_IO_URING (1ULL << 41)
+#define FZ_FUSE_INIT_EXT (1U << 30)
+#define FZ_URING_IN_OUT_HEADER_SZ 128
+#define FZ_URING_OP_IN_OUT_SZ 128
+#define FZ_IO_URING_CMD_REGISTER 1
+#define FZ_IO_URING_CMD_COMMIT_AND_FETCH 2
+
+struct fz_uring_ent_in_out {
+	uint64_t flags;
+	uint64_t commit_id;  /* set by the kernel; given back on commit */
+	uint32_t payload_sz; /* bytes in the payload buffer, both ways */
+	uint32_t padding;
+	uint64_t reserved;
+};
+
+struct fz_uring_req_header {
+	char in_out[FZ_URING_IN_OUT_HEADER_SZ]; /* fuse_in/out_header */
+	char op_in[FZ_URING_OP_IN_OUT_SZ];	/* the operation's header */
+	struct fz_uring_ent_in_out ring_ent_in_out;
+};
+
+struct fz_uring_cmd_req { /* in the SQE's 80-byte command area */
+	uint64_t flags;
+	uint64_t commit_id;
+	uint16_t qid;
+	uint8_t padding[6];
+};
+
+#define FZ_RING_DEPTH 2		   /* entries per CPU queue */
+#define FZ_RING_PAYLOAD (1u << 20) /* max_write and max_pages: 1 MiB */
+#define FZ_RING_HEADROOM 4096	   /* room to rebuild the request */
+
+struct fz_ring_ent {
+	struct fz_uring_req_header hdr;
+	char *mem;     /* FZ_RING_HEADROOM + FZ_RING_PAYLOAD */
+	char *payload; /* mem + FZ_RING_HEADROOM */
+	struct iovec iov[2];
+	bool replied; /* the writev hook filled the reply in */
+};
+
+struct fz_ring_q {
+	unsigned int qid; /* the CPU */
+	pthread_t thread;
+	bool started;
+	struct io_uring ring;
+	struct fz_ring_ent ents[FZ_RING_DEPTH];
+};
+
+static struct {
+	struct fuse_session *se;
+	int fd;
+	bool setup;	      /* fz_uring_setup() succeeded */
+	atomic_bool accepted; /* INIT answered with io_uring */
+	atomic_bool active;   /* ring threads started */
+	uint64_t poll_ns;     /* busy-poll window, as loop.h's */
+	unsigned int nr_q;
+	struct fz_ring_q *qs;
+} fz_ur;
+
+static __thread struct fz_ring_ent *fz_cur_ent; /* being served here */
+static __thread bool fz_init_offered;		/* serving an INIT */
+
+/* Copy a reply into @e: the out header, then the payload. */
+static ssize_t fz_ent_capture(struct fz_ring_ent *e, const struct iovec *iov,
+			      int count)
+{
+	size_t done = 0, total = 0;
+	int i;
+
+	if (count < 1 || iov[0].iov_len != sizeof(struct fuse_out_header)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(e->hdr.in_out, iov[0].iov_base, iov[0].iov_len);
+	for (i = 1; i < count; i++) {
+		if (iov[i].iov_len > FZ_RING_PAYLOAD - done) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(e->payload + done, iov[i].iov_base, iov[i].iov_len);
+		done += iov[i].iov_len;
+	}
+	e->hdr.ring_ent_in_out.payload_sz = (uint32_t)done;
+	e->replied = true;
+	total = iov[0].iov_len + done;
+	return (ssize_t)total;
+}
+
+/* Accept io_uring in the reply to FUSE_INIT. */
+static ssize_t fz_init_reply(int fd, struct iovec *iov, int count)
+{
+	struct fuse_out_header oh;
+	struct fuse_init_out out;
+	struct iovec v[2];
+
+	if (count != 2 || iov[0].iov_len != sizeof(oh) ||
+	    iov[1].iov_len < offsetof(struct fuse_init_out, flags2) + 4 ||
+	    iov[1].iov_len > sizeof(out))
+		return writev(fd, iov, count);
+	memcpy(&oh, iov[0].iov_base, sizeof(oh));
+	if (oh.error != 0)
+		return writev(fd, iov, count);
+	memset(&out, 0, sizeof(out));
+	memcpy(&out, iov[1].iov_base, iov[1].iov_len);
+	out.flags |= FZ_FUSE_INIT_EXT;
+	out.flags2 |= (uint32_t)(FZ_FUSE_OVER_IO_URING >> 32);
+	v[0] = iov[0];
+	v[1].iov_base = &out;
+	v[1].iov_len = iov[1].iov_len;
+	atomic_store(&fz_ur.accepted, true);
+	return writev(fd, v, 2);
+}
+
+static ssize_t fz_io_writev(int fd, struct iovec *iov, int count, void *ud)
+{
+	(void)ud;
+	if (fz_cur_ent)
+		return fz_ent_capture(fz_cur_ent, iov, count);
+	if (fz_init_offered) {
+		fz_init_offered = false;
+		return fz_init_reply(fd, iov, count);
+	}
+	return writev(fd, iov, count);
+}
+
+static ssize_t fz_io_read(int fd, void *buf, size_t len, void *ud)
+{
+	(void)ud;
+	return read(fd, buf, len);
+}
+
+static const struct fuse_custom_io fz_io = {
+    .writev = fz_io_writev,
+    .read = fz_io_read,
+};
+
+int fz_uring_setup(struct fuse_session *se, unsigned int poll_us)
+{
+	int err;
+
+	fz_ur.poll_ns = (uint64_t)poll_us * 1000u;
+	fz_ur.se = se;
+	fz_ur.fd = fuse_session_fd(se);
+	err = fuse_session_custom_io(se, &fz_io, fz_ur.fd);
+	if (err)
+		return err < 0 ? err : -EINVAL;
+	fz_ur.setup = true;
+	return 0;
+}
+
+void fz_uring_before_request(const struct fuse_buf *buf)
+{
+	struct fuse_in_header in;
+	struct fuse_init_in init;
+
+	if (!fz_ur.setup || (buf->flags & FUSE_BUF_IS_FD) ||
+	    buf->size < sizeof(in) + sizeof(init))
+		return;
+	memcpy(&in, buf->mem, sizeof(in));
+	if (in.opcode != FUSE_INIT)
+		return;
+	memcpy(&init, (const char *)buf->mem + sizeof(in), sizeof(init));
+	fz_init_offered = (init.flags & FZ_FUSE_INIT_EXT) &&
+			  (init.flags2 & (FZ_FUSE_OVER_IO_URING >> 32));
+}
+
+static void fz_ring_prep(struct fz_ring_q *q, struct fz_ring_ent *e,
+			 uint32_t cmd_op)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+	struct fz_uring_cmd_req *req;
+	unsigned char *raw = (unsigned char *)sqe;
+
+	/*
+	 * Never NULL: at most FZ_RING_DEPTH commands are queued, and the ring
+	 * has twice as many entries.  The SQE is 128 bytes
+	 * (IORING_SETUP_SQE128), twice struct io_uring_sqe, all of it ours to
+	 * zero; the empty asm hides that from the compiler's bounds check.
+	 */
+	__asm__("" : "+r"(raw));
+	memset(raw, 0, 2 * sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fz_ur.fd;
+	sqe->cmd_op = cmd_op;
+	sqe->user_data = (uint64_t)(uintptr_t)e;
+	req = (struct fz_uring_cmd_req *)sqe->cmd;
+	req->qid = (uint16_t)q->qid;
+	if (cmd_op == FZ_IO_URING_CMD_REGISTER) {
+		sqe->addr = (uint64_t)(uintptr_t)e->iov;
+		sqe->len = 2;
+	} else {
+		req->commit_id = e->hdr.ring_ent_in_out.commit_id;
+	}
+}
+
+/* Serve the request in @e; fill in an error reply if libfuse sent none. */
+static void fz_ring_serve(struct fz_ring_ent *e)
+{
+	struct fuse_in_header in;
+	struct fuse_out_header oh;
+	uint32_t psz = e->hdr.ring_ent_in_out.payload_sz;
+	struct fuse_buf buf;
+	size_t op_sz;
+	char *start;
+
+	memcpy(&in, e->hdr.in_out, sizeof(in));
+	e->replied = false;
+	if (in.len >= sizeof(in) + (size_t)psz && psz <= FZ_RING_PAYLOAD &&
+	    (op_sz = in.len - sizeof(in) - psz) <= FZ_URING_OP_IN_OUT_SZ) {
+		start = e->payload - op_sz - sizeof(in);
+		memcpy(start, &in, sizeof(in));
+		memcpy(start + sizeof(in), e->hdr.op_in, op_sz);
+		memset(&buf, 0, sizeof(buf));
+		buf.size = in.len;
+		buf.mem = start;
+		fz_cur_ent = e;
+		fuse_session_process_buf(fz_ur.se, &buf);
+		fz_cur_ent = NULL;
+	}
+	if (!e->replied) {
+		memset(&oh, 0, sizeof(oh));
+		oh.len = sizeof(oh);
+		oh.error = -EIO;
+		oh.unique = in.unique;
+		memcpy(e->hdr.in_out, &oh, sizeof(oh));
+		e->hdr.ring_ent_in_out.payload_sz = 0;
+	}
+}
+
+static uint64_t fz_ring_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *fz_ring_thread(void *arg)
+{
+	struct fz_ring_q *q = arg;
+	struct io_uring_cqe *cqe;
+	struct fz_ring_ent *e;
+	cpu_set_t set;
+	char name[16];
+	uint64_t last;
+	int i, res;
+
+	snprintf(name, sizeof(name), "fzram-ring%u", q->qid);
+	pthread_setname_np(pthread_self(), name);
+	CPU_ZERO(&set);
+	CPU_SET(q->qid, &set);
+	/* An offline CPU keeps its queue registered but its thread unbound. */
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (io_uring_queue_init(2 * FZ_RING_DEPTH, &q->ring,
+				IORING_SETUP_SQE128) < 0)
+		return NULL;
+	for (i = 0; i < FZ_RING_DEPTH; i++)
+		fz_ring_prep(q, &q->ents[i], FZ_IO_URING_CMD_REGISTER);
+	if (io_uring_submit(&q->ring) < 0)
+		goto out;
+	last = fz_ring_now_ns();
+	for (;;) {
+		res = io_uring_peek_cqe(&q->ring, &cqe);
+		if (res == -EAGAIN) {
+			if (fz_ring_now_ns() - last < fz_ur.poll_ns) {
+				/* Returning from the system call runs the
+				 * task work that posts a completion. */
+				sched_yield();
+				continue;
+			}
+			res = io_uring_wait_cqe(&q->ring, &cqe);
+		}
+		if (res == -EINTR)
+			continue;
+		if (res < 0)
+			break;
+		e = io_uring_cqe_get_data(cqe);
+		res = cqe->res;
+		io_uring_cqe_seen(&q->ring, cqe);
+		if (res < 0)
+			break; /* cancelled: the connection is gone */
+		fz_ring_serve(e);
+		fz_ring_prep(q, e, FZ_IO_URING_CMD_COMMIT_AND_FETCH);
+		if (io_uring_submit(&q->ring) < 0)
+			break;
+		last = fz_ring_now_ns();
+	}
+out:
+	io_uring_queue_exit(&q->ring);
+	return NULL;
+}
+
+static int fz_rings_start(void)
+{
+	unsigned int i, j;
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+	sigset_t old;
+	int err = 0;
+
+	if (n < 1)
+		n = 1;
+	fz_ur.nr_q = (unsigned int)n;
+	fz_ur.qs = calloc(fz_ur.nr_q, sizeof(*fz_ur.qs));
+	if (!fz_ur.qs)
+		return -ENOMEM;
+	for (i = 0; i < fz_ur.nr_q; i++) {
+		struct fz_ring_q *q = &fz_ur.qs[i];
+
+		q->qid = i;
+		for (j = 0; j < FZ_RING_DEPTH; j++) {
+			struct fz_ring_ent *e = &q->ents[j];
+
+			e->mem = malloc(FZ_RING_HEADROOM + FZ_RING_PAYLOAD);
+			if (!e->mem)
+				return -ENOMEM;
+			e->payload = e->mem + FZ_RING_HEADROOM;
+			e->iov[0].iov_base = &e->hdr;
+			e->iov[0].iov_len = sizeof(e->hdr);
+			e->iov[1].iov_base = e->payload;
+			e->iov[1].iov_len = FZ_RING_PAYLOAD;
+		}
+	}
+	fz_loop_block_signals(&old);
+	for (i = 0; i < fz_ur.nr_q; i++) {
+		err = -pthread_create(&fz_ur.qs[i].thread, NULL, fz_ring_thread,
+				      &fz_ur.qs[i]);
+		if (err)
+			break;
+		fz_ur.qs[i].started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	atomic_store(&fz_ur.active, true);
+	return err;
+}
+
+void fz_uring_after_request(void)
+{
+	static atomic_flag once = ATOMIC_FLAG_INIT;
+
+	if (!atomic_load(&fz_ur.accepted) || atomic_flag_test_and_set(&once))
+		return;
+	(void)fz_rings_start();
+}
+
+bool fz_uring_active(void)
+{
+	return atomic_load(&fz_ur.active);
+}
+
+void fz_uring_stop(void)
+{
+	unsigned int i, j;
+
+	if (!fz_ur.qs)
+		return;
+	for (i = 0; i < fz_ur.nr_q; i++)
+		if (fz_ur.qs[i].started)
+			pthread_join(fz_ur.qs[i].thread, NULL);
+	for (i = 0; i < fz_ur.nr_q; i++)
+		for (j = 0; j < FZ_RING_DEPTH; j++)
+			free(fz_ur.qs[i].ents[j].mem);
+	free(fz_ur.qs);
+	fz_ur.qs = NULL;
+	atomic_store(&fz_ur.active, false);
+}
+
+#else /* !HAVE_LIBURING */
+
+int fz_uring_setup(struct fuse_session *se, unsigned int poll_us)
+{
+	(void)se;
+	(void)poll_us;
+	return -ENOSYS;
+}
+
+void fz_uring_before_request(const struct fuse_buf *buf)
+{
+	(void)buf;
+}
+
+void fz_uring_after_request(void)
+{
+}
+
+bool fz_uring_active(void)
+{
+	return false;
+}
+
+void fz_uring_stop(void)
+{
+}
+
+#endif /* HAVE_LIBURING */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * uring.h - FUSE over io_uring (Linux 6.14 and later), beside /dev/fuse.
+ *
+ * With it, the kernel hands each request to a queue of the CPU it was
+ * made on, and one thread per CPU, bound to that CPU, serves the queue:
+ * a swap-in's request, its reply and the block layer's completion then all
+ * run on the CPU of the loop device's worker, without waking another CPU.
+ * libfuse 3.14 does not know the protocol, so this module:
+ *   - installs a custom I/O on the session (fuse_session_custom_io()):
+ *     reads are plain reads of /dev/fuse, and replies are written to
+ *     /dev/fuse, except the reply to a request that came through a ring,
+ *     which is copied into that ring entry's buffers;
+ *   - sets FUSE_OVER_IO_URING in the reply to FUSE_INIT when the kernel
+ *     offered it (it does when the fuse module's enable_uring is on);
+ *   - then registers the ring entries of every possible CPU's queue and
+ *     serves them, feeding each request to fuse_session_process_buf().
+ * Requests that do not go through the rings (FUSE_INIT, interrupts,
+ * forgets) are still read from /dev/fuse by the request loop (loop.h).
+ *
+ * Every function returns 0 or -errno; none of them prints.
+ */
+#ifndef FZRAM_URING_H
+#define FZRAM_URING_H
+
+#include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
+
+#include <stdbool.h>
+
+/*
+ * fz_uring_setup() - prepare @se, already mounted, for io_uring: install
+ * the custom I/O.  Each ring thread polls for @poll_us microseconds after
+ * a request before it sleeps, as the request loop does.  The rings start when
+ * FUSE_INIT is answered (see fz_uring_before_request()). Return: 0, -ENOSYS
+ * (built without liburing), -errno.
+ */
+int fz_uring_setup(struct fuse_session *se, unsigned int poll_us);
+
+/*
+ * fz_uring_before_request() - called by the request loop with every
+ * request read from /dev/fuse, before it is processed; notes a FUSE_INIT
+ * that offers io_uring, so that its reply accepts it.
+ */
+void fz_uring_before_request(const struct fuse_buf *buf);
+
+/*
+ * fz_uring_after_request() - called by the request loop after processing
+ * a request read from /dev/fuse: starts the rings once FUSE_INIT has been
+ * answered with io_uring.
+ */
+void fz_uring_after_request(void);
+
+/* fz_uring_active() - are the ring threads running? */
+bool fz_uring_active(void);
+
+/*
+ * fz_uring_stop() - after the session is unmounted: wait for the ring
+ * threads, which end when the kernel cancels their entries, and free the
+ * rings.
+ */
+void fz_uring_stop(void);
+
+#endif /* FZRAM_URING_H */
