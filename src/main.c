@@ -197,8 +197,8 @@ static void fz_harden(const struct opts *o, bool to_stderr)
 /*
  * fz_max_threads() - how many workers the request loop (loop.h) runs:
  * libfuse's max_idle_threads option if the user gave one, else two per
- * CPU, at least 4.  Only the requests that are not reads run in parallel
- * (compression is CPU-bound), and every worker that has led keeps a
+ * CPU, at least 4.  Only large requests are handed to other workers
+ * (compressing them is CPU-bound), and every worker that has led keeps a
  * receive buffer of up to 1 MiB, locked: with 16 workers the daemon held
  * 7 MB more after a 256 MiB swap-out than with 4, at the same speed.
  */
