@@ -297,9 +297,11 @@ void opts_help(const char *progname)
 	    "    -o poll_us=N           after a request, poll for the next for\n"
 	    "                           N microseconds before sleeping, 0..100000\n"
 	    "                           (default 200; 0: never poll)\n"
+#ifdef HAVE_LIBURING
 	    "    -o uring               serve through FUSE over io_uring when the\n"
 	    "                           kernel offers it (Linux 6.14+, fuse\n"
 	    "                           module parameter enable_uring=Y)\n"
+#endif
 	    "\n",
 	    progname, (unsigned long long)opts_default_size());
 	printf("FUSE options:\n");
