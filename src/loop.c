@@ -61,7 +61,7 @@ struct fz_loop {
 	sem_t finish;	     /* posted by a worker that stops the loop */
 };
 
-static uint64_t fz_now_ns(void)
+uint64_t fz_loop_now_ns(void)
 {
 	struct timespec ts;
 
@@ -114,7 +114,7 @@ static int fz_loop_wait(struct fz_loop *l, struct fuse_buf *buf)
 			return 0;
 		res = fuse_session_receive_buf(l->se, buf);
 		if (res > 0) {
-			atomic_store_explicit(&l->last_ns, fz_now_ns(),
+			atomic_store_explicit(&l->last_ns, fz_loop_now_ns(),
 					      memory_order_relaxed);
 			return res;
 		}
@@ -124,7 +124,7 @@ static int fz_loop_wait(struct fz_loop *l, struct fuse_buf *buf)
 			continue; /* an interrupted request: read again */
 		if (res != -EAGAIN)
 			return res;
-		if (fz_now_ns() - atomic_load_explicit(&l->last_ns,
+		if (fz_loop_now_ns() - atomic_load_explicit(&l->last_ns,
 						       memory_order_relaxed) <
 		    l->poll_ns) {
 			sched_yield();
@@ -215,7 +215,7 @@ static void *fz_loop_worker(void *arg)
 				break;
 			fz_loop_process(l, &buf);
 			/* The poll window runs from the end of the work. */
-			atomic_store_explicit(&l->last_ns, fz_now_ns(),
+			atomic_store_explicit(&l->last_ns, fz_loop_now_ns(),
 					      memory_order_relaxed);
 		}
 		if (res <= 0) {

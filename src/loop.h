@@ -33,6 +33,7 @@
 #include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
 
 #include <signal.h>
+#include <stdint.h>
 
 #define FZ_LOOP_MAX_THREADS 256
 #define FZ_LOOP_MAX_POLL_US 100000  /* 0.1 s */
@@ -54,6 +55,9 @@ struct fz_loop_config {
  * fatal read error of the device).
  */
 int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg);
+
+/* fz_loop_now_ns() - CLOCK_MONOTONIC in nanoseconds: the poll windows. */
+uint64_t fz_loop_now_ns(void);
 
 /*
  * fz_loop_block_signals() - block every signal in the calling thread but

@@ -38,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/fuse.h>
@@ -277,14 +276,6 @@ static void fz_ring_serve(struct fz_ring_ent *e)
 	}
 }
 
-static uint64_t fz_ring_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *fz_ring_thread(void *arg)
 {
 	struct fz_ring_q *q = arg;
@@ -308,11 +299,11 @@ static void *fz_ring_thread(void *arg)
 		fz_ring_prep(q, &q->ents[i], FZ_IO_URING_CMD_REGISTER);
 	if (io_uring_submit(&q->ring) < 0)
 		goto out;
-	last = fz_ring_now_ns();
+	last = fz_loop_now_ns();
 	for (;;) {
 		res = io_uring_peek_cqe(&q->ring, &cqe);
 		if (res == -EAGAIN) {
-			if (fz_ring_now_ns() - last < fz_ur.poll_ns) {
+			if (fz_loop_now_ns() - last < fz_ur.poll_ns) {
 				/* Returning from the system call runs the
 				 * task work that posts a completion. */
 				sched_yield();
@@ -333,7 +324,7 @@ static void *fz_ring_thread(void *arg)
 		fz_ring_prep(q, e, FZ_IO_URING_CMD_COMMIT_AND_FETCH);
 		if (io_uring_submit(&q->ring) < 0)
 			break;
-		last = fz_ring_now_ns();
+		last = fz_loop_now_ns();
 	}
 out:
 	io_uring_queue_exit(&q->ring);
