@@ -124,8 +124,8 @@ static int fz_loop_wait(struct fz_loop *l, struct fuse_buf *buf)
 			continue; /* an interrupted request: read again */
 		if (res != -EAGAIN)
 			return res;
-		if (fz_loop_now_ns() - atomic_load_explicit(&l->last_ns,
-						       memory_order_relaxed) <
+		if (fz_loop_now_ns() - atomic_load_explicit(
+					   &l->last_ns, memory_order_relaxed) <
 		    l->poll_ns) {
 			sched_yield();
 			continue;
