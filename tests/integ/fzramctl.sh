@@ -4,9 +4,10 @@
 # fzramctl.sh - fzramctl against live mounts (root): the listing (default
 # columns, values equal to the xattrs, --json, +LIST, bad arguments), then
 # --swapon and --swapoff (by loop device, file and mount point, and --all
-# when no other fzram swap exists), then a failure forced at each step of
-# --swapon (FZRAMCTL_FAIL_AT) leaving nothing behind; last, fzram-setup
-# start and stop with a temporary config.
+# when no other fzram exists and no other test runs), then a failure forced
+# at each step of --swapon (FZRAMCTL_FAIL_AT) leaving nothing behind; last,
+# fzram-setup start and stop with a temporary config and state file, beside
+# a swap of fzramctl's that stop must leave alone.
 #
 # --swapon works in /run/fzram, which is shared with the system, not in our
 # temp dir.  So the state of /run/fzram (the fuse.fzram mounts there, the
@@ -180,8 +181,8 @@ mv "$T/state0.tmp" "$T/state0"
 log "/run/fzram before: $(tr '\n' ';' <"$T/state0")"
 
 # other_fzrams: whether fzram mounts other than the ones this test made
-# exist anywhere (then --swapoff --all and fzram-setup stop, which act on
-# all of them, are not run).
+# exist anywhere (then --swapoff --all, which acts on all of them, is not
+# run).
 other_fzrams() {
 	awk -v t="$T/" '{
 		for (i = 7; i <= NF; i++)
@@ -440,7 +441,14 @@ ok "--options poll_us=0,nomlock reached the daemon (pid $found)"
 
 bad_args "--swapoff of something not fzram" --swapoff /dev/null
 
-if other_fzrams; then
+# --swapoff --all acts on every fzram: it runs only with the suite's lock
+# held alone (no other test of ours is running; see lib.sh) and no fzram
+# of anyone else's mounted.
+if ! suite_alone; then
+	suite_shared # a conversion that timed out may have dropped it
+	log "the suite's lock is busy: --swapoff --all not run"
+elif other_fzrams; then
+	suite_shared
 	log "other fzram mounts exist: --swapoff --all not run"
 else
 	swapon_ok --size 16M
@@ -457,6 +465,7 @@ else
 		is_mounted "$3" && fail "$3 still mounted after --swapoff --all"
 	done
 	assert_state_same "$T/state0" "after --swapoff --all"
+	suite_shared
 	ok "--swapoff --all took down two swaps"
 fi
 
@@ -505,18 +514,20 @@ cat >"$T/bad.conf" <<'EOF'
 size = ram; reboot
 EOF
 st=0
-FZRAM_SWAP_CONF=$T/bad.conf FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM \
-	bash "$FZRAM_SETUP" start >"$T/out" 2>"$T/err" || st=$?
+FZRAM_SWAP_CONF=$T/bad.conf FZRAM_SETUP_STATE=$T/setup.list \
+	FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM bash "$FZRAM_SETUP" start >"$T/out" 2>"$T/err" || st=$?
 assert_eq "$st" 1 "fzram-setup start with a bad config"
 grep -q "bad.conf:2:" "$T/err" || fail "fzram-setup: no line number in: $(cat "$T/err")"
 assert_state_same "$T/state0" "fzram-setup start with a bad config"
 ok "fzram-setup: a bad line is named, nothing done: $(head -n 1 "$T/err")"
 
-if other_fzrams; then
-	log "other fzram mounts exist: fzram-setup stop (--swapoff --all) not run"
-	exit 0
-fi
-cat >"$T/good.conf" <<'EOF'
+# fzram-setup keeps its own record (here in $T, not the system's): stop
+# takes down what start brought up and leaves a bystander alone, a swap
+# brought up by hand with fzramctl --swapon.
+swapon_ok --size 16M
+by_dev=$DEV by_sf=$SF by_sd=$SD
+fz_state >"$T/state1"
+cat >"$T/good.conf" <<'EOF2'
 # two swaps
 [fzram0]
 size = min(ram / 2, 32)
@@ -527,14 +538,17 @@ priority = 7
 [fzram1]
 size = 16M
 mem-limit = 8
-EOF
-FZRAM_SWAP_CONF=$T/good.conf FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM \
+EOF2
+FZRAM_SWAP_CONF=$T/good.conf FZRAM_SETUP_STATE=$T/setup.list \
+	FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM \
 	bash "$FZRAM_SETUP" start >"$T/out" 2>"$T/err" ||
 	fail "fzram-setup start exited $? ($(cat "$T/err"))"
-state_new "$T/state0" >"$T/setup-state"
+state_new "$T/state1" >"$T/setup-state"
 assert_eq "$(grep -c '^swap ' "$T/setup-state")" 2 "swaps after fzram-setup start"
+assert_eq "$(wc -l <"$T/setup.list" | tr -d ' ')" 2 "lines in the state file"
 # shellcheck disable=SC2013 # loop device names: no blanks
 for d in $(awk '$1 == "swap" { print $2 }' "$T/setup-state"); do
+	grep -q " $d\$" "$T/setup.list" || fail "$d is not in the state file"
 	p=$(awk -v d="$d" '$1 == d { print $5 }' /proc/swaps)
 	f=$(losetup -n -O BACK-FILE "$d")
 	case $p in
@@ -552,8 +566,18 @@ for d in $(awk '$1 == "swap" { print $2 }' "$T/setup-state"); do
 	*) fail "swap $d has priority $p, not 7 or 100" ;;
 	esac
 done
-ok "fzram-setup start: two swaps as configured"
-FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM bash "$FZRAM_SETUP" stop >"$T/out" \
-	2>"$T/err" || fail "fzram-setup stop exited $? ($(cat "$T/err"))"
-assert_state_same "$T/state0" "after fzram-setup stop"
-ok "fzram-setup stop: nothing left"
+ok "fzram-setup start: two swaps as configured, both recorded"
+FZRAM_SETUP_STATE=$T/setup.list FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM \
+	bash "$FZRAM_SETUP" stop >"$T/out" 2>"$T/err" ||
+	fail "fzram-setup stop exited $? ($(cat "$T/err"))"
+assert_state_same "$T/state1" "after fzram-setup stop"
+[ ! -e "$T/setup.list" ] || fail "the state file is still there after stop"
+awk -v d="$by_dev" '$1 == d { f = 1 } END { exit !f }' /proc/swaps ||
+	fail "fzram-setup stop took down $by_dev, which it did not bring up"
+ok "fzram-setup stop: its two swaps gone, the bystander $by_dev still swap"
+FZRAM_SETUP_STATE=$T/setup.list FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM \
+	bash "$FZRAM_SETUP" stop >"$T/out" 2>"$T/err" ||
+	fail "a second fzram-setup stop exited $? ($(cat "$T/err"))"
+DEV=$by_dev SF=$by_sf SD=$by_sd
+swapoff_ok "$DEV"
+ok "fzram-setup stop again: nothing to do; the bystander taken down by hand"

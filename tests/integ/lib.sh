@@ -22,10 +22,13 @@
 #
 # Environment: FZRAM (the daemon binary; default src/fzram beside the tests),
 # FZRAM_CORPUS (raw 4096-byte memory pages, optional), SWAPFILL (the
-# tests/integ/swapfill helper; default beside this file).
+# tests/integ/swapfill helper; default beside this file), FZRAM_TEST_LOCK
+# (the suite's lock file; default /tmp/fzram-integ.lock, one for every
+# build on the machine, since --swapoff --all reaches every build's mounts).
 
 LIB_DIR=$(cd "$(dirname "$0")" && pwd)
 : "${FZRAM:=$LIB_DIR/../../src/fzram}"
+SUITE_LOCK=${FZRAM_TEST_LOCK:-/tmp/fzram-integ.lock}
 
 # shellcheck disable=SC2034 # used by the tests
 PAGE=4096
@@ -37,6 +40,7 @@ _mnts=
 _pids=
 _loops=
 _intent=
+_locked=
 _nmnt=0
 
 # ---------------------------------------------------------------------------
@@ -133,6 +137,31 @@ setup() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
+	# The suite's lock, shared by every test for as long as it runs (on
+	# fd 8, inherited by what it starts): a test that acts on every fzram
+	# takes it alone (suite_alone), so that no other test's mounts are
+	# there to be caught.
+	# Opened for reading, so that any user can lock a file root made.
+	_locked=
+	: >>"$SUITE_LOCK" 2>/dev/null || :
+	if [ -r "$SUITE_LOCK" ] && command -v flock >/dev/null 2>&1; then
+		exec 8<"$SUITE_LOCK"
+		flock -s -w 900 8 ||
+			setup_error "the suite's lock $SUITE_LOCK stayed held"
+		_locked=1
+	else
+		log "no suite lock ($SUITE_LOCK not readable or no flock)"
+	fi
+}
+
+# suite_alone: wait (at most 15 minutes) until this test holds the suite's
+# lock alone; returns 1 if it does not (or there is no lock).  suite_shared
+# shares it again.
+suite_alone() {
+	[ -n "$_locked" ] && flock -x -w 900 8
+}
+suite_shared() {
+	[ -z "$_locked" ] || flock -s 8
 }
 
 # is_mounted DIR: a FUSE file system is mounted exactly at DIR.
