@@ -141,9 +141,11 @@ setup() {
 	# fd 8, inherited by what it starts): a test that acts on every fzram
 	# takes it alone (suite_alone), so that no other test's mounts are
 	# there to be caught.
-	# Opened for reading, so that any user can lock a file root made.
+	# Made readable by all and opened for reading, so that any user can
+	# lock a file root made; made in a subshell, since a failed
+	# redirection of ":" would end this shell.
 	_locked=
-	: >>"$SUITE_LOCK" 2>/dev/null || :
+	[ -e "$SUITE_LOCK" ] || (umask 022 && : >>"$SUITE_LOCK") 2>/dev/null || :
 	if [ -r "$SUITE_LOCK" ] && command -v flock >/dev/null 2>&1; then
 		exec 8<"$SUITE_LOCK"
 		flock -s -w 900 8 ||
