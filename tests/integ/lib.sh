@@ -166,6 +166,20 @@ suite_shared() {
 	[ -z "$_locked" ] || flock -s 8
 }
 
+# swap_alone: wait (at most 15 minutes) to be the only test of the suite
+# that pages out to a swap of its own at the top priority, and stay so
+# until exit (fd 7).  Two such swaps would share the pages (swap areas of
+# equal priority are used in turn), and each test would count the other's.
+# Without flock, or a lock file this user cannot read, it goes on alone.
+swap_alone() {
+	_sl=${SUITE_LOCK%.lock}-swap.lock
+	[ -e "$_sl" ] || (umask 022 && : >>"$_sl") 2>/dev/null || :
+	if [ -r "$_sl" ] && command -v flock >/dev/null 2>&1; then
+		exec 7<"$_sl"
+		flock -x -w 900 7 || setup_error "the swap lock $_sl stayed held"
+	fi
+}
+
 # is_mounted DIR: a FUSE file system is mounted exactly at DIR.
 is_mounted() {
 	awk -v d="$1" '{

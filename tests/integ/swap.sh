@@ -7,7 +7,8 @@
 # mm_stat must show the data stored (same-filled pages counted), the page
 # cache must not hold a second copy, and once swapfill has exited the
 # kernel's discards must free everything but the swap header, which is all
-# that is left after swapoff.
+# that is left after swapoff.  It runs alone among the suite's swap tests
+# (swap_alone): two swaps at the top priority would share the pages.
 #
 # Teardown (lib.sh's trap) always runs swapoff, losetup -d, unmount, in
 # that order: swap left on a dead daemon kills whoever swapped there.
@@ -24,6 +25,7 @@ if [ "$(cat /sys/module/zswap/parameters/enabled 2>/dev/null)" = Y ]; then
 	skip "zswap is enabled: swapped pages would stay in zswap"
 fi
 setup
+swap_alone
 
 MIB=1048576
 FILL_MIB=128
