@@ -139,10 +139,12 @@ static int fz_loop_wait(struct fz_loop *l, struct fuse_buf *buf)
 
 /*
  * Should the leader serve the request in @buf itself?  Everything but
- * large reads, writes and discards (fallocate): the request is a struct
- * fuse_in_header followed by the operation's own header, and a write's
- * data after that (<linux/fuse.h>).  A request spliced into a pipe is
- * handed on.
+ * large reads, writes and discards (fallocate), and the setattr and
+ * setxattr that can run long (a shrinking truncate frees every slot past
+ * the new end; user.fzram.compact walks every size class) but are rare:
+ * the request is a struct fuse_in_header followed by the operation's own
+ * header, and a write's data after that (<linux/fuse.h>).  A request
+ * spliced into a pipe is handed on.
  */
 static bool fz_loop_in_place(const struct fuse_buf *buf)
 {
@@ -168,6 +170,9 @@ static bool fz_loop_in_place(const struct fuse_buf *buf)
 			return true;
 		memcpy(&fa, p + sizeof(in), sizeof(fa));
 		return fa.length <= FZ_LOOP_DISCARD_IN_PLACE_MAX;
+	case FUSE_SETATTR:
+	case FUSE_SETXATTR:
+		return false;
 	default:
 		return true;
 	}

@@ -14,12 +14,13 @@
  * for up to poll_us microseconds after the last request; only then does it
  * sleep in poll(2).  A small request (a read of up to 64 KiB, such as a
  * swap-in: a few pages to decompress and a fault waiting on it; a write
- * of up to 16 KiB; a discard of up to 8 MiB; anything else) the leader
- * serves itself and keeps the lead, since handing it on would cost a
- * wake-up of its own.  Before serving a larger one it hands the lead to a
- * waiting worker, so that the writes of a swap-out (up to 1 MiB of pages
- * to compress each) are compressed in parallel, and a long request never
- * holds up the others.
+ * of up to 16 KiB; a discard of up to 8 MiB; anything else but setattr and
+ * setxattr) the leader serves itself and keeps the lead, since handing it
+ * on would cost a wake-up of its own.  Before serving a larger one, or a
+ * setattr or setxattr (a shrinking truncate, a compaction: rare, and they
+ * can run long), it hands the lead to a waiting worker, so that the writes
+ * of a swap-out (up to 1 MiB of pages to compress each) are compressed in
+ * parallel, and a long request never holds up the others.
  *
  * poll_us 0 never polls: the leader sleeps at once, as libfuse's own loop
  * does.

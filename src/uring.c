@@ -11,9 +11,13 @@
  * thread then commits the entry and fetches the next request in one
  * command.
  *
- * The hook takes whatever the serving thread writes for the reply: a
- * notification sent from a handler would be taken for it (fzram sends
- * none).
+ * The hook takes for the reply only what carries the request's unique;
+ * anything else the serving thread writes (libfuse answers a queued
+ * interrupt from whichever thread it is on) goes to /dev/fuse.
+ *
+ * A command the kernel fails drops its entry, and the queue goes on with
+ * the others; the thread ends when the connection is gone or its last
+ * entry is dropped (logged: the CPU's requests would then wait).
  *
  * Threads: one per possible CPU, bound to it when it is online; each owns
  * its ring and its entries, and nothing is shared between them but the
@@ -38,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <linux/fuse.h>
@@ -84,7 +89,8 @@ struct fz_ring_ent {
 	char *mem;     /* FZ_RING_HEADROOM + FZ_RING_PAYLOAD */
 	char *payload; /* mem + FZ_RING_HEADROOM */
 	struct iovec iov[2];
-	bool replied; /* the writev hook filled the reply in */
+	uint64_t unique; /* of the request being served */
+	bool replied;	 /* the writev hook filled the reply in */
 };
 
 struct fz_ring_q {
@@ -162,9 +168,19 @@ static ssize_t fz_init_reply(int fd, struct iovec *iov, int count)
 
 static ssize_t fz_io_writev(int fd, struct iovec *iov, int count, void *ud)
 {
+	struct fuse_out_header oh;
+
 	(void)ud;
-	if (fz_cur_ent)
-		return fz_ent_capture(fz_cur_ent, iov, count);
+	/*
+	 * On a ring thread, the reply to the request it serves goes into the
+	 * entry; anything else libfuse writes meanwhile (its EAGAIN to an
+	 * interrupt it had queued) goes to the device, as it would have.
+	 */
+	if (fz_cur_ent && count >= 1 && iov[0].iov_len == sizeof(oh)) {
+		memcpy(&oh, iov[0].iov_base, sizeof(oh));
+		if (oh.unique == fz_cur_ent->unique)
+			return fz_ent_capture(fz_cur_ent, iov, count);
+	}
 	if (fz_init_offered) {
 		fz_init_offered = false;
 		return fz_init_reply(fd, iov, count);
@@ -253,6 +269,7 @@ static void fz_ring_serve(struct fz_ring_ent *e)
 	char *start;
 
 	memcpy(&in, e->hdr.in_out, sizeof(in));
+	e->unique = in.unique;
 	e->replied = false;
 	if (in.len >= sizeof(in) + (size_t)psz && psz <= FZ_RING_PAYLOAD &&
 	    (op_sz = in.len - sizeof(in) - psz) <= FZ_URING_OP_IN_OUT_SZ) {
@@ -276,6 +293,31 @@ static void fz_ring_serve(struct fz_ring_ent *e)
 	}
 }
 
+/* Whether a failed command's @res means the connection is gone. */
+static bool fz_ring_gone(int res)
+{
+	return res == -ENOTCONN || res == -ECONNABORTED || res == -ECANCELED ||
+	       res == -ENODEV || res == -EBADF;
+}
+
+static void fz_ring_log(const struct fz_ring_q *q, const char *what, int res)
+{
+	fprintf(stderr, "fzram: ring %u: %s: %s\n", q->qid, what,
+		strerror(-res));
+	syslog(LOG_ERR, "ring %u: %s: %s", q->qid, what, strerror(-res));
+}
+
+/* Submit what is queued; a transient failure is retried.  Return: the
+ * number submitted, or -errno. */
+static int fz_ring_submit(struct fz_ring_q *q)
+{
+	int res;
+
+	while ((res = io_uring_submit(&q->ring)) == -EAGAIN || res == -EINTR)
+		sched_yield();
+	return res;
+}
+
 static void *fz_ring_thread(void *arg)
 {
 	struct fz_ring_q *q = arg;
@@ -284,7 +326,7 @@ static void *fz_ring_thread(void *arg)
 	cpu_set_t set;
 	char name[16];
 	uint64_t last;
-	int i, res;
+	int i, res, live = FZ_RING_DEPTH;
 
 	snprintf(name, sizeof(name), "fzram-ring%u", q->qid);
 	pthread_setname_np(pthread_self(), name);
@@ -297,7 +339,7 @@ static void *fz_ring_thread(void *arg)
 		return NULL;
 	for (i = 0; i < FZ_RING_DEPTH; i++)
 		fz_ring_prep(q, &q->ents[i], FZ_IO_URING_CMD_REGISTER);
-	if (io_uring_submit(&q->ring) < 0)
+	if (fz_ring_submit(q) < 0)
 		goto out;
 	last = fz_loop_now_ns();
 	for (;;) {
@@ -318,12 +360,23 @@ static void *fz_ring_thread(void *arg)
 		e = io_uring_cqe_get_data(cqe);
 		res = cqe->res;
 		io_uring_cqe_seen(&q->ring, cqe);
-		if (res < 0)
-			break; /* cancelled: the connection is gone */
+		if (res < 0) {
+			if (fz_ring_gone(res))
+				break;
+			fz_ring_log(q, "a command failed", res);
+			if (--live == 0) {
+				fz_ring_log(q, "no entry left", -ENOBUFS);
+				break;
+			}
+			continue;
+		}
 		fz_ring_serve(e);
 		fz_ring_prep(q, e, FZ_IO_URING_CMD_COMMIT_AND_FETCH);
-		if (io_uring_submit(&q->ring) < 0)
+		res = fz_ring_submit(q);
+		if (res < 0) {
+			fz_ring_log(q, "submit failed", res);
 			break;
+		}
 		last = fz_loop_now_ns();
 	}
 out:
