@@ -19,6 +19,11 @@
  * the others; the thread ends when the connection is gone or its last
  * entry is dropped (logged: the CPU's requests would then wait).
  *
+ * The commands name a duplicate of the session's /dev/fuse descriptor:
+ * fuse_session_unmount() closes the session's, and a lazily unmounted file
+ * may still have users to serve.  The threads end when the kernel ends the
+ * connection (the mount's last user gone); fz_uring_stop() waits for that.
+ *
  * Threads: one per possible CPU, bound to it when it is online; each owns
  * its ring and its entries, and nothing is shared between them but the
  * session.  The INIT flags are thread-local to the request loop's thread
@@ -32,6 +37,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -103,8 +109,9 @@ struct fz_ring_q {
 
 static struct {
 	struct fuse_session *se;
-	int fd;
-	bool setup;	      /* fz_uring_setup() succeeded */
+	int fd;	     /* the session's /dev/fuse */
+	int ring_fd; /* our own duplicate of it, for the rings' commands */
+	bool setup;  /* fz_uring_setup() succeeded */
 	atomic_bool accepted; /* INIT answered with io_uring */
 	atomic_bool active;   /* ring threads started */
 	uint64_t poll_ns;     /* busy-poll window, as loop.h's */
@@ -206,9 +213,14 @@ int fz_uring_setup(struct fuse_session *se, unsigned int poll_us)
 	fz_ur.poll_ns = (uint64_t)poll_us * 1000u;
 	fz_ur.se = se;
 	fz_ur.fd = fuse_session_fd(se);
+	fz_ur.ring_fd = fcntl(fz_ur.fd, F_DUPFD_CLOEXEC, 3);
+	if (fz_ur.ring_fd < 0)
+		return -errno;
 	err = fuse_session_custom_io(se, &fz_io, fz_ur.fd);
-	if (err)
+	if (err) {
+		close(fz_ur.ring_fd);
 		return err < 0 ? err : -EINVAL;
+	}
 	fz_ur.setup = true;
 	return 0;
 }
@@ -245,7 +257,7 @@ static void fz_ring_prep(struct fz_ring_q *q, struct fz_ring_ent *e,
 	__asm__("" : "+r"(raw));
 	memset(raw, 0, 2 * sizeof(*sqe));
 	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fz_ur.fd;
+	sqe->fd = fz_ur.ring_fd;
 	sqe->cmd_op = cmd_op;
 	sqe->user_data = (uint64_t)(uintptr_t)e;
 	req = (struct fz_uring_cmd_req *)sqe->cmd;
@@ -445,17 +457,21 @@ void fz_uring_stop(void)
 {
 	unsigned int i, j;
 
-	if (!fz_ur.qs)
-		return;
-	for (i = 0; i < fz_ur.nr_q; i++)
-		if (fz_ur.qs[i].started)
-			pthread_join(fz_ur.qs[i].thread, NULL);
-	for (i = 0; i < fz_ur.nr_q; i++)
-		for (j = 0; j < FZ_RING_DEPTH; j++)
-			free(fz_ur.qs[i].ents[j].mem);
-	free(fz_ur.qs);
-	fz_ur.qs = NULL;
-	atomic_store(&fz_ur.active, false);
+	if (fz_ur.qs) {
+		for (i = 0; i < fz_ur.nr_q; i++)
+			if (fz_ur.qs[i].started)
+				pthread_join(fz_ur.qs[i].thread, NULL);
+		for (i = 0; i < fz_ur.nr_q; i++)
+			for (j = 0; j < FZ_RING_DEPTH; j++)
+				free(fz_ur.qs[i].ents[j].mem);
+		free(fz_ur.qs);
+		fz_ur.qs = NULL;
+		atomic_store(&fz_ur.active, false);
+	}
+	if (fz_ur.setup) {
+		close(fz_ur.ring_fd);
+		fz_ur.setup = false;
+	}
 }
 
 #else /* !HAVE_LIBURING */
