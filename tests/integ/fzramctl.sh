@@ -515,7 +515,8 @@ size = ram; reboot
 EOF
 st=0
 FZRAM_SWAP_CONF=$T/bad.conf FZRAM_SETUP_STATE=$T/setup.list \
-	FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM bash "$FZRAM_SETUP" start >"$T/out" 2>"$T/err" || st=$?
+	FZRAMCTL=$FZRAMCTL FZRAM=$FZRAM \
+	bash "$FZRAM_SETUP" start >"$T/out" 2>"$T/err" || st=$?
 assert_eq "$st" 1 "fzram-setup start with a bad config"
 grep -q "bad.conf:2:" "$T/err" || fail "fzram-setup: no line number in: $(cat "$T/err")"
 assert_state_same "$T/state0" "fzram-setup start with a bad config"

@@ -8,8 +8,9 @@
 # cache must not hold a second copy, and once swapfill has exited the
 # kernel's discards must free everything but the swap header and the swap
 # clusters that other processes' pages still hold (the kernel discards
-# whole clusters), which is all that is left after swapoff.  It runs alone among the suite's swap tests
-# (swap_alone): two swaps at the top priority would share the pages.
+# whole clusters), which is all that is left after swapoff.  It runs alone
+# among the suite's swap tests (swap_alone): two swaps at the top priority
+# would share the pages.
 #
 # Teardown (lib.sh's trap) always runs swapoff, losetup -d, unmount, in
 # that order: swap left on a dead daemon kills whoever swapped there.
