@@ -141,12 +141,9 @@ setup() {
 	# fd 8, inherited by what it starts): a test that acts on every fzram
 	# takes it alone (suite_alone), so that no other test's mounts are
 	# there to be caught.
-	# Made readable by all and opened for reading, so that any user can
-	# lock a file root made; made in a subshell, since a failed
-	# redirection of ":" would end this shell.
+	# Opened for reading, so that any user can lock a file root made.
 	_locked=
-	[ -e "$SUITE_LOCK" ] || (umask 022 && : >>"$SUITE_LOCK") 2>/dev/null || :
-	if [ -r "$SUITE_LOCK" ] && command -v flock >/dev/null 2>&1; then
+	if lock_file_ok "$SUITE_LOCK"; then
 		exec 8<"$SUITE_LOCK"
 		flock -s -w 900 8 ||
 			setup_error "the suite's lock $SUITE_LOCK stayed held"
@@ -154,6 +151,13 @@ setup() {
 	else
 		log "no suite lock ($SUITE_LOCK not readable or no flock)"
 	fi
+}
+
+# lock_file_ok FILE: make FILE if it is missing (readable by all); whether
+# this user can read it and flock(1) is there to lock it.
+lock_file_ok() {
+	[ -e "$1" ] || (umask 022 && : >>"$1") 2>/dev/null || :
+	[ -r "$1" ] && command -v flock >/dev/null 2>&1
 }
 
 # suite_alone: wait (at most 15 minutes) until this test holds the suite's
@@ -173,8 +177,7 @@ suite_shared() {
 # Without flock, or a lock file this user cannot read, it goes on alone.
 swap_alone() {
 	_sl=${SUITE_LOCK%.lock}-swap.lock
-	[ -e "$_sl" ] || (umask 022 && : >>"$_sl") 2>/dev/null || :
-	if [ -r "$_sl" ] && command -v flock >/dev/null 2>&1; then
+	if lock_file_ok "$_sl"; then
 		exec 7<"$_sl"
 		flock -x -w 900 7 || setup_error "the swap lock $_sl stayed held"
 	fi
