@@ -39,7 +39,7 @@
 #include "store.h"
 #include "zspool.h"
 
-#define PG STORE_PAGE_SIZE
+#define PG FZ_PAGE_SIZE
 
 struct job {
 	struct store *s;

@@ -27,7 +27,7 @@
 
 #include "check_run.h"
 
-#define PAGE CODEC_PAGE_SIZE
+#define PAGE FZ_PAGE_SIZE
 #define BIG_CAP 8192  /* above every algorithm's bound for one page */
 #define HUGE_CAP 3072 /* what the store would accept as compressed */
 #define MT_THREADS 4

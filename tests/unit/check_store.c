@@ -26,7 +26,7 @@
 #include "codec.h"
 #include "zspool.h"
 
-#define PG STORE_PAGE_SIZE
+#define PG FZ_PAGE_SIZE
 
 static struct store *st;
 

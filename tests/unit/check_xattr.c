@@ -24,9 +24,9 @@
 #include "codec.h"
 #include "store.h"
 
-#define PG STORE_PAGE_SIZE
+#define PG FZ_PAGE_SIZE
 #define SIZE (64ULL << 20)
-#define P XATTR_PREFIX
+#define P FZ_XATTR_PREFIX
 
 static struct store *st;
 

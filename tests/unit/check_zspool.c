@@ -125,11 +125,11 @@ START_TEST(test_geometry)
 		ck_assert_uint_eq(cs.size % ZSP_CLASS_STEP, 0);
 		ck_assert(cs.pages_per_zspage >= 1 &&
 			  cs.pages_per_zspage <= chain);
-		span = cs.pages_per_zspage * ZSP_PAGE_SIZE;
+		span = cs.pages_per_zspage * FZ_PAGE_SIZE;
 		ck_assert_uint_eq(cs.objs_per_zspage, span / cs.size);
 		/* no other chain length wastes less of the tail */
 		for (unsigned int p = 1; p <= chain; p++) {
-			unsigned int sp = p * ZSP_PAGE_SIZE;
+			unsigned int sp = p * FZ_PAGE_SIZE;
 			double mine = (double)(span % cs.size) / span;
 			double other = (double)(sp % cs.size) / sp;
 
@@ -166,7 +166,7 @@ START_TEST(test_every_size)
 	zsp_get_stats(pool, &st);
 	ck_assert_uint_eq(st.objs, ZSP_MAX_ALLOC);
 	ck_assert_uint_eq(st.obj_bytes, bytes);
-	ck_assert_uint_ge(st.pages_used * ZSP_PAGE_SIZE, bytes);
+	ck_assert_uint_ge(st.pages_used * FZ_PAGE_SIZE, bytes);
 	assert_valid();
 	for (size_t s = 1; s <= ZSP_MAX_ALLOC; s++) {
 		ck_assert_msg(check_fill(zsp_map(pool, h[s]), s, (uint32_t)s),

@@ -87,7 +87,7 @@ struct fz_uring_cmd_req { /* in the SQE's 80-byte command area */
 };
 
 #define FZ_RING_DEPTH 2		   /* entries per CPU queue */
-#define FZ_RING_PAYLOAD (1u << 20) /* max_write and max_pages: 1 MiB */
+#define FZ_RING_PAYLOAD FZ_MAX_REQUEST /* equal to the max_write of fs.c */
 #define FZ_RING_HEADROOM 4096	   /* room to rebuild the request */
 
 struct fz_ring_ent {

@@ -18,9 +18,10 @@
 
 #include <stddef.h>
 
+#include "fzram.h"
+
 struct store;
 
-#define XATTR_PREFIX "user.fzram."
 
 /*
  * xattr_get() - the value of attribute @name (full name, with the prefix).

@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fzram.h"
 #include "codec.h"
 #include "size.h"
 
@@ -55,7 +56,6 @@
 #define PROG "fzramctl"
 #define RUN_DIR "/run/fzram"
 #define FSTYPE "fuse.fzram"
-#define XATTR_PREFIX "user.fzram."
 #define SETTLE_MS 5000	     /* bound on every wait for the kernel */
 #define POLL_MS 20	     /* between two looks while waiting */
 #define DEFAULT_PRIORITY 100 /* as zram-generator */
@@ -363,7 +363,7 @@ static int get_attr(const char *file, const char *name, char *buf, size_t len)
 	char key[64];
 	ssize_t n;
 
-	snprintf(key, sizeof(key), XATTR_PREFIX "%s", name);
+	snprintf(key, sizeof(key), FZ_XATTR_PREFIX "%s", name);
 	n = getxattr(file, key, buf, len - 1);
 	if (n < 0)
 		return -errno;
@@ -1289,7 +1289,7 @@ static int check_swapon(struct swapon_args *a)
 	uint64_t v;
 
 	if (a->size && (size_parse(a->size, strlen(a->size), &v) || !v ||
-			v % CODEC_PAGE_SIZE)) {
+			v % FZ_PAGE_SIZE)) {
 		err_msg("--size: '%s' is not a size (a positive multiple of "
 			"4096, with an optional K, M, G or T suffix)",
 			a->size);

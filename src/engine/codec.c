@@ -10,7 +10,7 @@
  * when the thread exits (or by codec_thread_release()).  No lock is taken.
  *
  * zstd frames are written without the 4-byte magic number, content size,
- * checksum or dictionary id: a page is always CODEC_PAGE_SIZE bytes and its
+ * checksum or dictionary id: a page is always FZ_PAGE_SIZE bytes and its
  * length is kept by the caller, so those fields would only cost 5 bytes per
  * page.  Decompression still checks the output is exactly one page.
  */
@@ -262,7 +262,7 @@ static int codec_zstd_compress(int level, const void *src, void *dst,
 			return -EIO;
 		codec_tls.zstd_level = level;
 	}
-	ret = ZSTD_compress2(cctx, dst, dst_cap, src, CODEC_PAGE_SIZE);
+	ret = ZSTD_compress2(cctx, dst, dst_cap, src, FZ_PAGE_SIZE);
 	if (!ZSTD_isError(ret))
 		return (int)ret;
 	switch (ZSTD_getErrorCode(ret)) {
@@ -290,7 +290,7 @@ int codec_compress(const struct codec *c, const void *src, void *dst,
 			return ret;
 		ret =
 		    LZ4_compress_fast_extState(codec_tls.lz4_state, src, dst,
-					       CODEC_PAGE_SIZE, cap, c->level);
+					       FZ_PAGE_SIZE, cap, c->level);
 		return ret > 0 ? ret : -E2BIG;
 	case CODEC_LZ4HC:
 		ret =
@@ -299,7 +299,7 @@ int codec_compress(const struct codec *c, const void *src, void *dst,
 			return ret;
 		ret =
 		    LZ4_compress_HC_extStateHC(codec_tls.lz4hc_state, src, dst,
-					       CODEC_PAGE_SIZE, cap, c->level);
+					       FZ_PAGE_SIZE, cap, c->level);
 		return ret > 0 ? ret : -E2BIG;
 	case CODEC_ZSTD:
 		return codec_zstd_compress(c->level, src, dst, dst_cap);
@@ -320,18 +320,18 @@ int codec_decompress(const struct codec *c, const void *src, size_t len,
 	case CODEC_LZ4HC:
 		if (len == 0 || len > INT_MAX)
 			return -EIO;
-		ret = LZ4_decompress_safe(src, dst, (int)len, CODEC_PAGE_SIZE);
-		return ret == CODEC_PAGE_SIZE ? 0 : -EIO;
+		ret = LZ4_decompress_safe(src, dst, (int)len, FZ_PAGE_SIZE);
+		return ret == FZ_PAGE_SIZE ? 0 : -EIO;
 	case CODEC_ZSTD:
 		dctx = codec_tls_dctx();
 		if (!dctx)
 			return -ENOMEM;
 		zret =
-		    ZSTD_decompressDCtx(dctx, dst, CODEC_PAGE_SIZE, src, len);
+		    ZSTD_decompressDCtx(dctx, dst, FZ_PAGE_SIZE, src, len);
 		if (ZSTD_isError(zret) &&
 		    ZSTD_getErrorCode(zret) == ZSTD_error_memory_allocation)
 			return -ENOMEM;
-		return zret == CODEC_PAGE_SIZE ? 0 : -EIO;
+		return zret == FZ_PAGE_SIZE ? 0 : -EIO;
 	default:
 		return -EINVAL;
 	}

@@ -152,11 +152,11 @@ static unsigned int best_pages(unsigned int size, unsigned int chain)
 	uint64_t best_used = 0;
 
 	for (unsigned int n = 1; n <= chain; n++) {
-		uint64_t span = (uint64_t)n * ZSP_PAGE_SIZE;
+		uint64_t span = (uint64_t)n * FZ_PAGE_SIZE;
 		uint64_t used = span / size * size;
 
 		/* used/span > best_used/best_span, in integers */
-		if (used * best * ZSP_PAGE_SIZE > best_used * span) {
+		if (used * best * FZ_PAGE_SIZE > best_used * span) {
 			best = n;
 			best_used = used;
 		}
@@ -174,7 +174,7 @@ static int build_classes(struct zsp_pool *pool)
 		unsigned int size = ZSP_MIN_CLASS + (unsigned int)s * 16;
 
 		pages[s] = best_pages(size, pool->chain);
-		objs[s] = pages[s] * ZSP_PAGE_SIZE / size;
+		objs[s] = pages[s] * FZ_PAGE_SIZE / size;
 		rep[s] = s;
 		if (s + 1 < ZSP_NR_CLASS_SLOTS && pages[s] == pages[s + 1] &&
 		    objs[s] == objs[s + 1])
@@ -245,7 +245,7 @@ static uint64_t zspage_off(const struct zsp_class *c, uint32_t id)
 	uint64_t ord = id & ((1u << ZSP_REGION_ORD_BITS) - 1);
 
 	return (region << ZSP_REGION_SHIFT) +
-	       ord * c->pages_per_zspage * ZSP_PAGE_SIZE;
+	       ord * c->pages_per_zspage * FZ_PAGE_SIZE;
 }
 
 /* the zspage holding location @loc of class @c, and the object's index */
@@ -282,7 +282,7 @@ static void *loc_ptr(struct zsp_pool *pool, uint32_t loc)
  */
 static uint64_t backed(const struct zsp_class *c, unsigned int fresh)
 {
-	return ((uint64_t)fresh * c->size + ZSP_PAGE_SIZE - 1) / ZSP_PAGE_SIZE;
+	return ((uint64_t)fresh * c->size + FZ_PAGE_SIZE - 1) / FZ_PAGE_SIZE;
 }
 
 static uint16_t read_link(struct zsp_pool *pool, uint32_t loc)
@@ -487,7 +487,7 @@ static void zspage_release(struct zsp_pool *pool, struct zsp_class *c,
 	/* Failure leaves the pages resident but still reusable: no data loss */
 	(void)fallocate(pool->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			(off_t)zspage_off(c, id),
-			(off_t)c->pages_per_zspage * ZSP_PAGE_SIZE);
+			(off_t)c->pages_per_zspage * FZ_PAGE_SIZE);
 	uint64_t pages = backed(c, r->desc[ord].fresh);
 
 	r->desc[ord].next = r->free_ord;
@@ -565,8 +565,8 @@ static uint32_t obj_free(struct zsp_pool *pool, struct zsp_class *c,
 					FALLOC_FL_PUNCH_HOLE |
 						FALLOC_FL_KEEP_SIZE,
 					(off_t)(zspage_off(c, id) +
-						now * ZSP_PAGE_SIZE),
-					(off_t)((was - now) * ZSP_PAGE_SIZE));
+						now * FZ_PAGE_SIZE),
+					(off_t)((was - now) * FZ_PAGE_SIZE));
 			c->pages -= was - now;
 			SUB(&pool->pages_used, was - now);
 		}

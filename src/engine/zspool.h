@@ -47,10 +47,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fzram.h"
 typedef uint32_t zsp_handle_t; /* 0 = no object */
 
-#define ZSP_PAGE_SIZE 4096
-#define ZSP_MAX_ALLOC ZSP_PAGE_SIZE    /* largest object */
+#define ZSP_MAX_ALLOC FZ_PAGE_SIZE    /* largest object */
 #define ZSP_CLASS_STEP 16              /* size-class granularity */
 #define ZSP_MIN_CLASS 32               /* smallest class size */
 #define ZSP_DEFAULT_CHAIN 8            /* as CONFIG_ZSMALLOC_CHAIN_SIZE=8 */

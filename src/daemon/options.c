@@ -79,9 +79,9 @@ static int opts_set_size(struct opts *o, const char *value)
 		return -1;
 	if (size == 0)
 		return opts_bad("size", value, "is not above 0");
-	if (size % STORE_PAGE_SIZE)
+	if (size % FZ_PAGE_SIZE)
 		return opts_bad("size", value, "is not a multiple of 4096");
-	if (size / STORE_PAGE_SIZE > STORE_MAX_SLOTS)
+	if (size / FZ_PAGE_SIZE > STORE_MAX_SLOTS)
 		return opts_bad("size", value, "is above the maximum of 16T");
 	o->size = size;
 	o->size_set = true;
@@ -199,8 +199,8 @@ uint64_t opts_default_size(void)
 	size = (uint64_t)pages * (uint64_t)page / 2;
 	if (size > OPTS_MAX_DEFAULT_SIZE)
 		size = OPTS_MAX_DEFAULT_SIZE;
-	size -= size % STORE_PAGE_SIZE;
-	return size ? size : STORE_PAGE_SIZE;
+	size -= size % FZ_PAGE_SIZE;
+	return size ? size : FZ_PAGE_SIZE;
 }
 
 /* The level is checked once the algorithm is known, wherever it came. */

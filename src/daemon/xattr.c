@@ -32,7 +32,7 @@
 /* Longest value a getter makes: mm_stat is 9 columns of up to 20 digits. */
 #define XATTR_TEXT_MAX 256
 
-#define PREFIX_LEN (sizeof(XATTR_PREFIX) - 1)
+#define PREFIX_LEN (sizeof(FZ_XATTR_PREFIX) - 1)
 
 /*
  * A getter writes the value into @buf of @len bytes and returns its length
@@ -41,7 +41,7 @@
  * (-EPERM).
  */
 struct xattr_def {
-	const char *name; /* without XATTR_PREFIX */
+	const char *name; /* without FZ_XATTR_PREFIX */
 	int (*get)(struct store *s, char *buf, size_t len);
 	int (*set)(struct store *s, const char *value, size_t len);
 };
@@ -130,8 +130,8 @@ static int set_mem_limit(struct store *s, const char *value, size_t len)
 	 * would wrap a limit within a page of UINT64_MAX to "no limit" or
 	 * to one page: clamp it to the largest whole page instead.
 	 */
-	if (bytes > UINT64_MAX - (STORE_PAGE_SIZE - 1))
-		bytes = UINT64_MAX & ~(uint64_t)(STORE_PAGE_SIZE - 1);
+	if (bytes > UINT64_MAX - (FZ_PAGE_SIZE - 1))
+		bytes = UINT64_MAX & ~(uint64_t)(FZ_PAGE_SIZE - 1);
 	store_set_mem_limit(s, bytes);
 	return 0;
 }
@@ -199,7 +199,7 @@ static const struct xattr_def xattrs[] = {
 
 static const struct xattr_def *lookup(const char *name)
 {
-	if (!name || strncmp(name, XATTR_PREFIX, PREFIX_LEN) != 0)
+	if (!name || strncmp(name, FZ_XATTR_PREFIX, PREFIX_LEN) != 0)
 		return NULL;
 	name += PREFIX_LEN;
 	for (size_t i = 0; i < NR_XATTRS; i++)
@@ -254,7 +254,7 @@ int xattr_list(char *buf, size_t size)
 	for (size_t i = 0, n = 0; i < NR_XATTRS; i++) {
 		size_t l = strlen(xattrs[i].name);
 
-		memcpy(buf + n, XATTR_PREFIX, PREFIX_LEN);
+		memcpy(buf + n, FZ_XATTR_PREFIX, PREFIX_LEN);
 		memcpy(buf + n + PREFIX_LEN, xattrs[i].name, l + 1);
 		n += PREFIX_LEN + l + 1;
 	}

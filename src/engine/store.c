@@ -176,7 +176,7 @@ static bool same_filled(const void *page, uint64_t *word)
 	uint64_t first, w;
 
 	memcpy(&first, p, sizeof(first));
-	for (size_t i = sizeof(w); i < STORE_PAGE_SIZE; i += sizeof(w)) {
+	for (size_t i = sizeof(w); i < FZ_PAGE_SIZE; i += sizeof(w)) {
 		memcpy(&w, p + i, sizeof(w));
 		if (w != first)
 			return false;
@@ -226,7 +226,7 @@ static void fill_page(void *page, uint64_t word)
 {
 	uint64_t *w = page;
 
-	for (size_t i = 0; i < STORE_PAGE_SIZE / sizeof(*w); i++)
+	for (size_t i = 0; i < FZ_PAGE_SIZE / sizeof(*w); i++)
 		w[i] = word;
 }
 
@@ -234,8 +234,8 @@ static void fill_page(void *page, uint64_t word)
 
 static int check_size(uint64_t size)
 {
-	if (size == 0 || size % STORE_PAGE_SIZE ||
-	    size / STORE_PAGE_SIZE > STORE_MAX_SLOTS)
+	if (size == 0 || size % FZ_PAGE_SIZE ||
+	    size / FZ_PAGE_SIZE > STORE_MAX_SLOTS)
 		return -EINVAL;
 	return 0;
 }
@@ -248,7 +248,7 @@ int store_create(const struct store_config *cfg, struct store **out)
 	ret = check_size(cfg->size);
 	if (ret)
 		return ret;
-	if (cfg->huge_threshold > STORE_PAGE_SIZE)
+	if (cfg->huge_threshold > FZ_PAGE_SIZE)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -268,13 +268,13 @@ int store_create(const struct store_config *cfg, struct store **out)
 	ret = zsp_pool_create(0, cfg->chain, &s->pool);
 	if (ret)
 		goto out_free;
-	s->nslots = cfg->size / STORE_PAGE_SIZE;
+	s->nslots = cfg->size / FZ_PAGE_SIZE;
 	s->huge_threshold = cfg->huge_threshold ? cfg->huge_threshold
 						: STORE_DEFAULT_HUGE_THRESHOLD;
 	s->track_atime = cfg->track_atime;
 	s->epoch = time(NULL);
 	s->mem_limit_pages =
-		(cfg->mem_limit + STORE_PAGE_SIZE - 1) / STORE_PAGE_SIZE;
+		(cfg->mem_limit + FZ_PAGE_SIZE - 1) / FZ_PAGE_SIZE;
 	pthread_mutex_init(&s->wordtab_lock, NULL);
 	pthread_mutex_init(&s->resize_lock, NULL);
 	*out = s;
@@ -318,7 +318,7 @@ static bool in_range(struct store *s, uint64_t slot)
 static int store_object(struct store *s, const void *page, uint64_t *v)
 {
 	/* per thread, so compression needs no lock and no allocation */
-	static __thread unsigned char buf[STORE_PAGE_SIZE];
+	static __thread unsigned char buf[FZ_PAGE_SIZE];
 	const void *src = buf;
 	zsp_handle_t h;
 	uint64_t used, limit, flags = 0;
@@ -326,7 +326,7 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 
 	len = codec_compress(&s->codec, page, buf, s->huge_threshold - 1);
 	if (len == -E2BIG || s->huge_threshold <= 1) {
-		len = STORE_PAGE_SIZE;
+		len = FZ_PAGE_SIZE;
 		src = page;
 		flags = F(STORE_F_HUGE);
 	} else if (len < 0) {
@@ -429,13 +429,13 @@ int store_read(struct store *s, uint64_t slot, void *page)
 	stats_inc(s->st.num_reads);
 	c = chunk_get(s, slot, false);
 	if (!c) {
-		memset(page, 0, STORE_PAGE_SIZE);
+		memset(page, 0, FZ_PAGE_SIZE);
 		return 0;
 	}
 	e = slot_word(c, slot);
 	v = slot_lock(e);
 	if (!slot_used(v)) {
-		memset(page, 0, STORE_PAGE_SIZE);
+		memset(page, 0, FZ_PAGE_SIZE);
 	} else if (v & F(STORE_F_SAME)) {
 		uint64_t word = v & SLOT_HANDLE_MASK;
 
@@ -449,13 +449,13 @@ int store_read(struct store *s, uint64_t slot, void *page)
 		const void *obj = zsp_map(s->pool, h);
 
 		if (v & F(STORE_F_HUGE))
-			memcpy(page, obj, STORE_PAGE_SIZE);
+			memcpy(page, obj, FZ_PAGE_SIZE);
 		else
 			ret = codec_decompress(&s->codec, obj, slot_len(v),
 					       page);
 		zsp_unmap(s->pool, h);
 		if (ret) {
-			memset(page, 0, STORE_PAGE_SIZE);
+			memset(page, 0, FZ_PAGE_SIZE);
 			/* no context (-ENOMEM) is not corruption */
 			if (ret != -ENOMEM) {
 				stats_inc(s->st.failed_reads);
@@ -530,7 +530,7 @@ int store_resize(struct store *s, uint64_t size)
 
 	if (ret)
 		return ret;
-	n = size / STORE_PAGE_SIZE;
+	n = size / FZ_PAGE_SIZE;
 	pthread_mutex_lock(&s->resize_lock);
 	old = s->nslots;
 	__atomic_store_n(&s->nslots, n, __ATOMIC_RELEASE);
@@ -542,13 +542,13 @@ int store_resize(struct store *s, uint64_t size)
 
 uint64_t store_size(const struct store *s)
 {
-	return __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE) * STORE_PAGE_SIZE;
+	return __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE) * FZ_PAGE_SIZE;
 }
 
 void store_set_mem_limit(struct store *s, uint64_t bytes)
 {
 	__atomic_store_n(&s->mem_limit_pages,
-			 (bytes + STORE_PAGE_SIZE - 1) / STORE_PAGE_SIZE,
+			 (bytes + FZ_PAGE_SIZE - 1) / FZ_PAGE_SIZE,
 			 __ATOMIC_RELAXED);
 }
 
@@ -568,12 +568,12 @@ void store_mm(struct store *s, struct stats_mm *mm)
 	struct zsp_stats zs;
 
 	zsp_get_stats(s->pool, &zs);
-	mm->orig_data_size = stats_read(s->st.pages_stored) * STORE_PAGE_SIZE;
+	mm->orig_data_size = stats_read(s->st.pages_stored) * FZ_PAGE_SIZE;
 	mm->compr_data_size = stats_read(s->st.compr_data_size);
-	mm->mem_used_total = zs.pages_used * STORE_PAGE_SIZE;
+	mm->mem_used_total = zs.pages_used * FZ_PAGE_SIZE;
 	mm->mem_limit = __atomic_load_n(&s->mem_limit_pages, __ATOMIC_RELAXED) *
-			STORE_PAGE_SIZE;
-	mm->mem_used_max = stats_read(s->st.max_used_pages) * STORE_PAGE_SIZE;
+			FZ_PAGE_SIZE;
+	mm->mem_used_max = stats_read(s->st.max_used_pages) * FZ_PAGE_SIZE;
 	mm->same_pages = stats_read(s->st.same_pages);
 	mm->pages_compacted = zs.pages_compacted;
 	mm->huge_pages = stats_read(s->st.huge_pages);

@@ -9,14 +9,14 @@
  * exits, so the hot path never allocates after a thread's first page and no
  * lock is ever taken.
  *
- * Everything works on one page of CODEC_PAGE_SIZE bytes.
+ * Everything works on one page of FZ_PAGE_SIZE bytes.
  */
 #ifndef FZRAM_CODEC_H
 #define FZRAM_CODEC_H
 
 #include <stddef.h>
 
-#define CODEC_PAGE_SIZE 4096
+#include "fzram.h"
 /* Level value meaning "the algorithm's default level". */
 #define CODEC_LEVEL_DEFAULT (-1000000)
 
@@ -65,7 +65,7 @@ int codec_compress(const struct codec *c, const void *src, void *dst,
 /*
  * codec_decompress() - decompress @len bytes at @src into one page @dst.
  * Return: 0, -EIO when @src is not a valid compressed page of exactly
- * CODEC_PAGE_SIZE bytes (corruption), -ENOMEM as above.
+ * FZ_PAGE_SIZE bytes (corruption), -ENOMEM as above.
  */
 int codec_decompress(const struct codec *c, const void *src, size_t len,
 		     void *dst);

@@ -35,7 +35,6 @@
 
 #include "xattr.h"
 
-#define FZ_PAGE STORE_PAGE_SIZE
 #define FZ_ATTR_TIMEOUT_DIR 1.0
 /* st_blocks and mtime change with every write: let the kernel ask. */
 #define FZ_ATTR_TIMEOUT_FILE 0.0
@@ -81,7 +80,7 @@ static int fz_stat(struct fz_fs *fs, fuse_ino_t ino, struct stat *st)
 	st->st_ino = ino;
 	st->st_uid = fs->uid;
 	st->st_gid = fs->gid;
-	st->st_blksize = FZ_PAGE;
+	st->st_blksize = FZ_PAGE_SIZE;
 	st->st_atime = fs->mount_time;
 	if (ino == FZ_ROOT_INO) {
 		st->st_mode = S_IFDIR | 0755;
@@ -129,15 +128,15 @@ static int fz_write_block(struct fz_fs *fs, uint64_t slot, size_t off,
 			  const void *data, size_t len)
 {
 	pthread_mutex_t *stripe = &fs->stripes[slot % FZ_NR_STRIPES];
-	char page[FZ_PAGE];
+	char page[FZ_PAGE_SIZE];
 	int err;
 
 	pthread_mutex_lock(stripe);
-	if (len == FZ_PAGE && data) {
+	if (len == FZ_PAGE_SIZE && data) {
 		err = store_write(fs->store, slot, data);
 		goto out_unlock;
 	}
-	if (len == FZ_PAGE) {
+	if (len == FZ_PAGE_SIZE) {
 		memset(page, 0, sizeof(page));
 	} else {
 		err = store_read(fs->store, slot, page);
@@ -163,15 +162,15 @@ out_unlock:
 static int fz_zero(struct fz_fs *fs, uint64_t start, uint64_t end)
 {
 	while (start < end) {
-		uint64_t slot = start / FZ_PAGE;
-		size_t off = start % FZ_PAGE;
-		size_t len = FZ_PAGE - off;
+		uint64_t slot = start / FZ_PAGE_SIZE;
+		size_t off = start % FZ_PAGE_SIZE;
+		size_t len = FZ_PAGE_SIZE - off;
 		pthread_mutex_t *stripe;
 		int err;
 
 		if (len > end - start)
 			len = end - start;
-		if (len < FZ_PAGE) {
+		if (len < FZ_PAGE_SIZE) {
 			err = fz_write_block(fs, slot, off, NULL, len);
 		} else {
 			stripe = &fs->stripes[slot % FZ_NR_STRIPES];
@@ -196,7 +195,7 @@ static void fz_init(void *userdata, struct fuse_conn_info *conn)
 	/* 1 MiB: what libfuse 3.14's receive buffer holds (256 pages of data
 	 * and a page for the headers) when the kernel has FUSE_MAX_PAGES; the
 	 * kernel never sends more than the max_write we answer. */
-	conn->max_write = 1 << 20;
+	conn->max_write = FZ_MAX_REQUEST;
 }
 
 static void fz_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -395,7 +394,7 @@ static void fz_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct fz_fs *fs = fz_from(req);
 	uint64_t dev_size = store_size(fs->store);
 	uint64_t pos = off;
-	char page[FZ_PAGE];
+	char page[FZ_PAGE_SIZE];
 	size_t count, done;
 	char *buf;
 	int err = 0;
@@ -421,13 +420,13 @@ static void fz_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	for (done = 0; done < count;) {
-		uint64_t slot = (pos + done) / FZ_PAGE;
-		size_t in = (pos + done) % FZ_PAGE;
-		size_t len = FZ_PAGE - in;
+		uint64_t slot = (pos + done) / FZ_PAGE_SIZE;
+		size_t in = (pos + done) % FZ_PAGE_SIZE;
+		size_t len = FZ_PAGE_SIZE - in;
 
 		if (len > count - done)
 			len = count - done;
-		if (len == FZ_PAGE) {
+		if (len == FZ_PAGE_SIZE) {
 			err = store_read(fs->store, slot, buf + done);
 		} else {
 			err = store_read(fs->store, slot, page);
@@ -475,9 +474,9 @@ static void fz_write(fuse_req_t req, fuse_ino_t ino, const char *data,
 	if (count > dev_size - pos)
 		count = dev_size - pos;
 	for (done = 0; done < count;) {
-		uint64_t slot = (pos + done) / FZ_PAGE;
-		size_t in = (pos + done) % FZ_PAGE;
-		size_t len = FZ_PAGE - in;
+		uint64_t slot = (pos + done) / FZ_PAGE_SIZE;
+		size_t in = (pos + done) % FZ_PAGE_SIZE;
+		size_t len = FZ_PAGE_SIZE - in;
 
 		if (len > count - done)
 			len = count - done;
@@ -566,10 +565,10 @@ static void fz_statfs(fuse_req_t req, fuse_ino_t ino)
 	(void)ino;
 	store_mm(fs->store, &mm);
 	memset(&st, 0, sizeof(st));
-	st.f_bsize = FZ_PAGE;
-	st.f_frsize = FZ_PAGE;
-	st.f_blocks = store_size(fs->store) / FZ_PAGE;
-	stored = mm.orig_data_size / FZ_PAGE;
+	st.f_bsize = FZ_PAGE_SIZE;
+	st.f_frsize = FZ_PAGE_SIZE;
+	st.f_blocks = store_size(fs->store) / FZ_PAGE_SIZE;
+	stored = mm.orig_data_size / FZ_PAGE_SIZE;
 	st.f_bfree = stored < st.f_blocks ? st.f_blocks - stored : 0;
 	st.f_bavail = st.f_bfree;
 	st.f_files = 2;
@@ -581,7 +580,7 @@ static void fz_statfs(fuse_req_t req, fuse_ino_t ino)
 
 static int fz_is_ours(const char *name)
 {
-	return strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)) == 0;
+	return strncmp(name, FZ_XATTR_PREFIX, strlen(FZ_XATTR_PREFIX)) == 0;
 }
 
 static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,

@@ -30,9 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fzram.h"
 #include "stats.h"
 
-#define STORE_PAGE_SIZE 4096
 #define STORE_CHUNK_SLOTS 8192           /* slots per metadata chunk */
 #define STORE_MAX_SLOTS (1ULL << 32)     /* 16 TiB */
 #define STORE_DEFAULT_HUGE_THRESHOLD 3072 /* 3/4 of a page, like zram */
