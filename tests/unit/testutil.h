@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * testutil.h - helpers the unit tests share: a reproducible random source,
+ * a compressible page that names its tag, and a field of /proc/self/status.
+ * Header-only (static inline), so that each test still links only the
+ * modules it names.
+ */
+#ifndef FZRAM_TESTUTIL_H
+#define FZRAM_TESTUTIL_H
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fzram.h"
+
+/* xorshift64*: reproducible from the seed (never 0), good enough to defeat
+ * compressors. */
+static inline uint64_t tu_rng_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dULL;
+}
+
+/* Fill the FZ_PAGE_SIZE bytes at @p with text that names @tag: compressible,
+ * and different for every tag. */
+static inline void tu_text_page(void *p, uint64_t tag)
+{
+	char *c = p;
+	int n = 0;
+
+	while (n < FZ_PAGE_SIZE - 64)
+		n += snprintf(c + n, (size_t)(FZ_PAGE_SIZE - n),
+			      "page %llu line %d: the quick brown fox %llu\n",
+			      (unsigned long long)tag, n,
+			      (unsigned long long)(tag * 7 + (uint64_t)n));
+	memset(c + n, '.', (size_t)(FZ_PAGE_SIZE - n));
+}
+
+/* The kB value of @field ("VmRSS", "RssShmem", ...) in /proc/self/status;
+ * fails the test when the file or the field is missing. */
+static inline uint64_t tu_status_kb(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	size_t flen = strlen(field);
+	char line[256];
+	unsigned long long kb = 0;
+	int found = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof(line), f))
+		if (strncmp(line, field, flen) == 0 && line[flen] == ':')
+			found = sscanf(line + flen + 1, "%llu", &kb) == 1;
+	fclose(f);
+	ck_assert_msg(found, "no %s in /proc/self/status", field);
+	return kb;
+}
+
+#endif /* FZRAM_TESTUTIL_H */
