@@ -222,8 +222,8 @@ static void fz_store_error(int err, const struct opts *o)
 	switch (err) {
 	case -ENOENT:
 		fprintf(stderr,
-			"fzram: algorithm: '%s' is not one of lz4, "
-			"lz4hc, zstd\n",
+			"fzram: algorithm: '%s' is not one of "
+			CODEC_NAME_LIST "\n",
 			o->algorithm);
 		break;
 	case -ERANGE:

@@ -98,7 +98,7 @@ static int opts_set_algorithm(struct opts *o, const char *value)
 			return 0;
 		}
 	}
-	return opts_bad("algorithm", value, "is not one of lz4, lz4hc, zstd");
+	return opts_bad("algorithm", value, "is not one of " CODEC_NAME_LIST);
 }
 
 static int opts_set_level(struct opts *o, const char *value)
@@ -286,7 +286,7 @@ void opts_help(const char *progname)
 	    "                           of 4096 (default: half of RAM, at "
 	    "most\n"
 	    "                           4G; here %llu)\n"
-	    "    -o algorithm=NAME      lz4 (default), lz4hc or zstd\n"
+	    "    -o algorithm=NAME      " CODEC_NAME_LIST " (default " CODEC_DEFAULT_NAME ")\n"
 	    "    -o level=N             compression level (lz4: acceleration\n"
 	    "                           1..65537, lz4hc: 1..12, zstd: its "
 	    "range)\n"

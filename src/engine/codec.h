@@ -27,6 +27,11 @@ enum codec_alg {
 	CODEC_NR_ALGS
 };
 
+/* The algorithm used when none is named, and every name in enum order, as
+ * messages list them; check_codec ties both to codec_name(). */
+#define CODEC_DEFAULT_NAME "lz4"
+#define CODEC_NAME_LIST "lz4, lz4hc, zstd"
+
 struct codec {
 	enum codec_alg alg; /* which compressor */
 	int level;          /* resolved level, never CODEC_LEVEL_DEFAULT */

@@ -38,6 +38,22 @@ struct stats {
 /* stats_update_max() - raise *@max to @cur if it is lower (lock-free). */
 void stats_update_max(uint64_t *max, uint64_t cur);
 
+/* Where each mm_stat column stands in the line (0-based): the order of
+ * struct stats_mm and of stats_format_mm(), shared with fzramctl, which
+ * reads the line back. */
+enum stats_mm_col {
+	STATS_MM_ORIG_DATA_SIZE,
+	STATS_MM_COMPR_DATA_SIZE,
+	STATS_MM_MEM_USED_TOTAL,
+	STATS_MM_MEM_LIMIT,
+	STATS_MM_MEM_USED_MAX,
+	STATS_MM_SAME_PAGES,
+	STATS_MM_PAGES_COMPACTED,
+	STATS_MM_HUGE_PAGES,
+	STATS_MM_HUGE_PAGES_SINCE,
+	STATS_MM_NR_COLS
+};
+
 /* The nine mm_stat columns; the first five in bytes, the rest counts. */
 struct stats_mm {
 	uint64_t orig_data_size;
@@ -50,6 +66,9 @@ struct stats_mm {
 	uint64_t huge_pages;
 	uint64_t huge_pages_since;
 };
+_Static_assert(sizeof(struct stats_mm) ==
+		   STATS_MM_NR_COLS * sizeof(uint64_t),
+	       "one stats_mm field per mm_stat column");
 
 /* The four io_stat columns. */
 struct stats_io {

@@ -253,7 +253,7 @@ int store_create(const struct store_config *cfg, struct store **out)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	ret = codec_init(&s->codec, cfg->algorithm ? cfg->algorithm : "lz4",
+	ret = codec_init(&s->codec, cfg->algorithm ? cfg->algorithm : CODEC_DEFAULT_NAME,
 			 cfg->level);
 	if (ret)
 		goto out_free;

@@ -325,6 +325,19 @@ START_TEST(test_levels)
 	ck_assert_str_eq(codec_name(CODEC_LZ4HC), "lz4hc");
 	ck_assert_str_eq(codec_name(CODEC_ZSTD), "zstd");
 	ck_assert_ptr_null(codec_name(CODEC_NR_ALGS));
+
+	/* the names messages list are codec_name()'s, in order */
+	{
+		char list[64] = "";
+
+		for (int a = 0; a < CODEC_NR_ALGS; a++) {
+			if (a)
+				strcat(list, ", ");
+			strcat(list, codec_name((enum codec_alg)a));
+		}
+		ck_assert_str_eq(list, CODEC_NAME_LIST);
+		ck_assert_str_eq(CODEC_DEFAULT_NAME, codec_name(CODEC_LZ4));
+	}
 }
 END_TEST
 
