@@ -13,6 +13,7 @@
 
 #include "loop.h"
 #include "uring.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,14 +62,6 @@ struct fz_loop {
 	sem_t finish;	     /* posted by a worker that stops the loop */
 };
 
-uint64_t fz_loop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static bool fz_loop_stopping(struct fz_loop *l)
 {
 	bool stop;
@@ -114,7 +107,7 @@ static int fz_loop_wait(struct fz_loop *l, struct fuse_buf *buf)
 			return 0;
 		res = fuse_session_receive_buf(l->se, buf);
 		if (res > 0) {
-			atomic_store_explicit(&l->last_ns, fz_loop_now_ns(),
+			atomic_store_explicit(&l->last_ns, fz_now_ns(),
 					      memory_order_relaxed);
 			return res;
 		}
@@ -124,7 +117,7 @@ static int fz_loop_wait(struct fz_loop *l, struct fuse_buf *buf)
 			continue; /* an interrupted request: read again */
 		if (res != -EAGAIN)
 			return res;
-		if (fz_loop_now_ns() - atomic_load_explicit(
+		if (fz_now_ns() - atomic_load_explicit(
 					   &l->last_ns, memory_order_relaxed) <
 		    l->poll_ns) {
 			sched_yield();
@@ -220,7 +213,7 @@ static void *fz_loop_worker(void *arg)
 				break;
 			fz_loop_process(l, &buf);
 			/* The poll window runs from the end of the work. */
-			atomic_store_explicit(&l->last_ns, fz_loop_now_ns(),
+			atomic_store_explicit(&l->last_ns, fz_now_ns(),
 					      memory_order_relaxed);
 		}
 		if (res <= 0) {
@@ -233,18 +226,6 @@ static void *fz_loop_worker(void *arg)
 	}
 	free(buf.mem);
 	return NULL;
-}
-
-void fz_loop_block_signals(sigset_t *old)
-{
-	sigset_t all;
-
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	pthread_sigmask(SIG_SETMASK, &all, old);
 }
 
 int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg)
@@ -277,7 +258,7 @@ int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg)
 	}
 
 	/* The workers inherit the mask: signals go to this thread. */
-	fz_loop_block_signals(&old);
+	fz_block_signals(&old);
 	for (i = 0; i < cfg->threads; i++) {
 		err = -pthread_create(&threads[i], NULL, fz_loop_worker, &l);
 		if (err)

@@ -33,9 +33,6 @@
 
 #include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
 
-#include <signal.h>
-#include <stdint.h>
-
 #define FZ_LOOP_MAX_THREADS 256
 #define FZ_LOOP_MAX_POLL_US 100000  /* 0.1 s */
 #define FZ_LOOP_DEFAULT_POLL_US 200 /* bench/vs-zram: best of 0..1000 */
@@ -56,16 +53,5 @@ struct fz_loop_config {
  * fatal read error of the device).
  */
 int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg);
-
-/* fz_loop_now_ns() - CLOCK_MONOTONIC in nanoseconds: the poll windows. */
-uint64_t fz_loop_now_ns(void);
-
-/*
- * fz_loop_block_signals() - block every signal in the calling thread but
- * those a fault raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL), the old mask to
- * @old: threads created now inherit it, so that termination signals reach
- * the main thread.  Restore with pthread_sigmask(SIG_SETMASK, old, NULL).
- */
-void fz_loop_block_signals(sigset_t *old);
 
 #endif /* FZRAM_LOOP_H */

@@ -34,7 +34,7 @@
 #endif
 
 #include "uring.h"
-#include "loop.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -314,9 +314,7 @@ static bool fz_ring_gone(int res)
 
 static void fz_ring_log(const struct fz_ring_q *q, const char *what, int res)
 {
-	fprintf(stderr, "fzram: ring %u: %s: %s\n", q->qid, what,
-		strerror(-res));
-	syslog(LOG_ERR, "ring %u: %s: %s", q->qid, what, strerror(-res));
+	fz_log(LOG_ERR, "ring %u: %s: %s", q->qid, what, strerror(-res));
 }
 
 /* Submit what is queued; a transient failure is retried.  Return: the
@@ -353,11 +351,11 @@ static void *fz_ring_thread(void *arg)
 		fz_ring_prep(q, &q->ents[i], FZ_IO_URING_CMD_REGISTER);
 	if (fz_ring_submit(q) < 0)
 		goto out;
-	last = fz_loop_now_ns();
+	last = fz_now_ns();
 	for (;;) {
 		res = io_uring_peek_cqe(&q->ring, &cqe);
 		if (res == -EAGAIN) {
-			if (fz_loop_now_ns() - last < fz_ur.poll_ns) {
+			if (fz_now_ns() - last < fz_ur.poll_ns) {
 				/* Returning from the system call runs the
 				 * task work that posts a completion. */
 				sched_yield();
@@ -389,7 +387,7 @@ static void *fz_ring_thread(void *arg)
 			fz_ring_log(q, "submit failed", res);
 			break;
 		}
-		last = fz_loop_now_ns();
+		last = fz_now_ns();
 	}
 out:
 	io_uring_queue_exit(&q->ring);
@@ -426,7 +424,7 @@ static int fz_rings_start(void)
 			e->iov[1].iov_len = FZ_RING_PAYLOAD;
 		}
 	}
-	fz_loop_block_signals(&old);
+	fz_block_signals(&old);
 	for (i = 0; i < fz_ur.nr_q; i++) {
 		err = -pthread_create(&fz_ur.qs[i].thread, NULL, fz_ring_thread,
 				      &fz_ur.qs[i]);
