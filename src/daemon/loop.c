@@ -12,7 +12,6 @@
 #endif
 
 #include "loop.h"
-#include "uring.h"
 #include "util.h"
 
 #include <errno.h>
@@ -51,6 +50,7 @@
 
 struct fz_loop {
 	struct fuse_session *se;
+	struct fz_loop_config cfg; /* a copy of the caller's: the hooks */
 	int fd;			  /* the session's /dev/fuse, O_NONBLOCK */
 	uint64_t poll_ns;	  /* busy-poll window after the last request */
 	_Atomic uint64_t last_ns; /* when a request last arrived; relaxed */
@@ -171,12 +171,16 @@ static bool fz_loop_in_place(const struct fuse_buf *buf)
 	}
 }
 
-/* Serve one request read from /dev/fuse (uring.h watches for FUSE_INIT). */
+/* Serve one request read from /dev/fuse, with the caller's hooks. */
 static void fz_loop_process(struct fz_loop *l, const struct fuse_buf *buf)
 {
-	fz_uring_before_request(buf);
+	const struct fz_loop_config *cfg = &l->cfg;
+
+	if (cfg->before)
+		cfg->before(buf, cfg->hook_arg);
 	fuse_session_process_buf(l->se, buf);
-	fz_uring_after_request();
+	if (cfg->after)
+		cfg->after(cfg->hook_arg);
 }
 
 /* Give the lead up, waking one waiting worker (no system call if none). */
@@ -242,6 +246,7 @@ int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg)
 		return -EINVAL;
 	memset(&l, 0, sizeof(l));
 	l.se = se;
+	l.cfg = *cfg;
 	l.fd = fuse_session_fd(se);
 	l.poll_ns = (uint64_t)cfg->poll_us * 1000u;
 	flags = fcntl(l.fd, F_GETFL);

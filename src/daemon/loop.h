@@ -37,9 +37,19 @@
 #define FZ_LOOP_MAX_POLL_US 100000  /* 0.1 s */
 #define FZ_LOOP_DEFAULT_POLL_US 200 /* bench/vs-zram: best of 0..1000 */
 
+/*
+ * Hooks around every request read from /dev/fuse, for a transport that
+ * needs to see them (uring.h watches for FUSE_INIT): @before gets the
+ * request before fuse_session_process_buf(), @after runs once it returns.
+ * Either may be NULL.  They run on the worker that serves the request, on
+ * several workers at once, and get @hook_arg.
+ */
 struct fz_loop_config {
 	unsigned int threads; /* workers, 1..FZ_LOOP_MAX_THREADS */
 	unsigned int poll_us; /* busy-poll window, 0..FZ_LOOP_MAX_POLL_US */
+	void (*before)(const struct fuse_buf *buf, void *arg); /* or NULL */
+	void (*after)(void *arg);			       /* or NULL */
+	void *hook_arg; /* given to both hooks */
 };
 
 /*

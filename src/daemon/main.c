@@ -298,13 +298,19 @@ int main(int argc, char *argv[])
 	}
 	if (fuse_session_mount(se, cmd.mountpoint) != 0)
 		goto out_signals;
+	memset(&loop, 0, sizeof(loop));
 	if (o.uring) {
 		err = fz_uring_setup(se, o.poll_us);
-		if (err)
+		if (err) {
 			fprintf(stderr,
 				"fzram: warning: uring: %s; serving through "
 				"/dev/fuse only\n",
 				strerror(-err));
+		} else {
+			/* It starts the rings once FUSE_INIT accepts them. */
+			loop.before = fz_uring_before_request;
+			loop.after = fz_uring_after_request;
+		}
 	}
 	fz_harden(&o, true);
 	if (fuse_daemonize(cmd.foreground) != 0)
@@ -314,7 +320,6 @@ int main(int argc, char *argv[])
 		fz_harden(&o, false);
 	}
 
-	memset(&loop, 0, sizeof(loop));
 	loop.threads = cmd.singlethread ? 1 : fz_max_threads(cmd.max_idle_threads);
 	loop.poll_us = o.poll_us;
 	err = fz_loop_run(se, &loop);

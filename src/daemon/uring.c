@@ -225,11 +225,12 @@ int fz_uring_setup(struct fuse_session *se, unsigned int poll_us)
 	return 0;
 }
 
-void fz_uring_before_request(const struct fuse_buf *buf)
+void fz_uring_before_request(const struct fuse_buf *buf, void *arg)
 {
 	struct fuse_in_header in;
 	struct fuse_init_in init;
 
+	(void)arg;
 	if (!fz_ur.setup || (buf->flags & FUSE_BUF_IS_FD) ||
 	    buf->size < sizeof(in) + sizeof(init))
 		return;
@@ -437,10 +438,11 @@ static int fz_rings_start(void)
 	return err;
 }
 
-void fz_uring_after_request(void)
+void fz_uring_after_request(void *arg)
 {
 	static atomic_flag once = ATOMIC_FLAG_INIT;
 
+	(void)arg;
 	if (!atomic_load(&fz_ur.accepted) || atomic_flag_test_and_set(&once))
 		return;
 	(void)fz_rings_start();
@@ -481,13 +483,15 @@ int fz_uring_setup(struct fuse_session *se, unsigned int poll_us)
 	return -ENOSYS;
 }
 
-void fz_uring_before_request(const struct fuse_buf *buf)
+void fz_uring_before_request(const struct fuse_buf *buf, void *arg)
 {
 	(void)buf;
+	(void)arg;
 }
 
-void fz_uring_after_request(void)
+void fz_uring_after_request(void *arg)
 {
+	(void)arg;
 }
 
 bool fz_uring_active(void)

@@ -16,7 +16,9 @@
  *   - then registers the ring entries of every possible CPU's queue and
  *     serves them, feeding each request to fuse_session_process_buf().
  * Requests that do not go through the rings (FUSE_INIT, interrupts,
- * forgets) are still read from /dev/fuse by the request loop (loop.h).
+ * forgets) are still read from /dev/fuse by the request loop (loop.h),
+ * which main.c gives the two hooks below.  This module does not call the
+ * loop, nor the loop this module.
  *
  * Every function returns 0 or -errno; none of them prints.
  */
@@ -37,18 +39,18 @@
 int fz_uring_setup(struct fuse_session *se, unsigned int poll_us);
 
 /*
- * fz_uring_before_request() - called by the request loop with every
- * request read from /dev/fuse, before it is processed; notes a FUSE_INIT
- * that offers io_uring, so that its reply accepts it.
+ * fz_uring_before_request() - the request loop's before hook
+ * (struct fz_loop_config): sees every request read from /dev/fuse before
+ * it is processed, and notes a FUSE_INIT that offers io_uring, so that its
+ * reply accepts it.  @arg is unused (NULL).
  */
-void fz_uring_before_request(const struct fuse_buf *buf);
+void fz_uring_before_request(const struct fuse_buf *buf, void *arg);
 
 /*
- * fz_uring_after_request() - called by the request loop after processing
- * a request read from /dev/fuse: starts the rings once FUSE_INIT has been
- * answered with io_uring.
+ * fz_uring_after_request() - the request loop's after hook: starts the
+ * rings once FUSE_INIT has been answered with io_uring.  @arg is unused.
  */
-void fz_uring_after_request(void);
+void fz_uring_after_request(void *arg);
 
 /* fz_uring_active() - are the ring threads running? */
 bool fz_uring_active(void);
