@@ -113,7 +113,6 @@ static struct {
 	int ring_fd; /* our own duplicate of it, for the rings' commands */
 	bool setup;  /* fz_uring_setup() succeeded */
 	atomic_bool accepted; /* INIT answered with io_uring */
-	atomic_bool active;   /* ring threads started */
 	uint64_t poll_ns;     /* busy-poll window, as loop.h's */
 	unsigned int nr_q;
 	struct fz_ring_q *qs;
@@ -434,7 +433,6 @@ static int fz_rings_start(void)
 		fz_ur.qs[i].started = true;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	atomic_store(&fz_ur.active, true);
 	return err;
 }
 
@@ -446,11 +444,6 @@ void fz_uring_after_request(void *arg)
 	if (!atomic_load(&fz_ur.accepted) || atomic_flag_test_and_set(&once))
 		return;
 	(void)fz_rings_start();
-}
-
-bool fz_uring_active(void)
-{
-	return atomic_load(&fz_ur.active);
 }
 
 void fz_uring_stop(void)
@@ -466,7 +459,6 @@ void fz_uring_stop(void)
 				free(fz_ur.qs[i].ents[j].mem);
 		free(fz_ur.qs);
 		fz_ur.qs = NULL;
-		atomic_store(&fz_ur.active, false);
 	}
 	if (fz_ur.setup) {
 		close(fz_ur.ring_fd);
@@ -492,11 +484,6 @@ void fz_uring_before_request(const struct fuse_buf *buf, void *arg)
 void fz_uring_after_request(void *arg)
 {
 	(void)arg;
-}
-
-bool fz_uring_active(void)
-{
-	return false;
 }
 
 void fz_uring_stop(void)

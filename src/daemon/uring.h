@@ -27,8 +27,6 @@
 
 #include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
 
-#include <stdbool.h>
-
 /*
  * fz_uring_setup() - prepare @se, already mounted, for io_uring: install
  * the custom I/O.  Each ring thread polls for @poll_us microseconds after
@@ -51,9 +49,6 @@ void fz_uring_before_request(const struct fuse_buf *buf, void *arg);
  * rings once FUSE_INIT has been answered with io_uring.  @arg is unused.
  */
 void fz_uring_after_request(void *arg);
-
-/* fz_uring_active() - are the ring threads running? */
-bool fz_uring_active(void);
 
 /*
  * fz_uring_stop() - after the session is unmounted: wait for the ring
