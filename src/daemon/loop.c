@@ -12,6 +12,7 @@
 #endif
 
 #include "loop.h"
+#include "served.h"
 #include "util.h"
 
 #include <errno.h>
@@ -176,6 +177,7 @@ static void fz_loop_process(struct fz_loop *l, const struct fuse_buf *buf)
 {
 	const struct fz_loop_config *cfg = &l->cfg;
 
+	served_inc(SERVED_DEV);
 	if (cfg->before)
 		cfg->before(buf, cfg->hook_arg);
 	fuse_session_process_buf(l->se, buf);

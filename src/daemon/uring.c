@@ -34,6 +34,7 @@
 #endif
 
 #include "uring.h"
+#include "served.h"
 #include "util.h"
 
 #include <errno.h>
@@ -292,6 +293,7 @@ static void fz_ring_serve(struct fz_ring_ent *e)
 		buf.size = in.len;
 		buf.mem = start;
 		fz_cur_ent = e;
+		served_inc(SERVED_RING);
 		fuse_session_process_buf(fz_ur.se, &buf);
 		fz_cur_ent = NULL;
 	}

@@ -6,7 +6,7 @@
  * (idle, writeback, recompress...) is one function or two and one entry.
  *
  * Nothing here keeps state or takes a lock of its own: every value is read
- * from the store's relaxed counters when asked for, so two reads may see
+ * from the store's relaxed counters (and served.h's) when asked for, so two reads may see
  * different numbers and a probe with size 0 may be followed by -ERANGE if
  * a column grew in between (getxattr(2) callers retry on -ERANGE).
  */
@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "served.h"
 #include "size.h"
 #include "stats.h"
 #include "store.h"
@@ -79,11 +80,32 @@ static int get_comp_algorithm(struct store *s, char *buf, size_t len)
 	return (int)n;
 }
 
+/*
+ * zram's two columns, then the daemon's own at the end of the line: the
+ * requests each transport served (served.h), one column per transport.
+ */
 static int get_debug_stat(struct store *s, char *buf, size_t len)
 {
 	const struct stats *st = store_stats(s);
+	int n = stats_format_debug(stats_read(st->miss_free), buf, len);
+	size_t at;
 
-	return stats_format_debug(stats_read(st->miss_free), buf, len);
+	if (n < 1 || buf[n - 1] != '\n')
+		return n < 0 ? n : -ENOSPC;
+	at = (size_t)n - 1; /* over the newline */
+	for (int by = 0; by < SERVED_NR; by++) {
+		int w = snprintf(buf + at, len - at, " %8llu",
+				 (unsigned long long)served_read(by));
+
+		if (w < 0 || (size_t)w >= len - at)
+			return -ENOSPC;
+		at += (size_t)w;
+	}
+	if (at + 2 > len)
+		return -ENOSPC;
+	buf[at++] = '\n';
+	buf[at] = '\0';
+	return (int)at;
 }
 
 static int get_disksize(struct store *s, char *buf, size_t len)

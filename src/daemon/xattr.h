@@ -9,6 +9,10 @@
  *               bytes), mem_used_max (write "0" only: reset the peak)
  *   write-only: compact (any value: compact now; reads as empty)
  *
+ * debug_stat is zram's ("version: 1", then 0 and miss_free) with the
+ * daemon's own columns after miss_free: the requests served through
+ * /dev/fuse and through the io_uring rings (served.h).
+ *
  * Values read end in a newline, as sysfs files do.  Values written may end
  * in one newline; anything else malformed is -EINVAL and changes nothing.
  * This module knows nothing of FUSE: fs.c calls it and replies.

@@ -5,7 +5,8 @@
 # checked; the writable ones (mem_limit, mem_used_max, compact) set to good
 # and bad values (bad: EINVAL, value unchanged); the read-only ones refuse
 # writes; listxattr lists them all; compaction after punching every other
-# block frees memory and counts pages_compacted.
+# block frees memory and counts pages_compacted; debug_stat counts the
+# requests served through /dev/fuse (and none through io_uring rings).
 set -eu
 # shellcheck source=tests/integ/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -68,8 +69,22 @@ dbg=$(xattr debug_stat)
 assert_eq "$(printf '%s\n' "$dbg" | wc -l)" 2 "debug_stat lines"
 assert_eq "$(printf '%s\n' "$dbg" | head -n 1)" "version: 1" \
 	"debug_stat first line"
-cols "$(printf '%s\n' "$dbg" | tail -n 1)" 2 "debug_stat second line"
-ok "debug_stat: $(printf '%s\n' "$dbg" | tr '\n' '|')"
+# zram's 0 and miss_free, then requests served through /dev/fuse and
+# through the io_uring rings.
+dbg2=$(printf '%s\n' "$dbg" | tail -n 1)
+cols "$dbg2" 4 "debug_stat second line"
+set -- $dbg2
+assert_eq "$1" 0 "debug_stat first column"
+# 6 MiB written in 64 KiB writes, each one request read from /dev/fuse.
+assert_ge "$3" 96 "debug_stat requests served through /dev/fuse"
+case ,${FZRAM_TEST_OPTS-}, in
+*,uring,*) ;;
+*) assert_eq "$4" 0 "debug_stat requests served through rings without -o uring" ;;
+esac
+dev_before=$3
+set -- $(xattr debug_stat | tail -n 1)
+assert_gt "$3" "$dev_before" "debug_stat /dev/fuse count after one more request"
+ok "debug_stat: $(printf '%s\n' "$dbg" | tr '\n' '|'), then $3 served through /dev/fuse"
 
 assert_eq "$(xattr disksize)" 67108864 "disksize"
 assert_eq "$(xattr disksize)" "$(size_of "$F")" "disksize against st_size"

@@ -3,7 +3,8 @@
  * check_xattr.c - unit tests of the user.fzram.* attributes over a real
  * store: every value's format, size probing and -ERANGE, the controls
  * (mem_limit, mem_used_max, compact) and their refusals, unknown names,
- * read-only attributes, and the listxattr list.
+ * read-only attributes, the listxattr list, and debug_stat's columns of
+ * requests served by each transport (served.h).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -14,6 +15,7 @@
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "check_run.h"
 
 #include "codec.h"
+#include "served.h"
 #include "store.h"
 
 #define PG FZ_PAGE_SIZE
@@ -36,6 +39,10 @@ static const char *const names[] = {
     P "io_stat",	P "mem_limit", P "mem_used_max", P "mm_stat",
 };
 #define NR_NAMES (sizeof(names) / sizeof(names[0]))
+
+/* test_debug_stat_served: threads adding to the counters, adds each */
+#define SERVED_THREADS 5
+#define SERVED_ITERS 200000
 
 static const char *const read_only[] = {
     P "mm_stat", P "io_stat", P "debug_stat", P "disksize", P "comp_algorithm",
@@ -178,13 +185,20 @@ START_TEST(test_formats)
 	ck_assert_int_eq(columns(buf, col, 9), 4);
 	ck_assert_str_eq(buf, "       0        0        0        0\n");
 
-	/* debug_stat: "version: 1", then 0 and miss_free */
+	/*
+	 * debug_stat: "version: 1", then zram's 0 and miss_free, then the
+	 * requests served through /dev/fuse and through the rings.
+	 */
 	n = get(st, P "debug_stat", buf, sizeof(buf));
 	ck_assert_int_eq(strncmp(buf, "version: 1\n", 11), 0);
-	ck_assert_int_eq(columns(buf + 11, col, 9), 2);
+	ck_assert_int_eq(columns(buf + 11, col, 9), 4);
 	ck_assert_uint_eq(col[0], 0);
 	ck_assert_uint_eq(col[1], 0);
 	ck_assert_int_eq(buf[n - 1], '\n');
+	snprintf(want, sizeof(want), "version: 1\n%8llu %8llu %8llu %8llu\n",
+		 0ULL, 0ULL, (unsigned long long)served_read(SERVED_DEV),
+		 (unsigned long long)served_read(SERVED_RING));
+	ck_assert_str_eq(buf, want);
 
 	ck_assert_uint_eq(get_u64(st, P "disksize"), SIZE);
 	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)SIZE);
@@ -242,6 +256,63 @@ START_TEST(test_sizes)
 		ck_assert_int_eq(buf[n], 0x7e);
 		ck_assert_int_eq(buf[n - 1], '\n');
 	}
+}
+END_TEST
+
+static void *served_worker(void *arg)
+{
+	enum served_by by = *(const enum served_by *)arg;
+
+	for (int i = 0; i < SERVED_ITERS; i++)
+		served_inc(by);
+	return NULL;
+}
+
+/*
+ * debug_stat's last two columns are the requests each transport served:
+ * each counts its own transport alone, exactly under concurrent adds, and
+ * zram's two columns before them stay as they were.
+ */
+START_TEST(test_debug_stat_served)
+{
+	static const enum served_by by[SERVED_THREADS] = {
+	    SERVED_DEV, SERVED_RING, SERVED_RING, SERVED_DEV, SERVED_RING};
+	uint64_t dev = served_read(SERVED_DEV);
+	uint64_t ring = served_read(SERVED_RING);
+	pthread_t tid[SERVED_THREADS];
+	char buf[128], want[128];
+	uint64_t col[9];
+
+	for (int i = 0; i < 3; i++)
+		served_inc(SERVED_DEV);
+	ck_assert_uint_eq(served_read(SERVED_DEV), dev + 3);
+	ck_assert_uint_eq(served_read(SERVED_RING), ring);
+	for (int i = 0; i < 5; i++)
+		served_inc(SERVED_RING);
+	ck_assert_uint_eq(served_read(SERVED_DEV), dev + 3);
+	ck_assert_uint_eq(served_read(SERVED_RING), ring + 5);
+	get(st, P "debug_stat", buf, sizeof(buf));
+	ck_assert_int_eq(columns(buf + 11, col, 9), 4);
+	ck_assert_uint_eq(col[0], 0);
+	ck_assert_uint_eq(col[1], 0); /* miss_free: no free notice yet */
+	ck_assert_uint_eq(col[2], dev + 3);
+	ck_assert_uint_eq(col[3], ring + 5);
+	snprintf(want, sizeof(want), "version: 1\n%8d %8d %8llu %8llu\n", 0, 0,
+		 (unsigned long long)(dev + 3),
+		 (unsigned long long)(ring + 5));
+	ck_assert_str_eq(buf, want);
+
+	/* two threads add to /dev/fuse's count, three to the rings' */
+	for (int i = 0; i < SERVED_THREADS; i++)
+		ck_assert_int_eq(
+		    pthread_create(&tid[i], NULL, served_worker, (void *)&by[i]),
+		    0);
+	for (int i = 0; i < SERVED_THREADS; i++)
+		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+	get(st, P "debug_stat", buf, sizeof(buf));
+	ck_assert_int_eq(columns(buf + 11, col, 9), 4);
+	ck_assert_uint_eq(col[2], dev + 3 + 2ULL * SERVED_ITERS);
+	ck_assert_uint_eq(col[3], ring + 5 + 3ULL * SERVED_ITERS);
 }
 END_TEST
 
@@ -540,6 +611,7 @@ static Suite *xattr_suite(void)
 	tcase_add_test(tc, test_formats);
 	tcase_add_loop_test(tc, test_comp_algorithm, 0, CODEC_NR_ALGS);
 	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_debug_stat_served);
 	tcase_add_test(tc, test_mm_stat_tracks_writes);
 	tcase_add_test(tc, test_mem_limit);
 	tcase_add_test(tc, test_mem_limit_enforced);
