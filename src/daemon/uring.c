@@ -19,6 +19,17 @@
  * the others; the thread ends when the connection is gone or its last
  * entry is dropped (logged: the CPU's requests would then wait).
  *
+ * Once FUSE_INIT is answered with FUSE_OVER_IO_URING, the kernel holds
+ * every new request until each CPU's queue has registered an entry (Linux
+ * 6.14's fuse_block_alloc()): a queue that never registers hangs the mount.
+ * So the rings are set up before the answer, while serving FUSE_INIT: the
+ * entries are allocated and one thread per queue is started, which
+ * creates its ring (io_uring_queue_init()) and reports.  Only if every
+ * ring is ready does the answer accept io_uring; otherwise the failure is
+ * logged, everything is freed, and the answer leaves it out: the kernel
+ * then serves through /dev/fuse.  Once the answer is written, the request
+ * loop's after hook tells the threads to register their entries and serve.
+ *
  * The commands name a duplicate of the session's /dev/fuse descriptor:
  * fuse_session_unmount() closes the session's, and a lazily unmounted file
  * may still have users to serve.  The threads end when the kernel ends the
@@ -41,6 +52,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -104,6 +116,7 @@ struct fz_ring_q {
 	unsigned int qid; /* the CPU */
 	pthread_t thread;
 	bool started;
+	int err; /* its ring's setup: 0 or -errno; set before it posts .ready */
 	struct io_uring ring;
 	struct fz_ring_ent ents[FZ_RING_DEPTH];
 };
@@ -114,13 +127,18 @@ static struct {
 	int ring_fd; /* our own duplicate of it, for the rings' commands */
 	bool setup;  /* fz_uring_setup() succeeded */
 	atomic_bool accepted; /* INIT answered with io_uring */
+	atomic_flag gone;     /* .go was posted (by the after hook or stop) */
+	atomic_bool run;      /* what .go means: register and serve, or end */
+	sem_t ready;	      /* posted by each thread once its ring is set up */
+	sem_t go;	      /* posted once per thread started */
 	uint64_t poll_ns;     /* busy-poll window, as loop.h's */
 	unsigned int nr_q;
 	struct fz_ring_q *qs;
-} fz_ur;
+} fz_ur = {.gone = ATOMIC_FLAG_INIT};
 
 static __thread struct fz_ring_ent *fz_cur_ent; /* being served here */
 static __thread bool fz_init_offered;		/* serving an INIT */
+static __thread bool fz_init_answered; /* its rings await the after hook */
 
 /* Copy a reply into @e: the out header, then the payload. */
 static ssize_t fz_ent_capture(struct fz_ring_ent *e, const struct iovec *iov,
@@ -148,19 +166,25 @@ static ssize_t fz_ent_capture(struct fz_ring_ent *e, const struct iovec *iov,
 	return (ssize_t)total;
 }
 
-/* Accept io_uring in the reply to FUSE_INIT. */
+static int fz_rings_prepare(void);
+
+/*
+ * Accept io_uring in the reply to FUSE_INIT, once every ring is set up
+ * (see the top of the file); without them, answer as libfuse would.
+ */
 static ssize_t fz_init_reply(int fd, struct iovec *iov, int count)
 {
 	struct fuse_out_header oh;
 	struct fuse_init_out out;
 	struct iovec v[2];
+	ssize_t res;
 
 	if (count != 2 || iov[0].iov_len != sizeof(oh) ||
 	    iov[1].iov_len < offsetof(struct fuse_init_out, flags2) + 4 ||
 	    iov[1].iov_len > sizeof(out))
 		return writev(fd, iov, count);
 	memcpy(&oh, iov[0].iov_base, sizeof(oh));
-	if (oh.error != 0)
+	if (oh.error != 0 || fz_rings_prepare() < 0)
 		return writev(fd, iov, count);
 	memset(&out, 0, sizeof(out));
 	memcpy(&out, iov[1].iov_base, iov[1].iov_len);
@@ -169,8 +193,11 @@ static ssize_t fz_init_reply(int fd, struct iovec *iov, int count)
 	v[0] = iov[0];
 	v[1].iov_base = &out;
 	v[1].iov_len = iov[1].iov_len;
-	atomic_store(&fz_ur.accepted, true);
-	return writev(fd, v, 2);
+	res = writev(fd, v, 2);
+	if (res >= 0)
+		atomic_store(&fz_ur.accepted, true);
+	fz_init_answered = true; /* the after hook starts or ends the rings */
+	return res;
 }
 
 static ssize_t fz_io_writev(int fd, struct iovec *iov, int count, void *ud)
@@ -216,8 +243,13 @@ int fz_uring_setup(struct fuse_session *se, unsigned int poll_us)
 	fz_ur.ring_fd = fcntl(fz_ur.fd, F_DUPFD_CLOEXEC, 3);
 	if (fz_ur.ring_fd < 0)
 		return -errno;
+	/* With a value of 0 and pshared 0, sem_init() cannot fail. */
+	sem_init(&fz_ur.ready, 0, 0);
+	sem_init(&fz_ur.go, 0, 0);
 	err = fuse_session_custom_io(se, &fz_io, fz_ur.fd);
 	if (err) {
+		sem_destroy(&fz_ur.go);
+		sem_destroy(&fz_ur.ready);
 		close(fz_ur.ring_fd);
 		return err < 0 ? err : -EINVAL;
 	}
@@ -240,6 +272,12 @@ void fz_uring_before_request(const struct fuse_buf *buf, void *arg)
 	memcpy(&init, (const char *)buf->mem + sizeof(in), sizeof(init));
 	fz_init_offered = (init.flags & FZ_FUSE_INIT_EXT) &&
 			  (init.flags2 & (FZ_FUSE_OVER_IO_URING >> 32));
+	if (!fz_init_offered)
+		fz_log(LOG_WARNING,
+		       "uring: the kernel does not offer FUSE over io_uring "
+		       "(Linux 6.14 or later, with the fuse module's "
+		       "enable_uring=Y); requests are served through "
+		       "/dev/fuse");
 }
 
 static void fz_ring_prep(struct fz_ring_q *q, struct fz_ring_ent *e,
@@ -319,6 +357,18 @@ static void fz_ring_log(const struct fz_ring_q *q, const char *what, int res)
 	fz_log(LOG_ERR, "ring %u: %s: %s", q->qid, what, strerror(-res));
 }
 
+/* Free @q's entries' buffers: only while no command of @q holds them. */
+static void fz_ring_free_ents(struct fz_ring_q *q)
+{
+	unsigned int j;
+
+	for (j = 0; j < FZ_RING_DEPTH; j++) {
+		free(q->ents[j].mem);
+		q->ents[j].mem = NULL;
+		q->ents[j].payload = NULL;
+	}
+}
+
 /* Submit what is queued; a transient failure is retried.  Return: the
  * number submitted, or -errno. */
 static int fz_ring_submit(struct fz_ring_q *q)
@@ -346,13 +396,30 @@ static void *fz_ring_thread(void *arg)
 	CPU_SET(q->qid, &set);
 	/* An offline CPU keeps its queue registered but its thread unbound. */
 	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	if (io_uring_queue_init(2 * FZ_RING_DEPTH, &q->ring,
-				IORING_SETUP_SQE128) < 0)
+	res = io_uring_queue_init(2 * FZ_RING_DEPTH, &q->ring,
+				  IORING_SETUP_SQE128);
+	q->err = res < 0 ? res : 0;
+	sem_post(&fz_ur.ready);
+	if (res < 0)
+		return NULL; /* fz_rings_prepare() logs and frees */
+	while (sem_wait(&fz_ur.go) == -1)
+		; /* EINTR: every signal is blocked here, but be safe */
+	if (!atomic_load(&fz_ur.run)) {
+		io_uring_queue_exit(&q->ring);
 		return NULL;
+	}
 	for (i = 0; i < FZ_RING_DEPTH; i++)
 		fz_ring_prep(q, &q->ents[i], FZ_IO_URING_CMD_REGISTER);
-	if (fz_ring_submit(q) < 0)
-		goto out;
+	res = fz_ring_submit(q);
+	if (res < 0) {
+		fz_log(LOG_ERR,
+		       "uring: ring %u: cannot register its entries: %s; the "
+		       "kernel holds every request until each CPU's ring is "
+		       "registered",
+		       q->qid, strerror(-res));
+		io_uring_queue_exit(&q->ring);
+		return NULL;
+	}
 	last = fz_now_ns();
 	for (;;) {
 		res = io_uring_peek_cqe(&q->ring, &cqe);
@@ -391,24 +458,63 @@ static void *fz_ring_thread(void *arg)
 		}
 		last = fz_now_ns();
 	}
-out:
 	io_uring_queue_exit(&q->ring);
 	return NULL;
 }
 
-static int fz_rings_start(void)
+/* Post .go to every thread started: @run, register and serve, or end. */
+static void fz_rings_go(bool run)
 {
-	unsigned int i, j;
+	unsigned int i;
+
+	if (atomic_flag_test_and_set(&fz_ur.gone))
+		return;
+	atomic_store(&fz_ur.run, run);
+	for (i = 0; i < fz_ur.nr_q; i++)
+		if (fz_ur.qs[i].started)
+			sem_post(&fz_ur.go);
+}
+
+/* Join the threads started (after fz_rings_go()) and free the rings. */
+static void fz_rings_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < fz_ur.nr_q; i++)
+		if (fz_ur.qs[i].started)
+			pthread_join(fz_ur.qs[i].thread, NULL);
+	for (i = 0; i < fz_ur.nr_q; i++)
+		fz_ring_free_ents(&fz_ur.qs[i]);
+	free(fz_ur.qs);
+	fz_ur.qs = NULL;
+	fz_ur.nr_q = 0;
+}
+
+/*
+ * Set up every CPU's ring before FUSE_INIT is answered (see the top of the
+ * file): allocate the entries, start one thread per queue and wait for each
+ * to report its ring.  Called once, on the request loop's thread serving
+ * FUSE_INIT.
+ * Return: 0 (every thread waits for fz_rings_go()), or -errno: logged, the
+ * threads ended and everything freed.
+ */
+static int fz_rings_prepare(void)
+{
 	long n = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned int i, j, nr_q, nr_failed = 0, first_failed = 0;
+	const char *what = "cannot allocate the rings";
 	sigset_t old;
 	int err = 0;
 
 	if (n < 1)
 		n = 1;
-	fz_ur.nr_q = (unsigned int)n;
-	fz_ur.qs = calloc(fz_ur.nr_q, sizeof(*fz_ur.qs));
-	if (!fz_ur.qs)
-		return -ENOMEM;
+	nr_q = (unsigned int)n;
+	fz_ur.qs = calloc(nr_q, sizeof(*fz_ur.qs));
+	if (!fz_ur.qs) {
+		err = -ENOMEM;
+		goto out_log;
+	}
+	fz_ur.nr_q = nr_q;
 	for (i = 0; i < fz_ur.nr_q; i++) {
 		struct fz_ring_q *q = &fz_ur.qs[i];
 
@@ -417,8 +523,10 @@ static int fz_rings_start(void)
 			struct fz_ring_ent *e = &q->ents[j];
 
 			e->mem = malloc(FZ_RING_HEADROOM + FZ_RING_PAYLOAD);
-			if (!e->mem)
-				return -ENOMEM;
+			if (!e->mem) {
+				err = -ENOMEM;
+				goto out_free;
+			}
 			e->payload = e->mem + FZ_RING_HEADROOM;
 			e->iov[0].iov_base = &e->hdr;
 			e->iov[0].iov_len = sizeof(e->hdr);
@@ -426,6 +534,7 @@ static int fz_rings_start(void)
 			e->iov[1].iov_len = FZ_RING_PAYLOAD;
 		}
 	}
+	what = "cannot start a ring thread";
 	fz_block_signals(&old);
 	for (i = 0; i < fz_ur.nr_q; i++) {
 		err = -pthread_create(&fz_ur.qs[i].thread, NULL, fz_ring_thread,
@@ -435,37 +544,62 @@ static int fz_rings_start(void)
 		fz_ur.qs[i].started = true;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < fz_ur.nr_q; i++) {
+		if (!fz_ur.qs[i].started)
+			continue;
+		while (sem_wait(&fz_ur.ready) == -1)
+			; /* EINTR */
+	}
+	for (i = 0; i < fz_ur.nr_q; i++) {
+		if (fz_ur.qs[i].started && fz_ur.qs[i].err) {
+			if (!nr_failed++)
+				first_failed = i;
+		}
+	}
+	if (!err && !nr_failed)
+		return 0;
+	if (nr_failed)
+		err = fz_ur.qs[first_failed].err;
+out_free:
+	fz_rings_go(false);
+	fz_rings_free();
+out_log:
+	if (nr_failed)
+		fz_log(LOG_ERR,
+		       "uring: ring %u: io_uring_queue_init: %s (%u of %u "
+		       "rings); -o uring is not serving: requests are served "
+		       "through /dev/fuse",
+		       first_failed, strerror(-err), nr_failed, nr_q);
+	else
+		fz_log(LOG_ERR,
+		       "uring: %s: %s; -o uring is not serving: requests are "
+		       "served through /dev/fuse",
+		       what, strerror(-err));
 	return err;
 }
 
 void fz_uring_after_request(void *arg)
 {
-	static atomic_flag once = ATOMIC_FLAG_INIT;
-
 	(void)arg;
-	if (!atomic_load(&fz_ur.accepted) || atomic_flag_test_and_set(&once))
-		return;
-	(void)fz_rings_start();
+	/* FUSE_INIT was answered on this thread: register, or end. */
+	if (fz_init_answered) {
+		fz_init_answered = false;
+		fz_rings_go(atomic_load(&fz_ur.accepted));
+	}
 }
 
 void fz_uring_stop(void)
 {
-	unsigned int i, j;
-
+	if (!fz_ur.setup)
+		return;
 	if (fz_ur.qs) {
-		for (i = 0; i < fz_ur.nr_q; i++)
-			if (fz_ur.qs[i].started)
-				pthread_join(fz_ur.qs[i].thread, NULL);
-		for (i = 0; i < fz_ur.nr_q; i++)
-			for (j = 0; j < FZ_RING_DEPTH; j++)
-				free(fz_ur.qs[i].ents[j].mem);
-		free(fz_ur.qs);
-		fz_ur.qs = NULL;
+		fz_rings_go(false); /* if the after hook has not */
+		fz_rings_free();
 	}
-	if (fz_ur.setup) {
-		close(fz_ur.ring_fd);
-		fz_ur.setup = false;
-	}
+	sem_destroy(&fz_ur.go);
+	sem_destroy(&fz_ur.ready);
+	close(fz_ur.ring_fd);
+	fz_ur.setup = false;
 }
 
 #else /* !HAVE_LIBURING */

@@ -6,9 +6,11 @@
 # /dev/fuse; its fourth: taken from the io_uring rings).  With the fuse
 # module's enable_uring on, a daemon with -o uring starts one ring thread
 # per CPU (fzram-ringN) and its rings serve at least one request per
-# megabyte of a direct write and read; without -o uring the rings serve
-# none and /dev/fuse serves them all.  Then io.sh, overwrite.sh and
-# swap.sh pass again with every daemon they start taking -o uring.  The parameters are
+# megabyte of a direct write and read; without -o uring, or with
+# enable_uring off (which it logs), the rings serve none and /dev/fuse
+# serves them all; a ring that cannot be set up (io_uring disabled) is
+# logged and /dev/fuse serves.  Then io.sh, overwrite.sh and swap.sh pass
+# again with every daemon they start taking -o uring.  The parameters are
 # put back from the trap.  Skips (77) on a kernel without enable_uring
 # (before 6.14) or a build without liburing.
 set -eu
@@ -18,6 +20,7 @@ set -eu
 need_fuse
 need_attr
 P=/sys/module/fuse/parameters/enable_uring
+D=/proc/sys/kernel/io_uring_disabled
 [ -w "$P" ] || skip "no writable $P (Linux 6.14 or later, as root)"
 "$FZRAM" --help 2>/dev/null | grep -q "o uring" ||
 	skip "fzram built without liburing: no -o uring"
@@ -32,8 +35,13 @@ if lock_file_ok "$_ul"; then
 fi
 
 URING_WAS=$(cat "$P")
+DISABLED_WAS=
 restore_uring() {
 	echo "$URING_WAS" >"$P" || log "CLEANUP: could not restore $P to $URING_WAS"
+	if [ -n "$DISABLED_WAS" ]; then
+		echo "$DISABLED_WAS" >"$D" ||
+			log "CLEANUP: could not restore $D to $DISABLED_WAS"
+	fi
 }
 CLEANUP_HOOK=restore_uring
 echo Y >"$P" || setup_error "cannot write $P"
@@ -111,6 +119,39 @@ start_daemon size=64M
 assert_eq "$(ring_threads "$DPID")" 0 "fzram-ring threads without -o uring"
 only_dev "without -o uring"
 stop_daemon || fail "daemon exit status $? without -o uring"
+
+# --- -o uring on a kernel that does not offer it: said, and /dev/fuse serves.
+echo N >"$P" || setup_error "cannot write $P"
+start_daemon size=64M,uring
+echo Y >"$P" || setup_error "cannot write $P"
+grep -q "does not offer FUSE over io_uring.*served through /dev/fuse" \
+	"$DLOG" || fail "enable_uring=N: not logged: $(cat "$DLOG")"
+only_dev "-o uring, enable_uring=N"
+stop_daemon || fail "daemon exit status $? with enable_uring=N"
+ok "-o uring, enable_uring=N: '$(grep "does not offer" "$DLOG")'"
+
+# --- Rings that cannot be set up (io_uring disabled for everyone, root
+# included): said, and /dev/fuse serves.
+if [ -w "$D" ]; then
+	DISABLED_WAS=$(cat "$D")
+	echo 2 >"$D" || setup_error "cannot write $D"
+	start_daemon size=64M,uring
+	n=0
+	until grep -q "not serving.*served through /dev/fuse" "$DLOG"; do
+		n=$((n + 1))
+		[ "$n" -le 100 ] || fail "io_uring disabled: not logged: $(cat "$DLOG")"
+		sleep 0.1
+	done
+	echo "$DISABLED_WAS" >"$D" || setup_error "cannot restore $D"
+	DISABLED_WAS=
+	assert_eq "$(grep -c "not serving" "$DLOG")" 1 \
+		"io_uring disabled: lines logged"
+	only_dev "-o uring, io_uring disabled"
+	stop_daemon || fail "daemon exit status $? with io_uring disabled"
+	ok "-o uring, io_uring disabled: '$(grep "not serving" "$DLOG")'"
+else
+	log "no writable $D: a ring that cannot be set up is not tested"
+fi
 
 for t in io overwrite swap; do
 	st=0
