@@ -196,15 +196,18 @@ static void fz_harden(const struct opts *o, bool to_stderr)
 
 /*
  * fz_max_threads() - how many workers the request loop (loop.h) runs:
- * libfuse's max_idle_threads option if the user gave one, else two per
- * CPU, at least 4.  Only large requests are handed to other workers
- * (compressing them is CPU-bound), and every worker that has led keeps a
- * receive buffer of up to 1 MiB, locked: with 16 workers the daemon held
- * 7 MB more after a 256 MiB swap-out than with 4, at the same speed.
+ * -o threads= (@threads, 0 if not given), else libfuse's max_idle_threads
+ * (@idle, UINT_MAX if not given), which fzram took for its worker count
+ * before it had threads= and still does so that no mount breaks; else two
+ * per CPU, at least 4.  Not more: only large requests are handed to other
+ * workers (compressing them is CPU-bound, so more workers than CPUs only
+ * wait), and every worker that has led keeps a locked receive buffer of
+ * up to FZ_MAX_REQUEST.
  */
-static unsigned int fz_max_threads(unsigned int asked)
+static unsigned int fz_max_threads(unsigned int threads, unsigned int idle)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int asked = threads ? threads : idle;
 
 	if (asked != UINT_MAX)
 		return asked < 1 ? 1
@@ -320,7 +323,9 @@ int main(int argc, char *argv[])
 		fz_harden(&o, false);
 	}
 
-	loop.threads = cmd.singlethread ? 1 : fz_max_threads(cmd.max_idle_threads);
+	loop.threads = cmd.singlethread
+			   ? 1
+			   : fz_max_threads(o.threads, cmd.max_idle_threads);
 	loop.poll_us = o.poll_us;
 	err = fz_loop_run(se, &loop);
 	if (err)

@@ -38,6 +38,7 @@ enum opts_key {
 	OPTS_KEY_NOMLOCK,
 	OPTS_KEY_POLL_US,
 	OPTS_KEY_URING,
+	OPTS_KEY_THREADS,
 	OPTS_NR_KEYS
 };
 
@@ -50,6 +51,7 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("nomlock", OPTS_KEY_NOMLOCK),
     FUSE_OPT_KEY("poll_us=", OPTS_KEY_POLL_US),
     FUSE_OPT_KEY("uring", OPTS_KEY_URING),
+    FUSE_OPT_KEY("threads=", OPTS_KEY_THREADS),
     FUSE_OPT_END};
 
 #define SIZE_FORM "BYTES with optional K, M, G or T suffix"
@@ -130,6 +132,23 @@ static int opts_set_poll_us(struct opts *o, const char *value)
 	return 0;
 }
 
+_Static_assert(FZ_LOOP_MAX_THREADS == 256, "opts_set_threads() says 256");
+
+static int opts_set_threads(struct opts *o, const char *value)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (!*value || *end || errno || *value == '-' || *value == '+' ||
+	    v < 1 || v > FZ_LOOP_MAX_THREADS)
+		return opts_bad("threads", value,
+				"is not a number of threads from 1 to 256");
+	o->threads = (unsigned int)v;
+	return 0;
+}
+
 static int opts_set_file(struct opts *o, const char *value)
 {
 	if (!*value || strchr(value, '/') || !strcmp(value, ".") ||
@@ -169,6 +188,8 @@ static int opts_proc(void *data, const char *arg, int key,
 	case OPTS_KEY_URING:
 		o->uring = true;
 		return 0;
+	case OPTS_KEY_THREADS:
+		return opts_set_threads(o, value) ? -1 : 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_positional == 2) {
 			fprintf(
@@ -297,6 +318,9 @@ void opts_help(const char *progname)
 	    "    -o poll_us=N           after a request, poll for the next for\n"
 	    "                           N microseconds before sleeping, 0..100000\n"
 	    "                           (default 200; 0: never poll)\n"
+	    "    -o threads=N           request threads, 1..256 (default: 2\n"
+	    "                           per CPU, at least 4; -s: 1); the\n"
+	    "                           older max_idle_threads=N sets it too\n"
 #ifdef HAVE_LIBURING
 	    "    -o uring               serve through FUSE over io_uring when the\n"
 	    "                           kernel offers it (Linux 6.14+, fuse\n"

@@ -6,10 +6,13 @@
  *
  * SOURCE is accepted and ignored, so that "mount -t fuse.fzram fzram DIR -o
  * size=2G" works through mount.fuse3.  Our -o options (size, algorithm,
- * level, mem_limit, file, nomlock, poll_us) are taken out and checked here; the rest
- * of the command line (-f, -d, -s, clone_fd, max_idle_threads, and every
- * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
- * and fuse_session_new(), which reject what they do not know.
+ * level, mem_limit, file, nomlock, poll_us, uring, threads) are taken out
+ * and checked here; the rest of the command line (-f, -d, -s, clone_fd,
+ * max_idle_threads, and every FUSE or mount option) is left in the
+ * fuse_args for fuse_parse_cmdline() and fuse_session_new(), which reject
+ * what they do not know.  max_idle_threads is libfuse's, but main.c takes
+ * it as the number of request threads when threads= is not given (what it
+ * meant before threads= existed).
  */
 #ifndef FZRAM_OPTS_H
 #define FZRAM_OPTS_H
@@ -31,6 +34,7 @@ struct opts {
 	bool nomlock;	     /* do not mlockall() */
 	unsigned int poll_us; /* loop.h: busy-poll window, 0..100000 */
 	bool uring;	      /* uring.h: FUSE over io_uring if offered */
+	unsigned int threads; /* loop.h's workers, 1..256; 0 = not given */
 	char *source;	     /* ignored; NULL if not given */
 	int nr_positional;   /* non-option arguments seen */
 	char *positional[2]; /* [SOURCE] MOUNTPOINT, as given */

@@ -5,7 +5,8 @@
 # the option, exit 1 and no mount; size= takes K/M/G/T suffixes and
 # defaults to min(RAM/2, 4 GiB); file= names the file; algorithm= shows in
 # comp_algorithm; mem_limit= shows in its attribute and caps the pool;
-# poll_us= takes 0..100000.
+# poll_us= takes 0..100000; threads= (1..256) sets the number of request
+# threads, and so does max_idle_threads= when threads= is not given.
 set -eu
 # shellcheck source=tests/integ/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -46,6 +47,11 @@ bad_option mem_limit=lots mem_limit
 bad_option poll_us=x poll_us
 bad_option poll_us=-1 poll_us
 bad_option poll_us=100001 poll_us
+bad_option threads=0 threads
+bad_option threads=257 threads
+bad_option threads=x threads
+bad_option threads=-1 threads
+bad_option threads= threads
 
 # size= in bytes and with each suffix.
 for spec in 8388608:8388608 65536K:67108864 64M:67108864 \
@@ -145,4 +151,32 @@ for p in 0 100000; do
 	cmp -n 262144 "$T/poll.in" "$MNT/swapfile" || fail "poll_us=$p: read back differs"
 	stop_daemon || fail "daemon exit status $? (poll_us=$p)"
 	ok "poll_us=$p"
+done
+
+# threads= and max_idle_threads=: the daemon (in the foreground: no
+# logger thread) is its main thread and the request threads.
+# nr_tasks_becomes N: wait (bounded) until $DPID has N threads; Return 1
+# if it never does.
+nr_tasks_becomes() {
+	_n=0
+	while [ "$(ls /proc/"$DPID"/task | wc -l)" -ne "$1" ]; do
+		_n=$((_n + 1))
+		[ "$_n" -le 50 ] || return 1
+		sleep 0.1
+	done
+}
+# The default: two per CPU, at least 4 (poll_us=200 is the default too).
+def=$((2 * $(getconf _NPROCESSORS_ONLN)))
+[ "$def" -ge 4 ] || def=4
+[ "$def" -le 256 ] || def=256
+for spec in threads=3:3 max_idle_threads=5:5 threads=2,max_idle_threads=5:2 \
+	threads=1:1 poll_us=200:$def; do
+	start_daemon "size=8M,nomlock,${spec%:*}"
+	nr_tasks_becomes $((${spec##*:} + 1)) ||
+		fail "-o ${spec%:*}: $(ls /proc/"$DPID"/task | wc -l) threads, expected ${spec##*:} and main"
+	write_at "$T/text" 0
+	read_at 0 1048576 >"$T/back"
+	assert_same "$T/back" "$T/text" "text with -o ${spec%:*}"
+	stop_daemon || fail "daemon exit status $? (${spec%:*})"
+	ok "-o ${spec%:*}: ${spec##*:} request threads"
 done
