@@ -34,13 +34,13 @@
 
 /*
  * The most work the leader does itself, by kind of request.  Handing a
- * request on costs a wake-up, worth it only when there is much to do: fio
- * 4 KiB random writes (queue depth 4) through the loop device ran at 421
- * MB/s served in place, 269 MB/s handed on, while swap-out (writes of up
- * to 512 KiB) ran at 663 MB/s handed on and 454 MB/s all served by the
- * leader.  Reads decompress, which is several times faster than
- * compressing: a swap-in's readahead (8 pages) stays in place.  A discard
- * costs about a tenth of a microsecond per page.
+ * request on costs a wake-up of another worker, worth paying only when
+ * the work outlasts it: compressing a few pages takes less time than the
+ * wake-up, so small writes are served in place, while the large writes of
+ * a swap-out are handed on and compressed in parallel.  Reads decompress,
+ * several times faster than compressing, so a swap-in's readahead (8
+ * pages) stays in place; a discard only frees slots, cheap per page.
+ * bench/vs-zram measures where the limits pay off.
  */
 #define FZ_LOOP_WRITE_IN_PLACE_MAX (16u << 10)	  /* bytes of data */
 #define FZ_LOOP_READ_IN_PLACE_MAX (64u << 10)	  /* bytes asked for */

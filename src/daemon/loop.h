@@ -34,8 +34,11 @@
 #include "fs.h" /* FUSE_USE_VERSION, before any FUSE header */
 
 #define FZ_LOOP_MAX_THREADS 256
-#define FZ_LOOP_MAX_POLL_US 100000  /* 0.1 s */
-#define FZ_LOOP_DEFAULT_POLL_US 200 /* bench/vs-zram: best of 0..1000 */
+#define FZ_LOOP_MAX_POLL_US 100000 /* 0.1 s */
+/* Longer than the gaps between a burst's requests, so that a burst is
+ * served without a wake-up, and short enough that polling after the last
+ * one costs little CPU. */
+#define FZ_LOOP_DEFAULT_POLL_US 200
 
 /*
  * Hooks around every request read from /dev/fuse, for a transport that

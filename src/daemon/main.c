@@ -310,7 +310,7 @@ int main(int argc, char *argv[])
 				"/dev/fuse only\n",
 				strerror(-err));
 		} else {
-			/* It starts the rings once FUSE_INIT accepts them. */
+			/* They set the rings up as FUSE_INIT is answered. */
 			loop.before = fz_uring_before_request;
 			loop.after = fz_uring_after_request;
 		}

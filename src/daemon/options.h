@@ -61,7 +61,10 @@ void opts_help(const char *progname);
 /* opts_version() - print fzram's version and libfuse's to stdout. */
 void opts_version(void);
 
-/* opts_default_size() - half of physical memory, at most 4 GiB, in pages. */
+/*
+ * opts_default_size() - half of physical memory, at most 4 GiB, in bytes
+ * (a multiple of FZ_PAGE_SIZE, at least one page).
+ */
 uint64_t opts_default_size(void);
 
 #endif /* FZRAM_OPTS_H */
