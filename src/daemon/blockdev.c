@@ -2,7 +2,8 @@
 /*
  * blockdev.c - the block device over the store (see blockdev.h): requests
  * at byte offsets cut into per-block pieces, read-modify-write of partial
- * blocks under striped mutexes, discard and zero.
+ * blocks under striped mutexes, discard and zero, and the one log line of
+ * corruption.
  *
  * Locks: stripe mutex → the store's slot lock → the allocator's locks.  A
  * stripe is held only around one block's store calls, never across two
@@ -17,8 +18,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+
+#include "util.h"
 
 struct bdev {
 	struct store *store; /* the caller's; outlives the device */
@@ -32,6 +38,10 @@ struct bdev_piece {
 	size_t off;    /* first byte of the piece inside the block */
 	size_t len;    /* bytes: 1..FZ_PAGE_SIZE - off */
 };
+
+/* Once a run: a corrupt slot is read again on every retry, and one line
+ * says what failed_reads goes on counting. */
+static atomic_bool bdev_corrupt_logged;
 
 /* bdev_split() - the first piece of [@pos, @end), @pos < @end. */
 static struct bdev_piece bdev_split(uint64_t pos, uint64_t end)
@@ -49,6 +59,23 @@ static struct bdev_piece bdev_split(uint64_t pos, uint64_t end)
 static pthread_mutex_t *bdev_stripe(struct bdev *bd, uint64_t slot)
 {
 	return &bd->stripes[slot % BDEV_NR_STRIPES];
+}
+
+/*
+ * bdev_corrupt() - @slot did not decompress.  The engine counted it in
+ * failed_reads and prints nothing; say it here, once, naming the slot, so
+ * that a damaged store shows in the log and not only as EIO to the reader.
+ * Context: called with no stripe held (the log may block).
+ */
+static void bdev_corrupt(uint64_t slot)
+{
+	if (atomic_exchange_explicit(&bdev_corrupt_logged, true,
+				     memory_order_relaxed))
+		return;
+	fz_log(LOG_ERR,
+	       "slot %llu is corrupt: it did not decompress; reads of it fail "
+	       "with EIO (io_stat failed_reads counts them; logged once)",
+	       (unsigned long long)slot);
 }
 
 /*
@@ -95,6 +122,8 @@ static int bdev_write_piece(struct bdev *bd, const struct bdev_piece *p,
 	err = store_write(bd->store, p->slot, page);
 out_unlock:
 	pthread_mutex_unlock(stripe);
+	if (err == -EIO)
+		bdev_corrupt(p->slot);
 	return err;
 }
 
@@ -193,6 +222,8 @@ ssize_t bdev_read(struct bdev *bd, void *buf, size_t len, uint64_t off)
 			if (!err)
 				memcpy(dst, page + p.off, p.len);
 		}
+		if (err == -EIO)
+			bdev_corrupt(p.slot);
 		if (err)
 			return err;
 	}

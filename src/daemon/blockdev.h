@@ -26,7 +26,8 @@
  *     partial block by read-modify-write: that block stays stored, as a
  *     same-filled page (no pool memory) if it is now all zeros;
  *   - a block that does not decompress is corruption: the store counts it
- *     in failed_reads and the request fails with -EIO.
+ *     in failed_reads, the request fails with -EIO, and the first such
+ *     block of the daemon's run is logged (fz_log(), naming the slot).
  *
  * Locks, in order: stripe mutex (BDEV_NR_STRIPES of them, chosen by slot)
  * → the store's slot lock → the allocator's locks (store.h).  Every write
@@ -70,7 +71,7 @@ uint64_t bdev_size(const struct bdev *bd);
  * bdev_read() - copy @len bytes from byte @off into @buf; the part past the
  * end is not read.
  * Return: the bytes read (0 when @off is at or past the end, or @len is 0);
- * -EIO (a block did not decompress: corruption); -ENOMEM
+ * -EIO (a block did not decompress: corruption, see the top); -ENOMEM
  * (this thread's decompression context could not be made); -EINVAL (@len
  * above SSIZE_MAX, or a block went past the end under a concurrent
  * shrink).  On an error @buf holds nothing meaningful.

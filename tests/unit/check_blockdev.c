@@ -3,8 +3,12 @@
  * check_blockdev.c - unit tests of the block device over a real store:
  * unaligned reads, writes, discards and zeroes checked against a model
  * byte array, the bounds at the end, partial and whole-block discard, the
- * stale-slot rule, resize, and several threads writing disjoint bytes of
- * the same blocks at once.
+ * stale-slot rule, resize, the corruption log, and several threads writing
+ * disjoint bytes of the same blocks at once.
+ *
+ * store_read() is wrapped at link time (-Wl,--wrap=store_read): the wrapper
+ * passes every call on, except for slots a test marks corrupt, which fail
+ * as a block that does not decompress does (-EIO, page zeroed).
  *
  * FZRAM_STRESS_THREADS, FZRAM_STRESS_ITERS and FZRAM_SEED size and seed the
  * threaded test.
@@ -23,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_run.h"
 #include "testutil.h"
@@ -36,6 +41,22 @@
 
 static struct store *st;
 static struct bdev *bd;
+
+/* ---- the store_read() wrapper ------------------------------------------- */
+
+int __real_store_read(struct store *s, uint64_t slot, void *page);
+int __wrap_store_read(struct store *s, uint64_t slot, void *page);
+
+static bool corrupt[NBLK]; /* set by a test, single-threaded */
+
+int __wrap_store_read(struct store *s, uint64_t slot, void *page)
+{
+	if (slot < NBLK && corrupt[slot]) {
+		memset(page, 0, PG);
+		return -EIO;
+	}
+	return __real_store_read(s, slot, page);
+}
 
 /* ---- fixture and helpers ------------------------------------------------ */
 
@@ -53,6 +74,7 @@ static void setup(void)
 {
 	st = make_store(DEV);
 	ck_assert_int_eq(bdev_create(st, &bd), 0);
+	memset(corrupt, 0, sizeof(corrupt));
 }
 
 static void teardown(void)
@@ -365,6 +387,57 @@ START_TEST(test_resize)
 }
 END_TEST
 
+/*
+ * A block that does not decompress fails reads and read-modify-writes with
+ * -EIO, and only the first is logged, naming its slot.
+ */
+START_TEST(test_corruption_logged_once)
+{
+	static unsigned char page[PG], buf[2 * PG];
+	char log[4096], *line;
+	int saved, lines = 0;
+	FILE *tmp = tmpfile();
+	size_t got;
+
+	ck_assert_ptr_nonnull(tmp);
+	for (uint64_t b = 2; b < 7; b++) {
+		tu_text_page(page, b);
+		ck_assert_int_eq(bdev_write(bd, page, PG, b * PG), PG);
+	}
+	corrupt[3] = corrupt[5] = true;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_ge(dup2(fileno(tmp), STDERR_FILENO), 0);
+	ck_assert_int_eq(bdev_read(bd, buf, 20, 3 * PG + 10), -EIO);
+	ck_assert_int_eq(bdev_read(bd, buf, 2 * PG, 4 * PG), -EIO);
+	ck_assert_int_eq(bdev_read(bd, buf, PG, 5 * PG), -EIO);
+	ck_assert_int_eq(bdev_write(bd, buf, 10, 5 * PG + 1), -EIO);
+	ck_assert_int_eq(bdev_discard(bd, 3 * PG + 1, 10), -EIO);
+	/* a write that reached a corrupt block after a good one is short */
+	ck_assert_int_eq(bdev_write(bd, buf, 20, 5 * PG - 10), 10);
+	/* whole-block writes and discards do not read: they replace it */
+	ck_assert_int_eq(bdev_write(bd, buf, PG, 5 * PG), PG);
+	ck_assert_int_eq(bdev_discard(bd, 3 * PG, PG), 0);
+	ck_assert_int_eq(bdev_read(bd, buf, PG, 4 * PG), PG);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+	close(saved);
+
+	rewind(tmp);
+	got = fread(log, 1, sizeof(log) - 1, tmp);
+	log[got] = '\0';
+	fclose(tmp);
+	for (line = log; (line = strstr(line, "corrupt")); line++)
+		lines++;
+	ck_assert_msg(lines == 1, "logged %d times: \"%s\"", lines, log);
+	ck_assert_msg(strstr(log, "fzram: slot 3 is corrupt") != NULL,
+		      "log: \"%s\"", log);
+	ck_assert_ptr_null(strstr(log, "slot 5"));
+}
+END_TEST
+
 /* ---- threads: disjoint bytes of shared blocks --------------------------- */
 
 #define MT_BLOCKS 2  /* every block shared by every thread */
@@ -523,6 +596,7 @@ static Suite *blockdev_suite(void)
 	tcase_add_loop_test(tc, test_clear, 0, 2);
 	tcase_add_test(tc, test_stale_slot);
 	tcase_add_test(tc, test_resize);
+	tcase_add_test(tc, test_corruption_logged_once);
 	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
 	return s;
