@@ -68,8 +68,8 @@ struct store *bdev_store(const struct bdev *bd);
 uint64_t bdev_size(const struct bdev *bd);
 
 /*
- * bdev_read() - copy @len bytes from byte @off into @buf; the part past the
- * end is not read.
+ * bdev_read() - copy @len bytes from byte @off into @buf (at any address:
+ * no alignment needed); the part past the end is not read.
  * Return: the bytes read (0 when @off is at or past the end, or @len is 0);
  * -EIO (a block did not decompress: corruption, see the top); -ENOMEM
  * (this thread's decompression context could not be made); -EINVAL (@len
