@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fs.c - the FUSE low-level operations of fzram: thin handlers that map a
- * directory with one fixed-size file onto the store (slots of 4 KiB) and its
- * extended attributes onto xattr.c.  Every handler replies exactly once.
+ * directory with one fixed-size file onto the block device (blockdev.h) and
+ * its extended attributes onto xattr.c.  Every handler replies exactly
+ * once, before it returns (the rule in fs.h).
  *
- * The file behaves like a block device, since that is what it stands in
- * for: its size changes only by an explicit truncate to a non-zero multiple
- * of 4096 (store_resize), O_TRUNC at open is ignored (as a block device
- * ignores it, so that "dd of=FILE" works), writes past the end write what
- * fits and then fail with ENOSPC.  Opens use direct I/O so that the kernel
- * keeps no page-cache copy of what is swapped to us.
+ * The file behaves like the block device it stands in for: its size
+ * changes only by an explicit truncate to a non-zero multiple of 4096
+ * (bdev_resize), O_TRUNC at open is ignored (as a block device ignores it,
+ * so that "dd of=FILE" works), writes past the end write what fits and
+ * then fail with ENOSPC.  Opens use direct I/O so that the kernel keeps no
+ * page-cache copy of what is swapped to us.
  *
- * Locks: stripe mutex → store slot lock → allocator locks (see fs.h).  Reads
- * take no stripe: a read concurrent with a write sees the old or the new
- * page, as on a block device.
+ * Locks: none of its own (see blockdev.h for the device's).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -33,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blockdev.h"
 #include "xattr.h"
 
 #define FZ_ATTR_TIMEOUT_DIR 1.0
@@ -93,95 +93,12 @@ static int fz_stat(struct fz_fs *fs, fuse_ino_t ino, struct stat *st)
 		return -ENOENT;
 	st->st_mode = S_IFREG | 0600;
 	st->st_nlink = 1;
-	st->st_size = store_size(fs->store);
+	st->st_size = bdev_size(fs->bdev);
 	/* du shows the compressed footprint, allocator overhead included. */
 	store_mm(fs->store, &mm);
 	st->st_blocks = (mm.mem_used_total + 511) / 512;
 	st->st_mtime = __atomic_load_n(&fs->mtime, __ATOMIC_RELAXED);
 	st->st_ctime = st->st_mtime;
-	return 0;
-}
-
-/* A write error from the store, as the caller of write(2) should see it. */
-static int fz_write_errno(int err)
-{
-	/*
-	 * -ENOMEM means mem_limit was reached (or memory ran out): the
-	 * device is full as far as the writer is concerned.  zram answers
-	 * -EIO here; ENOSPC tells the user what happened and still fails a
-	 * swap-out the same way.
-	 */
-	if (err == -ENOMEM)
-		return ENOSPC;
-	return EIO; /* -EINVAL: the slot vanished under a concurrent shrink */
-}
-
-/*
- * fz_write_block() - write @len bytes of @data (NULL: zeros) at byte @off of
- * @slot; a partial block is read, patched and written back.
- * Return: 0 or a store error (-errno).
- * Context: takes the slot's stripe mutex.  No allocation here: the page for
- * the read-modify-write is on the stack (a libfuse worker's stack), so the
- * swap-out path cannot recurse into reclaim through us.
- */
-static int fz_write_block(struct fz_fs *fs, uint64_t slot, size_t off,
-			  const void *data, size_t len)
-{
-	pthread_mutex_t *stripe = &fs->stripes[slot % FZ_NR_STRIPES];
-	char page[FZ_PAGE_SIZE];
-	int err;
-
-	pthread_mutex_lock(stripe);
-	if (len == FZ_PAGE_SIZE && data) {
-		err = store_write(fs->store, slot, data);
-		goto out_unlock;
-	}
-	if (len == FZ_PAGE_SIZE) {
-		memset(page, 0, sizeof(page));
-	} else {
-		err = store_read(fs->store, slot, page);
-		if (err)
-			goto out_unlock;
-		if (data)
-			memcpy(page + off, data, len);
-		else
-			memset(page + off, 0, len);
-	}
-	err = store_write(fs->store, slot, page);
-out_unlock:
-	pthread_mutex_unlock(stripe);
-	return err;
-}
-
-/*
- * fz_zero() - make [@start, @end) read as zeros: partial edge blocks are
- * rewritten, whole blocks are discarded (their memory goes back).
- * Return: 0 or -errno.  Context: takes each slot's stripe in turn, so a
- * concurrent read-modify-write cannot bring discarded data back.
- */
-static int fz_zero(struct fz_fs *fs, uint64_t start, uint64_t end)
-{
-	while (start < end) {
-		uint64_t slot = start / FZ_PAGE_SIZE;
-		size_t off = start % FZ_PAGE_SIZE;
-		size_t len = FZ_PAGE_SIZE - off;
-		pthread_mutex_t *stripe;
-		int err;
-
-		if (len > end - start)
-			len = end - start;
-		if (len < FZ_PAGE_SIZE) {
-			err = fz_write_block(fs, slot, off, NULL, len);
-		} else {
-			stripe = &fs->stripes[slot % FZ_NR_STRIPES];
-			pthread_mutex_lock(stripe);
-			err = store_discard(fs->store, slot, 1);
-			pthread_mutex_unlock(stripe);
-		}
-		if (err)
-			return err;
-		start += len;
-	}
 	return 0;
 }
 
@@ -282,8 +199,8 @@ static void fz_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			return;
 		}
 		size = attr->st_size;
-		if (size != store_size(fs->store)) {
-			err = store_resize(fs->store, size);
+		if (size != bdev_size(fs->bdev)) {
+			err = bdev_resize(fs->bdev, size);
 			if (err) {
 				fuse_reply_err(req, -err);
 				return;
@@ -370,10 +287,6 @@ static void fz_release(fuse_req_t req, fuse_ino_t ino,
 	fuse_reply_err(req, 0);
 }
 
-/*
- * Reads at or past the end return 0 bytes; a read straddling the end
- * returns what is inside.  Never-written blocks read as zeros (store_read).
- */
 /* Read and write go to the file at a real offset; else reply and say no. */
 static bool io_args_ok(fuse_req_t req, fuse_ino_t ino, off_t off)
 {
@@ -388,16 +301,18 @@ static bool io_args_ok(fuse_req_t req, fuse_ino_t ino, off_t off)
 	return true;
 }
 
+/*
+ * Reads at or past the end return 0 bytes; a read straddling the end
+ * returns what is inside.  Every failure is EIO to the reader.
+ */
 static void fz_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fz_fs *fs = fz_from(req);
-	uint64_t dev_size = store_size(fs->store);
+	uint64_t dev_size = bdev_size(fs->bdev);
 	uint64_t pos = off;
-	char page[FZ_PAGE_SIZE];
-	size_t count, done;
+	ssize_t n;
 	char *buf;
-	int err = 0;
 
 	(void)fi;
 	if (!io_args_ok(req, ino, off))
@@ -406,91 +321,49 @@ static void fz_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, NULL, 0);
 		return;
 	}
-	count = size;
-	if (count > dev_size - pos)
-		count = dev_size - pos;
+	if (size > dev_size - pos)
+		size = dev_size - pos;
 	/*
-	 * At most max_read (1 MiB) per request.  The daemon's memory is
-	 * locked and it is an I/O flusher, so this cannot recurse into our
-	 * own swap-out.
+	 * At most FZ_MAX_REQUEST: the kernel sends no read larger than
+	 * max_pages, which libfuse derives from the max_write of fz_init().
+	 * Allocating on the swap-in path cannot wait on our own swap: the
+	 * daemon's memory is locked and it is an I/O flusher (main.c).
 	 */
-	buf = malloc(count);
+	buf = malloc(size);
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	for (done = 0; done < count;) {
-		uint64_t slot = (pos + done) / FZ_PAGE_SIZE;
-		size_t in = (pos + done) % FZ_PAGE_SIZE;
-		size_t len = FZ_PAGE_SIZE - in;
-
-		if (len > count - done)
-			len = count - done;
-		if (len == FZ_PAGE_SIZE) {
-			err = store_read(fs->store, slot, buf + done);
-		} else {
-			err = store_read(fs->store, slot, page);
-			if (!err)
-				memcpy(buf + done, page + in, len);
-		}
-		if (err)
-			break;
-		done += len;
-	}
-	if (err)
+	n = bdev_read(fs->bdev, buf, size, pos);
+	if (n < 0)
 		fuse_reply_err(req, EIO);
 	else
-		fuse_reply_buf(req, buf, count);
+		fuse_reply_buf(req, buf, n);
 	free(buf);
 }
 
 /*
- * Split per block.  A write reaching past the end writes what fits and
- * returns that short count (the kernel retries the rest and gets ENOSPC);
- * if nothing fits, ENOSPC.  A store error after some blocks were written
- * also returns the short count, so the caller learns exactly what landed.
+ * A write reaching past the end writes what fits and returns that short
+ * count (the kernel retries the rest and gets ENOSPC); if nothing fits,
+ * ENOSPC.  A failure after some blocks were written also returns the
+ * short count, so the caller learns exactly what landed.
  */
 static void fz_write(fuse_req_t req, fuse_ino_t ino, const char *data,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct fz_fs *fs = fz_from(req);
-	uint64_t dev_size = store_size(fs->store);
-	uint64_t pos = off;
-	size_t count, done;
-	int err = 0;
+	ssize_t n;
 
 	(void)fi;
 	if (!io_args_ok(req, ino, off))
 		return;
-	if (size == 0) {
-		fuse_reply_write(req, 0);
-		return;
-	}
-	if (pos >= dev_size) {
-		fuse_reply_err(req, ENOSPC);
-		return;
-	}
-	count = size;
-	if (count > dev_size - pos)
-		count = dev_size - pos;
-	for (done = 0; done < count;) {
-		uint64_t slot = (pos + done) / FZ_PAGE_SIZE;
-		size_t in = (pos + done) % FZ_PAGE_SIZE;
-		size_t len = FZ_PAGE_SIZE - in;
-
-		if (len > count - done)
-			len = count - done;
-		err = fz_write_block(fs, slot, in, data + done, len);
-		if (err)
-			break;
-		done += len;
-	}
-	if (done)
+	n = bdev_write(fs->bdev, data, size, off);
+	if (n > 0)
 		fz_touch(fs);
-	if (done == 0)
-		fuse_reply_err(req, fz_write_errno(err));
+	if (n < 0)
+		fuse_reply_err(req, -n);
 	else
-		fuse_reply_write(req, done);
+		fuse_reply_write(req, n);
 }
 
 /*
@@ -503,8 +376,7 @@ static void fz_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 			 off_t length, struct fuse_file_info *fi)
 {
 	struct fz_fs *fs = fz_from(req);
-	uint64_t dev_size = store_size(fs->store);
-	uint64_t start = offset, end;
+	uint64_t end;
 	int err;
 
 	(void)fi;
@@ -516,22 +388,20 @@ static void fz_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	end = start + length;
+	end = (uint64_t)offset + (uint64_t)length;
 	if (mode == 0) {
-		fuse_reply_err(req, end <= dev_size ? 0 : ENOSPC);
+		fuse_reply_err(req, end <= bdev_size(fs->bdev) ? 0 : ENOSPC);
 		return;
 	}
-	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) &&
-	    mode != FALLOC_FL_ZERO_RANGE &&
-	    mode != (FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)) {
-		fuse_reply_err(req, EOPNOTSUPP);
-		return;
-	}
-	if (end > dev_size)
-		end = dev_size;
-	err = start < end ? fz_zero(fs, start, end) : 0;
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		err = bdev_discard(fs->bdev, offset, length);
+	else if (mode == FALLOC_FL_ZERO_RANGE ||
+		 mode == (FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE))
+		err = bdev_zero(fs->bdev, offset, length);
+	else
+		err = -EOPNOTSUPP;
 	if (err) {
-		fuse_reply_err(req, fz_write_errno(err));
+		fuse_reply_err(req, -err);
 		return;
 	}
 	fz_touch(fs);
@@ -567,7 +437,7 @@ static void fz_statfs(fuse_req_t req, fuse_ino_t ino)
 	memset(&st, 0, sizeof(st));
 	st.f_bsize = FZ_PAGE_SIZE;
 	st.f_frsize = FZ_PAGE_SIZE;
-	st.f_blocks = store_size(fs->store) / FZ_PAGE_SIZE;
+	st.f_blocks = bdev_size(fs->bdev) / FZ_PAGE_SIZE;
 	stored = mm.orig_data_size / FZ_PAGE_SIZE;
 	st.f_bfree = stored < st.f_blocks ? st.f_blocks - stored : 0;
 	st.f_bavail = st.f_bfree;
@@ -681,36 +551,19 @@ const struct fuse_lowlevel_ops *fz_fs_ops(void)
 	return &fz_ops;
 }
 
-int fz_fs_init(struct fz_fs *fs, struct store *store, const char *name)
+int fz_fs_init(struct fz_fs *fs, struct bdev *bdev, const char *name)
 {
-	int i, err;
-
 	memset(fs, 0, sizeof(*fs));
 	if (strlen(name) > FZ_NAME_MAX)
 		return -ENAMETOOLONG;
 	strcpy(fs->name, name);
-	fs->store = store;
+	fs->bdev = bdev;
+	fs->store = bdev_store(bdev);
 	fs->uid = getuid();
 	fs->gid = getgid();
 	fs->mount_time = fz_now();
 	fs->mtime = fs->mount_time;
-	for (i = 0; i < FZ_NR_STRIPES; i++) {
-		err = pthread_mutex_init(&fs->stripes[i], NULL);
-		if (err) {
-			while (i--)
-				pthread_mutex_destroy(&fs->stripes[i]);
-			return -err;
-		}
-	}
 	return 0;
-}
-
-void fz_fs_fini(struct fz_fs *fs)
-{
-	int i;
-
-	for (i = 0; i < FZ_NR_STRIPES; i++)
-		pthread_mutex_destroy(&fs->stripes[i]);
 }
 
 int fz_fs_busy(const struct fz_fs *fs)

@@ -1,19 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fs.h - the FUSE side of fzram: a root directory (inode 1) holding exactly
- * one regular file (inode 2) whose bytes are the store's slots.  The file is
- * fixed-size like a block device: reads and writes at any offset and length,
- * partial blocks read-modify-written under a striped mutex, never-written
- * blocks read as zeros, nothing past the end.  Extended attributes
- * user.fzram.* are the zram sysfs files (xattr.h).
+ * one regular file (inode 2) whose bytes are those of the block device
+ * (blockdev.h), and whose extended attributes user.fzram.* are the zram
+ * sysfs files (xattr.h).  The handlers are thin, as in libfuse's
+ * example/hello_ll.c: take the request apart, call the block device or the
+ * attributes, reply.
  *
  * This header sets FUSE_USE_VERSION for the whole daemon: include it before
  * any other FUSE header.
  *
- * Locks: stripe mutex (struct fz_fs.stripes, chosen by slot) → the store's
- * slot lock → the allocator's locks (store.h).  Every write to a slot, whole
- * or partial, holds the slot's stripe so that a concurrent read-modify-write
- * cannot bring back data that a full-block write or a discard replaced.
+ * The reply rule: every handler replies exactly once, before it returns,
+ * on the thread that called it.  Both transports depend on it:
+ *   - uring.c marks the ring entry it is serving around
+ *     fuse_session_process_buf(), and its writev hook copies the reply
+ *     carrying that request's unique into the entry.  If the handler
+ *     returns without a reply the thread answers EIO in its place and
+ *     commits the entry; a reply made later, or from another thread, finds
+ *     no entry, goes to /dev/fuse, and the kernel, which no longer knows
+ *     the request, refuses it.
+ *   - loop.c and uring.c hand the handler a write's data inside the
+ *     buffer the request was received in, which they reuse for the next
+ *     request as soon as the handler returns.
+ * So work that must outlive a request (a writeback tier writing pages to a
+ * backing file, say) may not keep the request: do the work inside the
+ * handler and then reply, or copy what it needs (into the store, or a
+ * buffer of its own) and reply first, before handing that copy to another
+ * thread.  Never fuse_reply_*() from that thread.
+ *
+ * Locks: the handlers take none of their own; the block device's and the
+ * store's are in blockdev.h and store.h.
  */
 #ifndef FZRAM_FS_H
 #define FZRAM_FS_H
@@ -21,18 +37,18 @@
 #define FUSE_USE_VERSION 34
 
 #include <fuse_lowlevel.h>
-#include <pthread.h>
 #include <sys/types.h>
 
+#include "blockdev.h"
 #include "store.h"
 
-#define FZ_ROOT_INO 1	  /* the directory */
-#define FZ_FILE_INO 2	  /* the one file */
-#define FZ_NR_STRIPES 256 /* read-modify-write mutexes, by slot */
-#define FZ_NAME_MAX 255	  /* longest file name, bytes */
+#define FZ_ROOT_INO 1	/* the directory */
+#define FZ_FILE_INO 2	/* the one file */
+#define FZ_NAME_MAX 255 /* longest file name, bytes */
 
 struct fz_fs {
-	struct store *store;	    /* owned by the caller */
+	struct bdev *bdev;	    /* the file's bytes; the caller's */
+	struct store *store;	    /* bdev_store(bdev): attributes, stats */
 	char name[FZ_NAME_MAX + 1]; /* the file's name: no '/', not . or .. */
 	uid_t uid;		    /* owner of the file and the directory */
 	gid_t gid;
@@ -40,18 +56,15 @@ struct fz_fs {
 	int64_t mtime;		 /* seconds; relaxed atomic, set on write */
 	unsigned int open_count; /* opens of the file not yet released;
 				    atomic, read from signal handlers */
-	pthread_mutex_t stripes[FZ_NR_STRIPES]; /* slot % FZ_NR_STRIPES */
 };
 
 /*
- * fz_fs_init() - set up @fs for @store with file name @name (already
- * validated by the options), owned by the daemon's uid and gid.
- * Return: 0, -ENAMETOOLONG, or a pthread error as -errno.
+ * fz_fs_init() - set up @fs to serve @bdev as the file @name (already
+ * validated by the options), owned by the daemon's uid and gid.  @fs holds
+ * nothing that needs freeing; @bdev must outlive the session.
+ * Return: 0, -ENAMETOOLONG.
  */
-int fz_fs_init(struct fz_fs *fs, struct store *store, const char *name);
-
-/* fz_fs_fini() - release @fs's mutexes; the store is the caller's. */
-void fz_fs_fini(struct fz_fs *fs);
+int fz_fs_init(struct fz_fs *fs, struct bdev *bdev, const char *name);
 
 /*
  * fz_fs_busy() - whether the file is open (a loop device holds it, say).

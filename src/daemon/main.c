@@ -251,6 +251,7 @@ int main(int argc, char *argv[])
 	struct store_config cfg;
 	struct fuse_session *se;
 	struct store *store = NULL;
+	struct bdev *bdev = NULL;
 	struct fz_fs fs;
 	struct opts o;
 	int ret = 1, err;
@@ -285,15 +286,17 @@ int main(int argc, char *argv[])
 		fz_store_error(err, &o);
 		goto out_cmd;
 	}
-	err = fz_fs_init(&fs, store, o.file);
+	err = bdev_create(store, &bdev);
+	if (!err)
+		err = fz_fs_init(&fs, bdev, o.file);
 	if (err) {
 		fprintf(stderr, "fzram: cannot set up: %s\n", strerror(-err));
-		goto out_store;
+		goto out_bdev;
 	}
 	/* Prints its own message, e.g. for an unknown option. */
 	se = fuse_session_new(&args, fz_fs_ops(), sizeof(*fz_fs_ops()), &fs);
 	if (!se)
-		goto out_fs;
+		goto out_bdev;
 	err = fz_signals_init(se, &fs, cmd.mountpoint);
 	if (err) {
 		fprintf(stderr, "fzram: signals: %s\n", strerror(-err));
@@ -339,9 +342,8 @@ out_signals:
 	fz_signals_set(false);
 out_session:
 	fuse_session_destroy(se);
-out_fs:
-	fz_fs_fini(&fs);
-out_store:
+out_bdev:
+	bdev_destroy(bdev);
 	store_destroy(store);
 out_cmd:
 	free(cmd.mountpoint);
