@@ -48,6 +48,7 @@
 #include "fzram.h"
 #include "codec.h"
 #include "size.h"
+#include "stats.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -117,22 +118,12 @@ struct fz_dev {
 	size_t nloops;
 	bool swap; /* /dev/loop<loops[0]> is in /proc/swaps */
 	bool has_mm, has_io, has_size; /* which xattrs were read */
-	uint64_t mm[9];		       /* mm_stat columns, as zram */
+	uint64_t mm[STATS_MM_NR_COLS]; /* mm_stat columns, as zram */
 	uint64_t io[4];		       /* io_stat columns */
 	uint64_t disksize;
 	char alg[32]; /* the bracketed comp_algorithm; "" if unread */
 };
 
-enum {
-	MM_ORIG,
-	MM_COMPR,
-	MM_TOTAL,
-	MM_LIMIT,
-	MM_USED_MAX,
-	MM_SAME,
-	MM_COMPACTED,
-	MM_HUGE
-};
 enum { IO_FAILED_READS, IO_FAILED_WRITES, IO_INVALID, IO_NOTIFY_FREE };
 
 /* Undo mountinfo's and /proc/swaps' octal escapes (\040 for a space). */
@@ -406,7 +397,8 @@ static void dev_probe(struct fz_dev *d)
 		return;
 	}
 	if (!get_attr(d->file, "mm_stat", buf, sizeof(buf)))
-		d->has_mm = parse_cols(buf, d->mm, 9) >= MM_HUGE + 1;
+		d->has_mm = parse_cols(buf, d->mm, STATS_MM_NR_COLS) >=
+			    STATS_MM_HUGE_PAGES + 1;
 	if (!get_attr(d->file, "io_stat", buf, sizeof(buf)))
 		d->has_io = parse_cols(buf, d->io, 4) == 4;
 	if (!get_attr(d->file, "disksize", buf, sizeof(buf)))
@@ -995,10 +987,14 @@ static void fmt_size(uint64_t v, bool bytes, char *buf, size_t len)
 static char *cell(const struct fz_dev *d, enum col_id c, bool bytes)
 {
 	static const uint8_t mm_of[COL_NR] = {
-	    [COL_DATA] = MM_ORIG + 1,	       [COL_COMPR] = MM_COMPR + 1,
-	    [COL_TOTAL] = MM_TOTAL + 1,	       [COL_MEM_LIMIT] = MM_LIMIT + 1,
-	    [COL_MEM_USED] = MM_USED_MAX + 1,  [COL_ZERO_PAGES] = MM_SAME + 1,
-	    [COL_MIGRATED] = MM_COMPACTED + 1, [COL_HUGE_PAGES] = MM_HUGE + 1,
+	    [COL_DATA] = STATS_MM_ORIG_DATA_SIZE + 1,
+	    [COL_COMPR] = STATS_MM_COMPR_DATA_SIZE + 1,
+	    [COL_TOTAL] = STATS_MM_MEM_USED_TOTAL + 1,
+	    [COL_MEM_LIMIT] = STATS_MM_MEM_LIMIT + 1,
+	    [COL_MEM_USED] = STATS_MM_MEM_USED_MAX + 1,
+	    [COL_ZERO_PAGES] = STATS_MM_SAME_PAGES + 1,
+	    [COL_MIGRATED] = STATS_MM_PAGES_COMPACTED + 1,
+	    [COL_HUGE_PAGES] = STATS_MM_HUGE_PAGES + 1,
 	};
 	static const uint8_t io_of[COL_NR] = {
 	    [COL_FAILED_READS] = IO_FAILED_READS + 1,
@@ -1035,8 +1031,9 @@ static char *cell(const struct fz_dev *d, enum col_id c, bool bytes)
 		if (!d->has_mm)
 			return NULL;
 		snprintf(buf, sizeof(buf), "%.4f",
-			 d->mm[MM_TOTAL]
-			     ? (double)d->mm[MM_ORIG] / (double)d->mm[MM_TOTAL]
+			 d->mm[STATS_MM_MEM_USED_TOTAL]
+			     ? (double)d->mm[STATS_MM_ORIG_DATA_SIZE] /
+				   (double)d->mm[STATS_MM_MEM_USED_TOTAL]
 			     : 0.0);
 		return xstrdup(buf);
 	default:
@@ -1283,7 +1280,7 @@ static int parse_int(const char *s, long min, long max, int *out)
 /* check_swapon() - validate the --swapon options; nothing changes on error. */
 static int check_swapon(struct swapon_args *a)
 {
-	const char *alg = a->algorithm ? a->algorithm : "lz4";
+	const char *alg = a->algorithm ? a->algorithm : CODEC_DEFAULT_NAME;
 	const char *fail = getenv("FZRAMCTL_FAIL_AT");
 	int min, max, def, level;
 	uint64_t v;
@@ -1291,8 +1288,8 @@ static int check_swapon(struct swapon_args *a)
 	if (a->size && (size_parse(a->size, strlen(a->size), &v) || !v ||
 			v % FZ_PAGE_SIZE)) {
 		err_msg("--size: '%s' is not a size (a positive multiple of "
-			"4096, with an optional K, M, G or T suffix)",
-			a->size);
+			"%d, with an optional K, M, G or T suffix)",
+			a->size, FZ_PAGE_SIZE);
 		return -1;
 	}
 	if (a->mem_limit &&
@@ -1318,7 +1315,7 @@ static int check_swapon(struct swapon_args *a)
 		return -1;
 	}
 	if (codec_level_range(alg, &min, &max, &def)) {
-		err_msg("--algorithm: '%s' is not one of lz4, lz4hc, zstd",
+		err_msg("--algorithm: '%s' is not one of " CODEC_NAME_LIST,
 			alg);
 		return -1;
 	}
@@ -1358,7 +1355,7 @@ static void usage(void)
 	       "losetup, swapon\n"
 	       "     --size <size>       size of the swap (fzram's default: "
 	       "half of RAM, at most 4G)\n"
-	       "     --algorithm <alg>   lz4, lz4hc or zstd\n"
+	       "     --algorithm <alg>   " CODEC_NAME_LIST "\n"
 	       "     --level <n>         compression level\n"
 	       "     --priority <prio>   swap priority, -1 to 32767 "
 	       "(default %d)\n"
