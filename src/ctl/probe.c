@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * probe.c - find the mounted fzram instances and read what fzramctl lists
+ * of them: the xattrs of each one's file, the loop devices on that file
+ * (sysfs) and whether the first is swap (/proc/swaps).
+ *
+ * mountinfo and /proc/swaps escape blanks in paths as octal (\040); both
+ * are unescaped before any comparison.  A loop device belongs to a mount
+ * when its backing file lies directly in the mount point: an fzram mount
+ * holds one file, whatever its name.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "probe.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fzram.h"
+#include "ctl.h"
+
+/* Undo mountinfo's and /proc/swaps' octal escapes (\040 for a space). */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				      (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+/*
+ * mountinfo_walk() - call @fn(mount point, fstype, @arg) for every line of
+ * /proc/self/mountinfo until it returns true.
+ * Return: 1 when @fn stopped the walk, 0 at the end, -errno.
+ */
+static int mountinfo_walk(bool (*fn)(const char *, const char *, void *),
+			  void *arg)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char *save, *tok, *mnt = NULL, *type = NULL;
+		int i = 0;
+		bool dash = false;
+
+		for (tok = strtok_r(line, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save), i++) {
+			if (i == 4)
+				mnt = tok;
+			else if (dash) {
+				type = tok;
+				break;
+			} else if (i > 5 && !strcmp(tok, "-"))
+				dash = true;
+		}
+		if (!mnt || !type)
+			continue;
+		unescape(mnt);
+		if (fn(mnt, type, arg)) {
+			ret = 1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+struct mount_query {
+	const char *dir;
+	bool fzram_only;
+};
+
+static bool match_mount(const char *mnt, const char *type, void *arg)
+{
+	const struct mount_query *q = arg;
+
+	return !strcmp(mnt, q->dir) &&
+	       (!q->fzram_only || !strcmp(type, PROBE_FSTYPE));
+}
+
+bool probe_is_mounted(const char *dir, bool fzram_only)
+{
+	struct mount_query q = {dir, fzram_only};
+
+	return mountinfo_walk(match_mount, &q) == 1;
+}
+
+static bool collect_mount(const char *mnt, const char *type, void *arg)
+{
+	struct probe_list *l = arg;
+
+	if (strcmp(type, PROBE_FSTYPE))
+		return false;
+	l->v = ctl_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	l->v[l->n++].dir = ctl_xstrdup(mnt);
+	return false;
+}
+
+char *probe_find_file(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *path = NULL;
+
+	if (!d)
+		return NULL;
+	errno = 0;
+	while (!path && (e = readdir(d))) {
+		struct stat st;
+		size_t n = strlen(dir) + strlen(e->d_name) + 2;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = ctl_xmalloc(n);
+		snprintf(path, n, "%s/%s", dir, e->d_name);
+		if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+			free(path);
+			path = NULL;
+		}
+	}
+	closedir(d);
+	if (!path)
+		errno = errno ? errno : ENOENT;
+	return path;
+}
+
+/* Read sysfs file @path into @buf without its trailing newline. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+bool probe_loop_backing(unsigned int id, const char *dir)
+{
+	char path[64], back[PATH_MAX + 16];
+	size_t n = strlen(dir);
+
+	snprintf(path, sizeof(path), "/sys/block/loop%u/loop/backing_file", id);
+	if (read_line(path, back, sizeof(back)))
+		return false;
+	/* The file's parent is @dir: there is one file in a mount. */
+	return !strncmp(back, dir, n) && back[n] == '/' &&
+	       !strchr(back + n + 1, '/');
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return (x > y) - (x < y);
+}
+
+void probe_find_loops(struct probe_dev *d)
+{
+	DIR *sys = opendir("/sys/block");
+	struct dirent *e;
+
+	if (!sys)
+		return;
+	while ((e = readdir(sys))) {
+		unsigned int id;
+		char end;
+
+		if (sscanf(e->d_name, "loop%u%c", &id, &end) != 1 ||
+		    !probe_loop_backing(id, d->dir))
+			continue;
+		d->loops = ctl_xrealloc(d->loops, (d->nloops + 1) * sizeof(id));
+		d->loops[d->nloops++] = id;
+	}
+	closedir(sys);
+	if (d->nloops > 1)
+		qsort(d->loops, d->nloops, sizeof(*d->loops), cmp_uint);
+}
+
+bool probe_in_swaps(const char *dev)
+{
+	FILE *f = fopen("/proc/swaps", "re");
+	char *line = NULL, *end;
+	size_t cap = 0;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && getline(&line, &cap, f) > 0) {
+		end = line + strcspn(line, " \t\n");
+		*end = '\0';
+		unescape(line);
+		found = !strcmp(line, dev);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* Read xattr user.fzram.@name of @file, NUL-terminated, into @buf. */
+static int get_attr(const char *file, const char *name, char *buf, size_t len)
+{
+	char key[64];
+	ssize_t n;
+
+	snprintf(key, sizeof(key), FZ_XATTR_PREFIX "%s", name);
+	n = getxattr(file, key, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Parse up to @n decimal columns of @s; Return: how many were read. */
+static size_t parse_cols(const char *s, uint64_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char *end;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!isdigit((unsigned char)*s))
+			break;
+		v[i] = strtoull(s, &end, 10);
+		s = end;
+	}
+	return i;
+}
+
+/* dev_probe() - fill @d from the xattrs of its file, sysfs and swaps. */
+static void dev_probe(struct probe_dev *d)
+{
+	char buf[512], dev[32];
+	char *l, *r;
+
+	probe_find_loops(d);
+	if (d->nloops) {
+		snprintf(dev, sizeof(dev), "/dev/loop%u", d->loops[0]);
+		d->swap = probe_in_swaps(dev);
+	}
+	d->file = probe_find_file(d->dir);
+	if (!d->file) {
+		d->file_err = errno;
+		return;
+	}
+	if (!get_attr(d->file, "mm_stat", buf, sizeof(buf)))
+		d->has_mm = parse_cols(buf, d->mm, STATS_MM_NR_COLS) >=
+			    STATS_MM_HUGE_PAGES + 1;
+	if (!get_attr(d->file, "io_stat", buf, sizeof(buf)))
+		d->has_io = parse_cols(buf, d->io, PROBE_IO_NR_COLS) ==
+			    PROBE_IO_NR_COLS;
+	if (!get_attr(d->file, "disksize", buf, sizeof(buf)))
+		d->has_size = parse_cols(buf, &d->disksize, 1) == 1;
+	if (!get_attr(d->file, "comp_algorithm", buf, sizeof(buf)) &&
+	    (l = strchr(buf, '[')) && (r = strchr(l, ']')) &&
+	    (size_t)(r - l) < sizeof(d->alg)) {
+		memcpy(d->alg, l + 1, (size_t)(r - l - 1));
+		d->alg[r - l - 1] = '\0';
+	}
+}
+
+void probe_devs_free(struct probe_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].dir);
+		free(l->v[i].file);
+		free(l->v[i].loops);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int probe_devs_read(struct probe_list *l)
+{
+	int err = mountinfo_walk(collect_mount, l);
+
+	if (err < 0) {
+		ctl_err("/proc/self/mountinfo: %s", strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		dev_probe(&l->v[i]);
+	return 0;
+}
+
+bool probe_dev_matches(const struct probe_dev *d, const char *target)
+{
+	char real[PATH_MAX];
+	const char *t = target;
+	unsigned int id;
+	char end;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (!strcmp(t, d->dir) || (d->file && !strcmp(t, d->file)))
+			return true;
+		if (sscanf(t, "/dev/loop%u%c", &id, &end) == 1)
+			for (size_t i = 0; i < d->nloops; i++)
+				if (d->loops[i] == id)
+					return true;
+		if (pass || !realpath(target, real))
+			break;
+		t = real;
+	}
+	return false;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * probe.h - what fzramctl learns of the running system: the mounted fzram
+ * instances, the loop devices on their files and which of those are swap.
+ *
+ * The mounts are found by their type, fuse.fzram, in /proc/self/mountinfo;
+ * of each, only the user.fzram.* xattrs of its one regular file are read,
+ * so any running daemon answers.  The loop devices attached to a file are
+ * found in /sys/block/loopN/loop/backing_file, and whether one is swap in
+ * /proc/swaps.  Nothing here changes the system.
+ *
+ * A struct probe_dev holds one instance as read at one moment; the values
+ * are not read again.  Errors go to stderr (ctl_err()) only where a
+ * function says so.
+ */
+#ifndef FZRAM_PROBE_H
+#define FZRAM_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats.h"
+
+#define PROBE_FSTYPE "fuse.fzram" /* the type fzram mounts with */
+
+/* Where each io_stat column stands in the line: the order of struct
+ * stats_io and of stats_format_io(). */
+enum probe_io_col {
+	PROBE_IO_FAILED_READS,
+	PROBE_IO_FAILED_WRITES,
+	PROBE_IO_INVALID_IO,
+	PROBE_IO_NOTIFY_FREE,
+	PROBE_IO_NR_COLS
+};
+
+/* A mounted fzram and what hangs on it. */
+struct probe_dev {
+	char *dir;    /* mount point, malloc'd */
+	char *file;   /* dir/NAME, the one regular file; NULL if unread */
+	int file_err; /* errno of the failed look for @file, else 0 */
+	unsigned int *loops; /* loop device numbers on @file, ascending */
+	size_t nloops;	     /* entries in @loops */
+	bool swap;	     /* /dev/loop<loops[0]> is in /proc/swaps */
+	bool has_mm;	     /* @mm holds at least the first 8 columns */
+	bool has_io;	     /* @io holds all its columns */
+	bool has_size;	     /* @disksize was read */
+	uint64_t mm[STATS_MM_NR_COLS]; /* mm_stat, indexed by stats_mm_col */
+	uint64_t io[PROBE_IO_NR_COLS]; /* io_stat, indexed by probe_io_col */
+	uint64_t disksize;	       /* bytes */
+	char alg[32]; /* the bracketed comp_algorithm; "" if unread */
+};
+
+/* Every mounted fzram, in mountinfo's order. */
+struct probe_list {
+	struct probe_dev *v; /* malloc'd array of @n */
+	size_t n;
+};
+
+/*
+ * probe_is_mounted() - whether @dir is a mount point (of fzram only, with
+ * @fzram_only).  An unreadable mountinfo counts as "not mounted".
+ */
+bool probe_is_mounted(const char *dir, bool fzram_only);
+
+/*
+ * probe_find_file() - the path of the single regular file in mount @dir.
+ * Return: a malloc'd path, or NULL with errno set (ENOENT if none yet).
+ */
+char *probe_find_file(const char *dir);
+
+/*
+ * probe_loop_backing() - whether loop device @id is attached to a file
+ * directly in @dir.
+ */
+bool probe_loop_backing(unsigned int id, const char *dir);
+
+/*
+ * probe_find_loops() - append to @d->loops (and @d->nloops) the loop
+ * devices on the file in @d->dir, ascending; only @d->dir is read.
+ */
+void probe_find_loops(struct probe_dev *d);
+
+/*
+ * probe_in_swaps() - whether block device @dev ("/dev/loopN") is listed in
+ * /proc/swaps.  An unreadable /proc/swaps counts as "no".
+ */
+bool probe_in_swaps(const char *dev);
+
+/*
+ * probe_devs_read() - every mounted fzram, probed, into @l (empty on
+ * entry).  Free with probe_devs_free(), on failure too.
+ * Return: 0, or -errno when mountinfo cannot be read (printed).
+ */
+int probe_devs_read(struct probe_list *l);
+
+/* probe_devs_free() - free what probe_devs_read() put in @l; @l is empty. */
+void probe_devs_free(struct probe_list *l);
+
+/*
+ * probe_dev_matches() - whether @target names @d: its mount point, its
+ * file or a loop device attached to it (after resolving symbolic links).
+ */
+bool probe_dev_matches(const struct probe_dev *d, const char *target);
+
+#endif /* FZRAM_PROBE_H */

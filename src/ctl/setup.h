@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * setup.h - fzramctl --swapon and --swapoff: bring an fzram swap up or take
+ * it down by running the system's tools.
+ *
+ * --swapon brings up a swap in four steps: mount /run/fzram/N (the fzram
+ * daemon), mkswap, losetup --direct-io=on, swapon --discard.  Every step
+ * runs as a child whose stdout and stderr go to memory files (not pipes:
+ * the daemon forks and may keep them open), and a failed step undoes the
+ * ones before it in reverse, so that nothing is ever left half set up.
+ * --swapoff takes the same steps down in order (swapoff, losetup -d,
+ * umount, rmdir) and stops at the first that fails: a swap is never left on
+ * a loop device whose file is gone.
+ *
+ * For the tests, FZRAMCTL_FAIL_AT=mount|mkswap|losetup|swapon makes that
+ * step of --swapon fail on purpose, and FZRAM names the daemon to run.
+ * Every failure is printed (ctl_err()) where it happens.
+ */
+#ifndef FZRAM_SETUP_H
+#define FZRAM_SETUP_H
+
+#define SETUP_RUN_DIR "/run/fzram" /* where --swapon mounts, as N */
+#define SETUP_DEFAULT_PRIORITY 100 /* of the swap, as zram-generator */
+#define SETUP_OPTIONS_MAX 512	   /* bytes of --options */
+
+/* The options of --swapon, as given; NULL for "not given". */
+struct setup_args {
+	const char *size, *algorithm, *level, *mem_limit; /* NULL: fzram's */
+	const char *options;	  /* more of fzram's -o options, or NULL */
+	const char *priority_arg; /* NULL: SETUP_DEFAULT_PRIORITY */
+	int priority;		  /* set by setup_check() from @priority_arg */
+};
+
+/*
+ * setup_check() - validate @a (and FZRAMCTL_FAIL_AT) before anything is
+ * done, printing what is wrong; on success @a->priority is set from
+ * @a->priority_arg when given.  Nothing else changes, on error neither.
+ * Return: 0, or -1 (printed).
+ */
+int setup_check(struct setup_args *a);
+
+/*
+ * setup_swapon() - take the lock on /run/fzram, pick the first free
+ * /run/fzram/N and bring a swap up there as @a says; print its loop
+ * device on stdout.  A failed step undoes those before it.
+ * Return: the exit status, 0 or 1.
+ * Context: root; @a passed setup_check().
+ */
+int setup_swapon(const struct setup_args *a);
+
+/*
+ * setup_swapoff() - take down the fzram @target names (a mount point, its
+ * file or its loop device), or every fzram when @target is NULL: swapoff,
+ * losetup -d, umount, and rmdir if the mount point is /run/fzram/N.
+ * Return: the exit status, 0 or 1 (when @target names no fzram or a step
+ * failed).
+ * Context: root.
+ */
+int setup_swapoff(const char *target);
+
+#endif /* FZRAM_SETUP_H */
