@@ -62,11 +62,11 @@ assert_le "$o" $((hdr + 65536)) "orig_data_size after swapon --discard"
 nf0=$(io notify_free)
 
 cached() {
-	awk '$1 == "Cached:" { print $2 * 1024 }' /proc/meminfo
+	awk '$1 == "Cached:" { printf "%.0f\n", $2 * 1024 }' /proc/meminfo
 }
 # rss: the daemon's resident memory, bytes
 rss() {
-	awk '$1 == "VmRSS:" { print $2 * 1024 }' "/proc/$DPID/status"
+	awk '$1 == "VmRSS:" { printf "%.0f\n", $2 * 1024 }' "/proc/$DPID/status"
 }
 rss0=$(rss)
 # The corpus goes into the page cache when swapfill reads it: read it first.
