@@ -92,7 +92,7 @@ static int run(char *const argv[], char *out, size_t out_len, char *why,
 	posix_spawn_file_actions_t fa;
 	char err[1024], cmd[512];
 	int fd_out, fd_err, status, e;
-	pid_t pid;
+	pid_t pid, w;
 
 	join_argv(cmd, sizeof(cmd), argv);
 	fd_out = memfd_create("fzramctl-stdout", MFD_CLOEXEC);
@@ -112,8 +112,13 @@ static int run(char *const argv[], char *out, size_t out_len, char *why,
 		snprintf(why, why_len, "%s: %s", argv[0], strerror(e));
 		goto out_close;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
+	if (w < 0) {
+		snprintf(why, why_len, "'%s': waitpid: %s", cmd,
+			 strerror(errno));
+		goto out_close;
+	}
 	if (out)
 		slurp(fd_out, out, out_len);
 	slurp(fd_err, err, sizeof(err));
