@@ -25,6 +25,7 @@
 #include "zspool.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -35,14 +36,36 @@
 #include <unistd.h>
 
 #define ZSP_REGION_SHIFT 22 /* 4 MiB regions */
-#define ZSP_REGION_PAGES (1u << (ZSP_REGION_SHIFT - 12))
+#define ZSP_REGION_SIZE (1ULL << ZSP_REGION_SHIFT)
+#define ZSP_REGION_PAGES (1u << (ZSP_REGION_SHIFT - FZ_PAGE_SHIFT))
 #define ZSP_REGION_ORD_BITS 10 /* up to 1024 zspages per region */
-#define ZSP_HCHUNK_SHIFT 16    /* handles per handle-table chunk: 65536 */
+#define ZSP_REGION_ORD_MASK ((1u << ZSP_REGION_ORD_BITS) - 1)
+#define ZSP_LOC_SHIFT 4 /* a location counts 16-byte units of the arena */
+#define ZSP_LOC_UNIT (1u << ZSP_LOC_SHIFT)
+#define ZSP_HANDLE_BITS 32 /* zsp_handle_t, and a location's width */
+#define ZSP_HCHUNK_SHIFT 16 /* handles per handle-table chunk: 65536 */
 #define ZSP_HCHUNK_SIZE (1u << ZSP_HCHUNK_SHIFT)
 #define ZSP_HBATCH_SHIFT 5 /* handles given to a class at once: 32 */
 #define ZSP_HBATCH (1u << ZSP_HBATCH_SHIFT)
-#define ZSP_NR_HCHUNKS (1u << (32 - ZSP_HCHUNK_SHIFT))
+#define ZSP_LIVE_BITS 32 /* handles per word of a chunk's live bitmap */
+#define ZSP_NR_HCHUNKS (1u << (ZSP_HANDLE_BITS - ZSP_HCHUNK_SHIFT))
+#define ZSP_DESC_MIN 8 /* descriptors a new region's table starts with */
 #define ZSP_NO_OBJ 0xffff
+
+/* Every object starts on a location: class sizes are whole units. */
+_Static_assert(ZSP_MIN_CLASS % ZSP_LOC_UNIT == 0, "ZSP_MIN_CLASS");
+_Static_assert(ZSP_CLASS_STEP % ZSP_LOC_UNIT == 0, "ZSP_CLASS_STEP");
+/* A location (32 bits of 16-byte units) reaches the whole reserve. */
+_Static_assert(ZSP_MAX_RESERVE <= 1ULL << (ZSP_HANDLE_BITS + ZSP_LOC_SHIFT),
+	       "ZSP_MAX_RESERVE");
+/* Any ordinal of a region fits its bits of a zspage id. */
+_Static_assert(ZSP_REGION_PAGES <= 1u << ZSP_REGION_ORD_BITS,
+	       "ZSP_REGION_ORD_BITS");
+/* Object indices within a zspage fit 16 bits, ZSP_NO_OBJ excluded. */
+_Static_assert(ZSP_MAX_CHAIN * FZ_PAGE_SIZE / ZSP_MIN_CLASS < ZSP_NO_OBJ,
+	       "ZSP_NO_OBJ");
+/* A batch owns one whole live word, which its class lock covers. */
+_Static_assert(ZSP_HBATCH == ZSP_LIVE_BITS, "ZSP_LIVE_BITS");
 
 enum zsp_fullness {
 	ZSP_FULLNESS_FULL = 10, /* groups 0..9: inuse ratio by tenths */
@@ -79,7 +102,7 @@ struct zsp_region {
 struct zsp_hchunk {
 	uint32_t ent[ZSP_HCHUNK_SIZE]; /* live: location; free: next free
 					  handle of the class (0 = end) */
-	uint32_t live[ZSP_HCHUNK_SIZE / 32]; /* bit set: handle in use; one
+	uint32_t live[ZSP_HCHUNK_SIZE / ZSP_LIVE_BITS]; /* bit set: handle in use; one
 						word per batch */
 	uint8_t batch_class[ZSP_HCHUNK_SIZE / ZSP_HBATCH]; /* batch's class */
 };
@@ -171,7 +194,7 @@ static int build_classes(struct zsp_pool *pool)
 	unsigned int n = 0;
 
 	for (int s = ZSP_NR_CLASS_SLOTS - 1; s >= 0; s--) {
-		unsigned int size = ZSP_MIN_CLASS + (unsigned int)s * 16;
+		unsigned int size = ZSP_MIN_CLASS + (unsigned int)s * ZSP_CLASS_STEP;
 
 		pages[s] = best_pages(size, pool->chain);
 		objs[s] = pages[s] * FZ_PAGE_SIZE / size;
@@ -201,7 +224,7 @@ static int build_classes(struct zsp_pool *pool)
 		pthread_rwlock_init(&c->migrate, &ra);
 		pthread_rwlockattr_destroy(&ra);
 		pthread_mutex_init(&c->lock, NULL);
-		c->size = ZSP_MIN_CLASS + (unsigned int)s * 16;
+		c->size = ZSP_MIN_CLASS + (unsigned int)s * ZSP_CLASS_STEP;
 		c->pages_per_zspage = pages[s];
 		c->objs_per_zspage = objs[s];
 		c->index = idx;
@@ -236,13 +259,13 @@ static struct zsp_zspage *desc_of(struct zsp_pool *pool, uint32_t id)
 {
 	struct zsp_region *r = &pool->regions[id >> ZSP_REGION_ORD_BITS];
 
-	return &r->desc[id & ((1u << ZSP_REGION_ORD_BITS) - 1)];
+	return &r->desc[id & ZSP_REGION_ORD_MASK];
 }
 
 static uint64_t zspage_off(const struct zsp_class *c, uint32_t id)
 {
 	uint64_t region = id >> ZSP_REGION_ORD_BITS;
-	uint64_t ord = id & ((1u << ZSP_REGION_ORD_BITS) - 1);
+	uint64_t ord = id & ZSP_REGION_ORD_MASK;
 
 	return (region << ZSP_REGION_SHIFT) +
 	       ord * c->pages_per_zspage * FZ_PAGE_SIZE;
@@ -252,9 +275,9 @@ static uint64_t zspage_off(const struct zsp_class *c, uint32_t id)
 static uint32_t id_of_loc(const struct zsp_class *c, uint32_t loc,
 			  unsigned int *idx)
 {
-	uint64_t off = (uint64_t)loc << 4;
+	uint64_t off = (uint64_t)loc << ZSP_LOC_SHIFT;
 	uint32_t region = (uint32_t)(off >> ZSP_REGION_SHIFT);
-	uint32_t page = (uint32_t)(off >> 12) & (ZSP_REGION_PAGES - 1);
+	uint32_t page = (uint32_t)(off >> FZ_PAGE_SHIFT) & (ZSP_REGION_PAGES - 1);
 	uint32_t id = (region << ZSP_REGION_ORD_BITS) |
 		      (page / c->pages_per_zspage);
 
@@ -265,12 +288,13 @@ static uint32_t id_of_loc(const struct zsp_class *c, uint32_t loc,
 
 static uint32_t loc_of(const struct zsp_class *c, uint32_t id, unsigned int i)
 {
-	return (uint32_t)((zspage_off(c, id) + (uint64_t)i * c->size) >> 4);
+	return (uint32_t)((zspage_off(c, id) + (uint64_t)i * c->size) >>
+			  ZSP_LOC_SHIFT);
 }
 
 static void *loc_ptr(struct zsp_pool *pool, uint32_t loc)
 {
-	return pool->arena + ((uint64_t)loc << 4);
+	return pool->arena + ((uint64_t)loc << ZSP_LOC_SHIFT);
 }
 
 /*
@@ -299,7 +323,7 @@ static unsigned int group_of(const struct zsp_class *c, unsigned int inuse)
 {
 	if (inuse >= c->objs_per_zspage)
 		return ZSP_FULLNESS_FULL;
-	return inuse * 10 / c->objs_per_zspage;
+	return inuse * ZSP_FULLNESS_FULL / c->objs_per_zspage;
 }
 
 static void list_add(struct zsp_pool *pool, struct zsp_class *c, uint32_t id,
@@ -376,7 +400,7 @@ static int region_new(struct zsp_pool *pool, struct zsp_class *c)
 {
 	uint32_t ri = 0;
 	unsigned int max_ord = ZSP_REGION_PAGES / c->pages_per_zspage;
-	unsigned int cap = max_ord < 8 ? max_ord : 8;
+	unsigned int cap = max_ord < ZSP_DESC_MIN ? max_ord : ZSP_DESC_MIN;
 	struct zsp_zspage *desc;
 
 	/*
@@ -480,7 +504,7 @@ static void zspage_release(struct zsp_pool *pool, struct zsp_class *c,
 			   uint32_t id)
 {
 	uint32_t ri = id >> ZSP_REGION_ORD_BITS;
-	uint32_t ord = id & ((1u << ZSP_REGION_ORD_BITS) - 1);
+	uint32_t ord = id & ZSP_REGION_ORD_MASK;
 	struct zsp_region *r = &pool->regions[ri];
 
 	list_del(pool, c, id);
@@ -605,17 +629,19 @@ static struct zsp_class *class_of_handle(struct zsp_pool *pool, zsp_handle_t h)
 
 static void live_set(struct zsp_pool *pool, zsp_handle_t h, bool on)
 {
-	uint32_t *w = &hchunk(pool, h)->live[(h & (ZSP_HCHUNK_SIZE - 1)) / 32];
-	uint32_t bit = 1u << (h % 32);
+	uint32_t *w = &hchunk(pool, h)
+			       ->live[(h & (ZSP_HCHUNK_SIZE - 1)) / ZSP_LIVE_BITS];
+	uint32_t bit = 1u << (h % ZSP_LIVE_BITS);
 
-	/* a batch's 32 bits are one word of its own: the class lock covers it */
+	/* a batch's bits are one word of its own: the class lock covers it */
 	*w = on ? *w | bit : *w & ~bit;
 }
 
 static bool is_live(struct zsp_pool *pool, zsp_handle_t h)
 {
-	return hchunk(pool, h)->live[(h & (ZSP_HCHUNK_SIZE - 1)) / 32] >>
-		       (h % 32) &
+	return hchunk(pool, h)->live[(h & (ZSP_HCHUNK_SIZE - 1)) /
+				     ZSP_LIVE_BITS] >>
+		       (h % ZSP_LIVE_BITS) &
 	       1;
 }
 
@@ -659,7 +685,7 @@ static int handle_get(struct zsp_pool *pool, struct zsp_class *c,
 
 	pthread_mutex_lock(&pool->handle_lock);
 	base = pool->hnext;
-	if (base + ZSP_HBATCH > (1ULL << 32)) {
+	if (base + ZSP_HBATCH > (1ULL << ZSP_HANDLE_BITS)) {
 		pthread_mutex_unlock(&pool->handle_lock);
 		return -ENOMEM;
 	}
@@ -713,10 +739,10 @@ int zsp_pool_create(uint64_t reserve_bytes, unsigned int chain,
 		return -EINVAL;
 	if (reserve_bytes == 0 || reserve_bytes > ZSP_MAX_RESERVE)
 		reserve_bytes = ZSP_MAX_RESERVE;
-	reserve_bytes = (reserve_bytes + (1ULL << ZSP_REGION_SHIFT) - 1) &
-			~((1ULL << ZSP_REGION_SHIFT) - 1);
+	reserve_bytes = (reserve_bytes + ZSP_REGION_SIZE - 1) &
+			~(ZSP_REGION_SIZE - 1);
 	/* region 0 is never handed out: location 0 and zspage id 0 mean none */
-	reserve_bytes += 1ULL << ZSP_REGION_SHIFT;
+	reserve_bytes += ZSP_REGION_SIZE;
 	if (reserve_bytes > ZSP_MAX_RESERVE)
 		reserve_bytes = ZSP_MAX_RESERVE;
 
@@ -1012,7 +1038,7 @@ void zsp_get_stats(struct zsp_pool *pool, struct zsp_stats *st)
 	st->meta_bytes = sizeof(*pool) +
 			 pool->nclasses * sizeof(struct zsp_class) +
 			 hw * (sizeof(struct zsp_region) + sizeof(uint32_t)) +
-			 handles * sizeof(uint32_t) + handles / 8 +
+			 handles * sizeof(uint32_t) + handles / CHAR_BIT +
 			 (handles >> ZSP_HBATCH_SHIFT) +
 			 ((handles >> ZSP_HCHUNK_SHIFT) + 1) * sizeof(void *) +
 			 LOAD(&pool->meta_dyn);
@@ -1055,7 +1081,7 @@ static int validate_class(struct zsp_pool *pool, struct zsp_class *c,
 		for (uint32_t id = c->fullness[g]; id;
 		     prev = id, id = desc_of(pool, id)->next) {
 			struct zsp_zspage *d = desc_of(pool, id);
-			struct zsp_region *r = &pool->regions[id >> 10];
+			struct zsp_region *r = &pool->regions[id >> ZSP_REGION_ORD_BITS];
 			unsigned int nfree = 0;
 
 			if (r->cls != c->index)
@@ -1107,8 +1133,10 @@ static int validate_class(struct zsp_pool *pool, struct zsp_class *c,
 			if (!is_live(pool, h))
 				continue;
 			id = id_of_loc(c, loc, &idx);
-			if (!pool->regions[id >> 10].desc ||
-			    pool->regions[id >> 10].cls != c->index ||
+			struct zsp_region *r =
+				&pool->regions[id >> ZSP_REGION_ORD_BITS];
+
+			if (!r->desc || r->cls != c->index ||
 			    idx >= desc_of(pool, id)->fresh)
 				BAD("handle %u: bad location %u", h, loc);
 			live++;
