@@ -40,6 +40,10 @@
  * moves while it is mapped.  Allocation and free take class->lock only.  No
  * lock is global on the hot path: region_lock and handle_lock are taken only
  * when a class needs a new region or a new batch of handles.
+ *
+ * Files: zspool.c (pool, classes, regions, zspages, objects), handle.c (the
+ * handle table), compact.c (compaction and zsp_validate()); what they share,
+ * and which of them may touch which field, is in zspool_int.h.
  */
 #ifndef FZRAM_ZSPOOL_H
 #define FZRAM_ZSPOOL_H
