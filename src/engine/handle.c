@@ -27,6 +27,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -158,3 +159,33 @@ void zsp_handle_put(struct zsp_pool *pool, struct zsp_class *c, zsp_handle_t h)
 	c->hfree = h;
 	c->nfree++;
 }
+
+#ifdef ZSP_DEBUG
+static void handle_abort(zsp_handle_t h, const char *what, const char *why)
+{
+	fprintf(stderr, "fzram: zspool: %s(handle %u): %s\n", what, h, why);
+	abort();
+}
+
+void zsp_handle_check_issued(struct zsp_pool *pool, zsp_handle_t h,
+			     const char *what)
+{
+	uint64_t hnext;
+
+	pthread_mutex_lock(&pool->handle_lock);
+	hnext = pool->hnext;
+	pthread_mutex_unlock(&pool->handle_lock);
+	/* batch 0 is never handed out; batches below hnext all were */
+	if (h < ZSP_HBATCH || h >= hnext)
+		handle_abort(h, what, "not a handle this pool handed out");
+}
+
+void zsp_handle_check_live(struct zsp_pool *pool, zsp_handle_t h,
+			   const char *what)
+{
+	if (!is_live(pool, h))
+		handle_abort(
+		    h, what,
+		    "not allocated (freed already, or never allocated)");
+}
+#endif

@@ -532,8 +532,15 @@ void zsp_free(struct zsp_pool *pool, zsp_handle_t h)
 
 	if (!h)
 		return;
+#ifdef ZSP_DEBUG
+	zsp_handle_check_issued(pool, h, "zsp_free");
+#endif
 	c = class_of_handle(pool, h);
 	pthread_mutex_lock(&c->lock);
+#ifdef ZSP_DEBUG
+	/* a second free would link the handle into the free list twice */
+	zsp_handle_check_live(pool, h, "zsp_free");
+#endif
 	e = hent(pool, h);
 	empty = zsp_obj_free(pool, c, *e);
 	zsp_handle_put(pool, c, h);
@@ -546,9 +553,19 @@ void zsp_free(struct zsp_pool *pool, zsp_handle_t h)
 
 void *zsp_map(struct zsp_pool *pool, zsp_handle_t h)
 {
-	struct zsp_class *c = class_of_handle(pool, h);
+	struct zsp_class *c;
 
+#ifdef ZSP_DEBUG
+	zsp_handle_check_issued(pool, h, "zsp_map");
+#endif
+	c = class_of_handle(pool, h);
 	pthread_rwlock_rdlock(&c->migrate);
+#ifdef ZSP_DEBUG
+	/* migrate → class lock is the lock order */
+	pthread_mutex_lock(&c->lock);
+	zsp_handle_check_live(pool, h, "zsp_map");
+	pthread_mutex_unlock(&c->lock);
+#endif
 	return loc_ptr(pool, *hent(pool, h));
 }
 

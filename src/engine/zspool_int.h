@@ -355,4 +355,21 @@ int zsp_handle_get(struct zsp_pool *pool, struct zsp_class *c,
  * c->lock). */
 void zsp_handle_put(struct zsp_pool *pool, struct zsp_class *c, zsp_handle_t h);
 
+#ifdef ZSP_DEBUG
+/*
+ * Debug builds check every handle given to zsp_free() and zsp_map(), so that
+ * a double free, or a free of a handle never allocated, aborts with a message
+ * naming @what and @h instead of corrupting the free lists.
+ *
+ * zsp_handle_check_issued() - abort unless @h was handed out to a class
+ * (then class_of_handle() may be called).  Context: takes handle_lock.
+ * zsp_handle_check_live() - abort unless @h is allocated now.  Context:
+ * caller holds @h's class lock.
+ */
+void zsp_handle_check_issued(struct zsp_pool *pool, zsp_handle_t h,
+			     const char *what);
+void zsp_handle_check_live(struct zsp_pool *pool, zsp_handle_t h,
+			   const char *what);
+#endif
+
 #endif /* FZRAM_ZSPOOL_INT_H */

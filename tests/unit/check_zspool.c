@@ -14,6 +14,7 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,6 +489,44 @@ START_TEST(test_threads)
 }
 END_TEST
 
+#ifdef ZSP_DEBUG
+/*
+ * A debug build aborts on a handle that is not allocated, instead of
+ * linking it into a free list twice: each case must raise SIGABRT (Check
+ * runs every test in a child of its own).
+ */
+START_TEST(test_bad_handle)
+{
+	zsp_handle_t h, other;
+
+	ck_assert_int_eq(zsp_alloc(pool, 100, &h), 0);
+	ck_assert_int_eq(zsp_alloc(pool, 100, &other), 0);
+	ck_assert_uint_ne(h, other);
+	switch (_i) {
+	case 0: /* double free */
+		zsp_free(pool, h);
+		zsp_free(pool, h);
+		break;
+	case 1: /* a handle of an issued batch, never allocated */
+		zsp_free(pool, other + 1);
+		break;
+	case 2: /* batch 0, which no class ever gets */
+		zsp_free(pool, 1);
+		break;
+	case 3: /* past every handle handed out */
+		zsp_free(pool, other + (1u << 20));
+		break;
+	case 4: /* use after free */
+		zsp_free(pool, h);
+		zsp_map(pool, h);
+		break;
+	}
+	/* not reached: the pool must have aborted */
+	ck_abort_msg("case %d: a bad handle was accepted", _i);
+}
+END_TEST
+#endif
+
 static Suite *zspool_suite(void)
 {
 	Suite *s = suite_create("zspool");
@@ -504,6 +543,12 @@ static Suite *zspool_suite(void)
 	tcase_add_test(tc, test_mlocked);
 	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
+#ifdef ZSP_DEBUG
+	tc = tcase_create("debug");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test_raise_signal(tc, test_bad_handle, SIGABRT, 0, 5);
+	suite_add_tcase(s, tc);
+#endif
 	return s;
 }
 
