@@ -29,13 +29,40 @@
 #include "codec.h"
 #include "zspool.h"
 
-#define SLOT_HANDLE_MASK 0xffffffffULL
-#define SLOT_LEN_SHIFT 32
-#define SLOT_LEN_MASK 0x1fffULL
-#define SLOT_LOCK (1ULL << 45)
-#define F(flag) (1ULL << (flag))
 #define STORE_WORDTAB_MAX 1024 /* distinct wide fill words kept */
 #define STORE_WORDTAB_BLOCK 64 /* allocated this many at a time */
+
+/* The slot word's fields, as store.h draws them. */
+#define SLOT_HANDLE_BITS 32
+#define SLOT_HANDLE_MASK ((1ULL << SLOT_HANDLE_BITS) - 1)
+#define SLOT_LEN_SHIFT SLOT_HANDLE_BITS
+#define SLOT_LEN_BITS 13
+#define SLOT_LEN_MASK ((1ULL << SLOT_LEN_BITS) - 1)
+#define SLOT_LOCK_BIT (SLOT_LEN_SHIFT + SLOT_LEN_BITS)
+#define SLOT_LOCK (1ULL << SLOT_LOCK_BIT)
+#define F(flag) (1ULL << (flag))
+#define SLOT_FLAGS_MASK                                                        \
+	((~0ULL >> (64 - STORE_NR_FLAGS)) & ~((1ULL << STORE_F_SAME) - 1))
+
+/* Bits 0..31: a handle, a narrow fill word, or a word-table index. */
+_Static_assert(sizeof(zsp_handle_t) * 8 == SLOT_HANDLE_BITS, "handle bits");
+_Static_assert(STORE_WORDTAB_MAX - 1 <= SLOT_HANDLE_MASK, "word index bits");
+/* Bits 32..44: a length of 1..FZ_PAGE_SIZE. */
+_Static_assert(FZ_PAGE_SIZE <= SLOT_LEN_MASK, "length bits");
+/* Bit 45, the lock, right below the first flag; flags end within 64 bits,
+ * and store_slot_info() hands them out in an unsigned int. */
+_Static_assert(SLOT_LOCK_BIT + 1 == STORE_F_SAME, "lock bit");
+_Static_assert(STORE_NR_FLAGS <= 64, "flag bits");
+_Static_assert(STORE_NR_FLAGS - STORE_F_SAME <= 32, "slot_info flags");
+/* No two fields share a bit. */
+#define SLOT_LEN_FIELD (SLOT_LEN_MASK << SLOT_LEN_SHIFT)
+_Static_assert((SLOT_HANDLE_MASK & SLOT_LEN_FIELD) == 0, "handle, length");
+_Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD) & SLOT_LOCK) == 0,
+	       "lock bit overlaps");
+_Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD | SLOT_LOCK) &
+		SLOT_FLAGS_MASK) == 0,
+	       "flags overlap");
+
 #define STORE_NR_CHUNKS (STORE_MAX_SLOTS / STORE_CHUNK_SLOTS)
 
 struct store_chunk {

@@ -47,6 +47,9 @@ enum store_flag {
 	STORE_F_WIDE = 52,           /* fill word kept in the word table */
 	STORE_NR_FLAGS
 };
+/* the picture above; store.c asserts that the other fields fit beside */
+_Static_assert(STORE_F_SAME == 46 && STORE_NR_FLAGS == 53,
+	       "store.h's slot word layout");
 
 struct store_config {
 	uint64_t size;           /* bytes: 4096..STORE_MAX_SLOTS*4096,
