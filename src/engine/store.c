@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "codec.h"
 #include "zspool.h"
@@ -67,7 +66,6 @@ _Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD | SLOT_LOCK) &
 
 struct store_chunk {
 	uint64_t slot[STORE_CHUNK_SLOTS]; /* slot words, see store.h */
-	uint32_t atime[];                 /* present when track_atime */
 };
 
 struct store {
@@ -77,8 +75,6 @@ struct store {
 	struct store_chunk **dir;    /* STORE_NR_CHUNKS pointers, mmap'd */
 	uint64_t nchunks;            /* chunks installed (atomic) */
 	unsigned int huge_threshold; /* compressed >= this: stored raw */
-	bool track_atime;
-	time_t epoch;                /* atime origin */
 	uint64_t mem_limit_pages;    /* 0 = none (atomic) */
 	pthread_mutex_t resize_lock; /* serialises store_resize() */
 
@@ -141,18 +137,15 @@ static struct store_chunk *chunk_get(struct store *s, uint64_t slot,
 {
 	uint64_t ci = slot / STORE_CHUNK_SLOTS;
 	struct store_chunk *c = __atomic_load_n(&s->dir[ci], __ATOMIC_ACQUIRE);
-	size_t sz = sizeof(*c);
 
 	if (c || !create)
 		return c;
-	if (s->track_atime)
-		sz += STORE_CHUNK_SLOTS * sizeof(uint32_t);
 	/*
 	 * On the write path: one 64 KiB calloc per 8192 slots (32 MiB of
 	 * data) the first time they are written; the daemon's memory is
 	 * locked, so this cannot recurse into the swap it serves.
 	 */
-	c = calloc(1, sz);
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	struct store_chunk *expect = NULL;
@@ -168,14 +161,6 @@ static struct store_chunk *chunk_get(struct store *s, uint64_t slot,
 static uint64_t *slot_word(struct store_chunk *c, uint64_t slot)
 {
 	return &c->slot[slot % STORE_CHUNK_SLOTS];
-}
-
-static void touch(struct store *s, struct store_chunk *c, uint64_t slot)
-{
-	if (s->track_atime)
-		__atomic_store_n(&c->atime[slot % STORE_CHUNK_SLOTS],
-				 (uint32_t)(time(NULL) - s->epoch),
-				 __ATOMIC_RELAXED);
 }
 
 /* Free what slot word @v holds and uncount it; caller holds the slot lock. */
@@ -298,8 +283,6 @@ int store_create(const struct store_config *cfg, struct store **out)
 	s->nslots = cfg->size / FZ_PAGE_SIZE;
 	s->huge_threshold = cfg->huge_threshold ? cfg->huge_threshold
 						: STORE_DEFAULT_HUGE_THRESHOLD;
-	s->track_atime = cfg->track_atime;
-	s->epoch = time(NULL);
 	s->mem_limit_pages =
 		(cfg->mem_limit + FZ_PAGE_SIZE - 1) / FZ_PAGE_SIZE;
 	pthread_mutex_init(&s->wordtab_lock, NULL);
@@ -430,7 +413,6 @@ int store_write(struct store *s, uint64_t slot, const void *page)
 	}
 	stats_inc(s->st.pages_stored);
 	stats_inc(s->st.num_writes);
-	touch(s, c, slot);
 	slot_unlock(e, v);
 	return 0;
 
@@ -490,7 +472,6 @@ int store_read(struct store *s, uint64_t slot, void *page)
 			}
 		}
 	}
-	touch(s, c, slot);
 	slot_unlock(e, v);
 	return ret;
 }
@@ -633,8 +614,6 @@ uint64_t store_meta_bytes(struct store *s)
 			STORE_CHUNK_SLOTS - 1) /
 		       STORE_CHUNK_SLOTS * sizeof(*s->dir);
 
-	if (s->track_atime)
-		chunk += STORE_CHUNK_SLOTS * sizeof(uint32_t);
 	zsp_get_stats(s->pool, &zs);
 	return sizeof(*s) + dir +
 	       (__atomic_load_n(&s->nwords, __ATOMIC_RELAXED) +

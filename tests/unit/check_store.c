@@ -120,6 +120,12 @@ START_TEST(test_unwritten_reads_zero)
 }
 END_TEST
 
+#define SLOT_INFO_FLAG(f) (1u << ((f) - STORE_F_SAME))
+#define RESERVED_FLAGS                                                         \
+	(SLOT_INFO_FLAG(STORE_F_IDLE) | SLOT_INFO_FLAG(STORE_F_WB) |           \
+	 SLOT_INFO_FLAG(STORE_F_RECOMP) |                                      \
+	 SLOT_INFO_FLAG(STORE_F_INCOMPRESSIBLE))
+
 /* overwriting a slot frees its old object first: nothing leaks */
 START_TEST(test_overwrite_frees_old)
 {
@@ -139,6 +145,9 @@ START_TEST(test_overwrite_frees_old)
 		assert_read(st, 7, page);
 		store_mm(st, &mm);
 		ck_assert_int_eq(store_slot_info(st, 7, &flags, &len), 0);
+		/* the flags reserved for idle, writeback and recompression
+		 * are never set, and a write leaves none behind */
+		ck_assert_uint_eq(flags & RESERVED_FLAGS, 0);
 		ck_assert_uint_eq(mm.orig_data_size, PG);
 		ck_assert_uint_eq(mm.compr_data_size, len);
 		ck_assert_uint_eq(mm.same_pages, i % 3 == 1);
