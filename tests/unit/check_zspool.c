@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 
 #include "check_run.h"
+#include "testutil.h"
 
 static struct zsp_pool *pool;
 
@@ -44,15 +45,6 @@ static void assert_valid(void)
 	ck_assert_msg(ret == 0, "pool invalid: %s", why);
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-	/* xorshift64*: reproducible from the seed */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ULL;
-}
-
 static void fill(void *p, size_t len, uint32_t tag)
 {
 	unsigned char *b = p;
@@ -69,21 +61,6 @@ static bool check_fill(const void *p, size_t len, uint32_t tag)
 		if (b[i] != (unsigned char)(tag * 131 + i * 7 + (i >> 8)))
 			return false;
 	return true;
-}
-
-static uint64_t rss_shmem_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	unsigned long long kb = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "RssShmem: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 START_TEST(test_bad_sizes)
@@ -229,12 +206,13 @@ START_TEST(test_random_model)
 
 	ck_assert_ptr_nonnull(m);
 	for (int step = 0; step < STEPS; step++) {
-		size_t i = rng_next(&seed) % NOBJ;
-		unsigned int op = rng_next(&seed) % 100;
+		size_t i = tu_rng_next(&seed) % NOBJ;
+		unsigned int op = tu_rng_next(&seed) % 100;
 
 		if (!m[i].h && op < 70) {
 			/* sizes skewed like compressed pages, all reachable */
-			uint32_t size = (uint32_t)(rng_next(&seed) % 4096) + 1;
+			uint32_t size =
+			    (uint32_t)(tu_rng_next(&seed) % 4096) + 1;
 
 			if (op < 35)
 				size = size / 3 + 1;
@@ -290,7 +268,7 @@ START_TEST(test_compaction)
 		zsp_unmap(pool, h[i]);
 	}
 	for (size_t i = 0; i < N; i++)
-		if (rng_next(&seed) % 4) {
+		if (tu_rng_next(&seed) % 4) {
 			zsp_free(pool, h[i]);
 			h[i] = 0;
 		}
@@ -328,7 +306,7 @@ START_TEST(test_memory_returned)
 {
 	enum { N = 131072 }; /* 131072 * 4 KiB = 512 MiB */
 	zsp_handle_t *h = calloc(N, sizeof(*h));
-	uint64_t base = rss_shmem_kb(), peak;
+	uint64_t base = tu_status_kb("RssShmem"), peak;
 
 	ck_assert_ptr_nonnull(h);
 	for (size_t i = 0; i < N; i++) {
@@ -336,12 +314,12 @@ START_TEST(test_memory_returned)
 		memset(zsp_map(pool, h[i]), 0xa5, 4096);
 		zsp_unmap(pool, h[i]);
 	}
-	peak = rss_shmem_kb();
+	peak = tu_status_kb("RssShmem");
 	ck_assert_uint_ge(peak - base, 500 * 1024);
 	for (size_t i = 0; i < N; i++)
 		zsp_free(pool, h[i]);
 	ck_assert_uint_eq(zsp_pages_used(pool), 0);
-	ck_assert_uint_lt(rss_shmem_kb() - base, 4 * 1024);
+	ck_assert_uint_lt(tu_status_kb("RssShmem") - base, 4 * 1024);
 	free(h);
 }
 END_TEST
@@ -370,16 +348,16 @@ START_TEST(test_mlocked)
 		free(h);
 		return; /* not permitted here (RLIMIT_MEMLOCK): nothing to see */
 	}
-	base = rss_shmem_kb();
+	base = tu_status_kb("RssShmem");
 	for (size_t i = 0; i < N; i++) {
 		ck_assert_int_eq(zsp_alloc(pool, 4096, &h[i]), 0);
 		memset(zsp_map(pool, h[i]), 0x3c, 4096);
 		zsp_unmap(pool, h[i]);
 	}
-	ck_assert_uint_ge(rss_shmem_kb() - base, 60 * 1024);
+	ck_assert_uint_ge(tu_status_kb("RssShmem") - base, 60 * 1024);
 	for (size_t i = 0; i < N; i++)
 		zsp_free(pool, h[i]);
-	ck_assert_uint_lt(rss_shmem_kb() - base, 2 * 1024);
+	ck_assert_uint_lt(tu_status_kb("RssShmem") - base, 2 * 1024);
 	/* and the pool keeps working on the punched pages */
 	ck_assert_int_eq(zsp_alloc(pool, 1000, &h[0]), 0);
 	fill(zsp_map(pool, h[0]), 1000, 9);
@@ -410,7 +388,7 @@ static void *worker(void *p)
 
 	a->ok = true;
 	for (unsigned long it = 0; it < a->iters; it++) {
-		size_t i = rng_next(&s) % LIVE;
+		size_t i = tu_rng_next(&s) % LIVE;
 
 		if (m[i].h) {
 			void *p2 = zsp_map(pool, m[i].h);
@@ -421,7 +399,7 @@ static void *worker(void *p)
 			zsp_free(pool, m[i].h);
 			m[i].h = 0;
 		} else {
-			m[i].size = (uint32_t)(rng_next(&s) % 4096) + 1;
+			m[i].size = (uint32_t)(tu_rng_next(&s) % 4096) + 1;
 			m[i].tag = (uint32_t)(it * 31 + a->id);
 			if (zsp_alloc(pool, m[i].size, &m[i].h)) {
 				a->ok = false;
