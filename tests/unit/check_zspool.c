@@ -279,7 +279,12 @@ START_TEST(test_compaction)
 	ck_assert_uint_eq(before - after, freed);
 	zsp_get_stats(pool, &st);
 	ck_assert_uint_eq(st.pages_compacted, freed);
-	/* each class now needs at most one zspage beyond the minimum */
+	/*
+	 * Every class with objects was fragmented enough to compact, and
+	 * compaction fills the fullest zspages from the rest and packs what
+	 * is left into one: each class holds exactly the fewest zspages its
+	 * objects fit in (all full but at most one).
+	 */
 	for (unsigned int c = 0; c < zsp_nr_classes(pool); c++) {
 		struct zsp_class_stats cs;
 		uint64_t min;
