@@ -608,12 +608,26 @@ START_TEST(test_corpus)
 }
 END_TEST
 
+/*
+ * The threads share MT_SLOTS slots: each slot pair (2k, 2k+1) is owned by
+ * thread k % MT_THREADS, which alone writes, discards and free-notifies it
+ * and so knows exactly what each of its slots must read back (a lost write
+ * that reads as zeros fails).  Every thread also reads the others' slots,
+ * racing their owners on the same slot locks and chunk; such a read must be
+ * a page the owner wrote to that slot, or zeros.
+ */
+enum { MT_THREADS = 4, MT_SLOTS = 48, MT_ITERS = 20000 };
+
 struct mt_arg {
 	unsigned int id;
 	bool ok;
+	char why[160]; /* the first wrong page */
 };
 
-enum { MT_SLOTS = 48 };
+static unsigned int mt_owner(uint64_t slot)
+{
+	return (unsigned int)(slot / 2 % MT_THREADS);
+}
 
 /* a page that says which slot and version it is, checkable on its own */
 static void mt_page(unsigned char *p, uint64_t slot, uint64_t ver)
@@ -632,50 +646,103 @@ static void mt_page(unsigned char *p, uint64_t slot, uint64_t ver)
 	w[1] = ver;
 }
 
-static bool mt_check(const unsigned char *p, uint64_t slot)
+/* another thread's slot: zeros, or a page its owner wrote there */
+static bool mt_plausible(const unsigned char *p, uint64_t slot)
 {
 	unsigned char want[PG];
 	const uint64_t *w = (const uint64_t *)p;
-	uint64_t ver;
+	uint64_t ver = w[1];
 
 	for (size_t i = 0; i < PG; i++)
 		if (p[i])
 			goto nonzero;
 	return true; /* empty, discarded or same-filled */
 nonzero:
-	if (w[0] != slot)
+	if (w[0] != slot || ver >> 32 != mt_owner(slot))
 		return false;
-	ver = w[1];
 	mt_page(want, slot, ver);
 	return memcmp(want, p, PG) == 0;
+}
+
+static void mt_fail(struct mt_arg *a, const char *what, uint64_t slot,
+		    uint64_t ver)
+{
+	if (!a->ok)
+		return;
+	a->ok = false;
+	snprintf(a->why, sizeof(a->why),
+		 "%s: slot %llu (expected version %llu)", what,
+		 (unsigned long long)slot, (unsigned long long)ver);
 }
 
 static void *mt_worker(void *p)
 {
 	struct mt_arg *a = p;
-	unsigned char page[PG];
+	unsigned char page[PG], want[PG];
+	/* what each of this thread's slots holds: a version, or 0 = zeros */
+	uint64_t last[MT_SLOTS] = {0};
 	uint64_t seed = 1000 + a->id;
 
 	a->ok = true;
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0; i < MT_ITERS; i++) {
 		uint64_t slot = tu_rng_next(&seed) % MT_SLOTS;
 		unsigned int op = (unsigned int)(tu_rng_next(&seed) % 10);
+		uint64_t ver = ((uint64_t)a->id << 32) | (uint64_t)i;
+		int ret;
 
-		if (op < 5) {
-			mt_page(page, slot,
-				((uint64_t)a->id << 32) | (uint64_t)i);
+		if (mt_owner(slot) != a->id) {
+			/* someone else's: read it while its owner works */
+			if (store_read(st, slot, page) ||
+			    !mt_plausible(page, slot))
+				mt_fail(a, "foreign slot read wrong", slot, 0);
+		} else if (op < 5) {
+			mt_page(page, slot, ver);
 			if (store_write(st, slot, page))
-				a->ok = false;
+				mt_fail(a, "write failed", slot, ver);
+			/* an all-zero page reads back as zeros, like none */
+			last[slot] = ver % 4 == 0 ? 0 : ver;
 		} else if (op < 8) {
-			if (store_read(st, slot, page) || !mt_check(page, slot))
-				a->ok = false;
+			if (last[slot])
+				mt_page(want, slot, last[slot]);
+			else
+				memset(want, 0, PG);
+			if (store_read(st, slot, page) ||
+			    memcmp(page, want, PG) != 0)
+				mt_fail(a, "own slot read wrong", slot,
+					last[slot]);
 		} else if (op < 9) {
-			store_discard(st, slot, 1 + (slot < MT_SLOTS - 1));
+			/* the pair, or its second slot alone */
+			uint64_t first = slot & ~1ULL, n = 2;
+
+			if (slot & 1) {
+				first = slot;
+				n = 1;
+			}
+			if (store_discard(st, first, n))
+				mt_fail(a, "discard failed", slot, 0);
+			for (uint64_t k = first; k < first + n; k++)
+				last[k] = 0;
 		} else {
-			store_free_notify(st, slot);
+			/* -EBUSY: a reader held the lock, the page stays */
+			ret = store_free_notify(st, slot);
+			if (ret == 0)
+				last[slot] = 0;
+			else if (ret != -EBUSY)
+				mt_fail(a, "free_notify failed", slot, 0);
 		}
 		if (a->id == 0 && i % 5000 == 0)
 			store_compact(st);
+	}
+	/* at the end, every slot of this thread holds exactly its last page */
+	for (uint64_t slot = 0; slot < MT_SLOTS; slot++) {
+		if (mt_owner(slot) != a->id)
+			continue;
+		if (last[slot])
+			mt_page(want, slot, last[slot]);
+		else
+			memset(want, 0, PG);
+		if (store_read(st, slot, page) || memcmp(page, want, PG) != 0)
+			mt_fail(a, "final read wrong", slot, last[slot]);
 	}
 	return NULL;
 }
@@ -683,7 +750,7 @@ static void *mt_worker(void *p)
 /* mixed operations from many threads on overlapping slots */
 START_TEST(test_threads)
 {
-	enum { T = 4 };
+	enum { T = MT_THREADS };
 	pthread_t t[T];
 	struct mt_arg a[T];
 	struct stats_mm mm;
@@ -696,7 +763,7 @@ START_TEST(test_threads)
 	}
 	for (unsigned int i = 0; i < T; i++) {
 		pthread_join(t[i], NULL);
-		ck_assert_msg(a[i].ok, "thread %u saw a wrong page", i);
+		ck_assert_msg(a[i].ok, "thread %u: %s", i, a[i].why);
 	}
 	assert_pool_valid(st);
 	ck_assert_int_eq(store_discard(st, 0, MT_SLOTS), 0);
