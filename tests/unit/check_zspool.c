@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * check_zspool.c - unit tests of the allocator alone: every size, a seeded
- * random model of alloc/free/write/compact, compaction, memory given back,
- * and many threads at once.  FZRAM_STRESS_THREADS and FZRAM_STRESS_ITERS
- * scale the threaded stress test; FZRAM_SEED picks its seed.
+ * random model of alloc/free/write/compact, compaction, memory given back
+ * (with memory locked too: check_zspool_mlock.c), and many threads at once.
+ * FZRAM_STRESS_THREADS and FZRAM_STRESS_ITERS scale the threaded stress
+ * test; FZRAM_SEED picks its seed.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "check_run.h"
 #include "testutil.h"
@@ -329,53 +329,6 @@ START_TEST(test_memory_returned)
 }
 END_TEST
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-/* with all memory locked, as the daemon runs, freed pages still go back */
-START_TEST(test_mlocked)
-{
-#ifdef UNDER_ASAN
-	/* mlockall would lock ASan's shadow as it is touched: skip */
-	return;
-#else
-	enum { N = 16384 }; /* 64 MiB */
-	zsp_handle_t *h = calloc(N, sizeof(*h));
-	uint64_t base;
-
-	ck_assert_ptr_nonnull(h);
-	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
-		free(h);
-		return; /* not permitted here (RLIMIT_MEMLOCK): nothing to see */
-	}
-	base = tu_status_kb("RssShmem");
-	for (size_t i = 0; i < N; i++) {
-		ck_assert_int_eq(zsp_alloc(pool, 4096, &h[i]), 0);
-		memset(zsp_map(pool, h[i]), 0x3c, 4096);
-		zsp_unmap(pool, h[i]);
-	}
-	ck_assert_uint_ge(tu_status_kb("RssShmem") - base, 60 * 1024);
-	for (size_t i = 0; i < N; i++)
-		zsp_free(pool, h[i]);
-	ck_assert_uint_lt(tu_status_kb("RssShmem") - base, 2 * 1024);
-	/* and the pool keeps working on the punched pages */
-	ck_assert_int_eq(zsp_alloc(pool, 1000, &h[0]), 0);
-	fill(zsp_map(pool, h[0]), 1000, 9);
-	zsp_unmap(pool, h[0]);
-	ck_assert(check_fill(zsp_map(pool, h[0]), 1000, 9));
-	zsp_unmap(pool, h[0]);
-	zsp_free(pool, h[0]);
-	munlockall();
-	free(h);
-#endif
-}
-END_TEST
-
 struct thread_arg {
 	unsigned int id;
 	unsigned long iters;
@@ -523,7 +476,6 @@ static Suite *zspool_suite(void)
 	tcase_add_loop_test(tc, test_random_model, 0, 3);
 	tcase_add_test(tc, test_compaction);
 	tcase_add_test(tc, test_memory_returned);
-	tcase_add_test(tc, test_mlocked);
 	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
 #ifdef ZSP_DEBUG
