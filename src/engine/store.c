@@ -24,23 +24,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "codec.h"
 #include "zspool.h"
 
-#define SLOT_HANDLE_MASK 0xffffffffULL
-#define SLOT_LEN_SHIFT 32
-#define SLOT_LEN_MASK 0x1fffULL
-#define SLOT_LOCK (1ULL << 45)
-#define F(flag) (1ULL << (flag))
 #define STORE_WORDTAB_MAX 1024 /* distinct wide fill words kept */
 #define STORE_WORDTAB_BLOCK 64 /* allocated this many at a time */
+
+/* The slot word's fields, as store.h draws them. */
+#define SLOT_HANDLE_BITS 32
+#define SLOT_HANDLE_MASK ((1ULL << SLOT_HANDLE_BITS) - 1)
+#define SLOT_LEN_SHIFT SLOT_HANDLE_BITS
+#define SLOT_LEN_BITS 13
+#define SLOT_LEN_MASK ((1ULL << SLOT_LEN_BITS) - 1)
+#define SLOT_LOCK_BIT (SLOT_LEN_SHIFT + SLOT_LEN_BITS)
+#define SLOT_LOCK (1ULL << SLOT_LOCK_BIT)
+#define F(flag) (1ULL << (flag))
+#define SLOT_FLAGS_MASK                                                        \
+	((~0ULL >> (64 - STORE_NR_FLAGS)) & ~((1ULL << STORE_F_SAME) - 1))
+
+/* Bits 0..31: a handle, a narrow fill word, or a word-table index. */
+_Static_assert(sizeof(zsp_handle_t) * 8 == SLOT_HANDLE_BITS, "handle bits");
+_Static_assert(STORE_WORDTAB_MAX - 1 <= SLOT_HANDLE_MASK, "word index bits");
+/* Bits 32..44: a length of 1..FZ_PAGE_SIZE. */
+_Static_assert(FZ_PAGE_SIZE <= SLOT_LEN_MASK, "length bits");
+/* Bit 45, the lock, right below the first flag; flags end within 64 bits,
+ * and store_slot_info() hands them out in an unsigned int. */
+_Static_assert(SLOT_LOCK_BIT + 1 == STORE_F_SAME, "lock bit");
+_Static_assert(STORE_NR_FLAGS <= 64, "flag bits");
+_Static_assert(STORE_NR_FLAGS - STORE_F_SAME <= 32, "slot_info flags");
+/* No two fields share a bit. */
+#define SLOT_LEN_FIELD (SLOT_LEN_MASK << SLOT_LEN_SHIFT)
+_Static_assert((SLOT_HANDLE_MASK & SLOT_LEN_FIELD) == 0, "handle, length");
+_Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD) & SLOT_LOCK) == 0,
+	       "lock bit overlaps");
+_Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD | SLOT_LOCK) &
+		SLOT_FLAGS_MASK) == 0,
+	       "flags overlap");
+
 #define STORE_NR_CHUNKS (STORE_MAX_SLOTS / STORE_CHUNK_SLOTS)
 
 struct store_chunk {
 	uint64_t slot[STORE_CHUNK_SLOTS]; /* slot words, see store.h */
-	uint32_t atime[];                 /* present when track_atime */
 };
 
 struct store {
@@ -50,8 +75,6 @@ struct store {
 	struct store_chunk **dir;    /* STORE_NR_CHUNKS pointers, mmap'd */
 	uint64_t nchunks;            /* chunks installed (atomic) */
 	unsigned int huge_threshold; /* compressed >= this: stored raw */
-	bool track_atime;
-	time_t epoch;                /* atime origin */
 	uint64_t mem_limit_pages;    /* 0 = none (atomic) */
 	pthread_mutex_t resize_lock; /* serialises store_resize() */
 
@@ -114,18 +137,15 @@ static struct store_chunk *chunk_get(struct store *s, uint64_t slot,
 {
 	uint64_t ci = slot / STORE_CHUNK_SLOTS;
 	struct store_chunk *c = __atomic_load_n(&s->dir[ci], __ATOMIC_ACQUIRE);
-	size_t sz = sizeof(*c);
 
 	if (c || !create)
 		return c;
-	if (s->track_atime)
-		sz += STORE_CHUNK_SLOTS * sizeof(uint32_t);
 	/*
 	 * On the write path: one 64 KiB calloc per 8192 slots (32 MiB of
 	 * data) the first time they are written; the daemon's memory is
 	 * locked, so this cannot recurse into the swap it serves.
 	 */
-	c = calloc(1, sz);
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	struct store_chunk *expect = NULL;
@@ -141,14 +161,6 @@ static struct store_chunk *chunk_get(struct store *s, uint64_t slot,
 static uint64_t *slot_word(struct store_chunk *c, uint64_t slot)
 {
 	return &c->slot[slot % STORE_CHUNK_SLOTS];
-}
-
-static void touch(struct store *s, struct store_chunk *c, uint64_t slot)
-{
-	if (s->track_atime)
-		__atomic_store_n(&c->atime[slot % STORE_CHUNK_SLOTS],
-				 (uint32_t)(time(NULL) - s->epoch),
-				 __ATOMIC_RELAXED);
 }
 
 /* Free what slot word @v holds and uncount it; caller holds the slot lock. */
@@ -271,8 +283,6 @@ int store_create(const struct store_config *cfg, struct store **out)
 	s->nslots = cfg->size / FZ_PAGE_SIZE;
 	s->huge_threshold = cfg->huge_threshold ? cfg->huge_threshold
 						: STORE_DEFAULT_HUGE_THRESHOLD;
-	s->track_atime = cfg->track_atime;
-	s->epoch = time(NULL);
 	s->mem_limit_pages =
 		(cfg->mem_limit + FZ_PAGE_SIZE - 1) / FZ_PAGE_SIZE;
 	pthread_mutex_init(&s->wordtab_lock, NULL);
@@ -403,7 +413,6 @@ int store_write(struct store *s, uint64_t slot, const void *page)
 	}
 	stats_inc(s->st.pages_stored);
 	stats_inc(s->st.num_writes);
-	touch(s, c, slot);
 	slot_unlock(e, v);
 	return 0;
 
@@ -463,7 +472,6 @@ int store_read(struct store *s, uint64_t slot, void *page)
 			}
 		}
 	}
-	touch(s, c, slot);
 	slot_unlock(e, v);
 	return ret;
 }
@@ -606,8 +614,6 @@ uint64_t store_meta_bytes(struct store *s)
 			STORE_CHUNK_SLOTS - 1) /
 		       STORE_CHUNK_SLOTS * sizeof(*s->dir);
 
-	if (s->track_atime)
-		chunk += STORE_CHUNK_SLOTS * sizeof(uint32_t);
 	zsp_get_stats(s->pool, &zs);
 	return sizeof(*s) + dir +
 	       (__atomic_load_n(&s->nwords, __ATOMIC_RELAXED) +

@@ -14,10 +14,21 @@
  *   bits 32..44  object length in bytes (1..4096; 4096 = stored raw)
  *   bit  45      the slot lock
  *   bits 46..52  flags: same, huge, idle, written back, recompressed,
- *                incompressible, wide fill word (enum store_flag)
+ *                incompressible, wide fill word (enum store_flag); idle,
+ *                written back, recompressed and incompressible are
+ *                reserved (see below) and never set today
  *   bits 53..63  free, for later (e.g. recompression priority)
- * A last-access time, when tracking is on (track_atime), lives in a 32-bit
- * array beside each chunk: seconds since the store was created.
+ *
+ * Reserved for the next tiers: STORE_F_IDLE (issue 10's idle mark: set by
+ * idle marking, cleared by a read or write of the slot), STORE_F_WB (the
+ * slot's bits 0..31 name a backing-store object instead of a handle),
+ * STORE_F_RECOMP and STORE_F_INCOMPRESSIBLE (issue 11's recompression, and
+ * its "no secondary codec shrinks it" mark), so that block_state's flags
+ * "s w h i r n" each have their bit.  A write replaces the whole word, so
+ * it clears them all.  Issue 10's last-access time (32 bits per stored
+ * slot) does not fit the 11 free bits: it belongs in an array beside the
+ * slot words, allocated only where slots are stored, and the slot lock
+ * serialises its updates with the slot's.
  *
  * Locks: slot lock (a bit in the slot word, spin-then-yield) → the
  * allocator's locks (zspool.h) → wordtab lock.  Compression runs outside
@@ -47,6 +58,9 @@ enum store_flag {
 	STORE_F_WIDE = 52,           /* fill word kept in the word table */
 	STORE_NR_FLAGS
 };
+/* the picture above; store.c asserts that the other fields fit beside */
+_Static_assert(STORE_F_SAME == 46 && STORE_NR_FLAGS == 53,
+	       "store.h's slot word layout");
 
 struct store_config {
 	uint64_t size;           /* bytes: 4096..STORE_MAX_SLOTS*4096,
@@ -57,7 +71,6 @@ struct store_config {
 	unsigned int huge_threshold; /* compressed >= this: raw; 0 = default */
 	unsigned int chain;      /* most pages per zspage, 1..ZSP_MAX_CHAIN;
 				    0 = ZSP_DEFAULT_CHAIN (8) */
-	bool track_atime;        /* keep a last-access time per slot */
 };
 
 struct store;

@@ -40,6 +40,10 @@
  * moves while it is mapped.  Allocation and free take class->lock only.  No
  * lock is global on the hot path: region_lock and handle_lock are taken only
  * when a class needs a new region or a new batch of handles.
+ *
+ * Files: zspool.c (pool, classes, regions, zspages, objects), handle.c (the
+ * handle table), compact.c (compaction and zsp_validate()); what they share,
+ * and which of them may touch which field, is in zspool_int.h.
  */
 #ifndef FZRAM_ZSPOOL_H
 #define FZRAM_ZSPOOL_H
@@ -89,7 +93,9 @@ int zsp_alloc(struct zsp_pool *pool, size_t size, zsp_handle_t *out);
 
 /*
  * zsp_free() - free the object @handle; 0 is ignored.  An emptied zspage's
- * pages go back to the system at once.
+ * pages go back to the system at once.  @handle must be allocated: a debug
+ * build (ZSP_DEBUG) aborts with a message on a double free or on a handle
+ * never allocated; other builds corrupt the pool.
  * Context: takes the class lock; the caller must not have @handle mapped.
  */
 void zsp_free(struct zsp_pool *pool, zsp_handle_t handle);
@@ -99,7 +105,9 @@ void zsp_free(struct zsp_pool *pool, zsp_handle_t handle);
  * in place until zsp_unmap(); it may be read and written through the pointer
  * up to its allocated size.  A thread holds at most one mapping at a time
  * (a waiting compaction would otherwise deadlock a nested mapping).
- * Context: takes class->migrate for reading (released by zsp_unmap()).
+ * @handle must be allocated (a debug build aborts if it is not).
+ * Context: takes class->migrate for reading (released by zsp_unmap()); a
+ * debug build also takes the class lock briefly.
  */
 void *zsp_map(struct zsp_pool *pool, zsp_handle_t handle);
 

@@ -26,6 +26,7 @@
 #include <zstd.h>
 
 #include "check_run.h"
+#include "testutil.h"
 
 #define PAGE FZ_PAGE_SIZE
 #define BIG_CAP 8192  /* above every algorithm's bound for one page */
@@ -62,28 +63,19 @@ static const char *const words[] = {
 };
 #define NR_WORDS ((int)(sizeof(words) / sizeof(words[0])))
 
-static uint64_t rng_next(uint64_t *s)
-{
-	/* xorshift64*: deterministic, good enough to defeat compressors */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 static size_t put_text(unsigned char *p, size_t room, uint64_t *s)
 {
 	size_t n = 0;
 
 	while (n < room) {
-		const char *w = words[rng_next(s) % NR_WORDS];
+		const char *w = words[tu_rng_next(s) % NR_WORDS];
 		size_t len = strlen(w);
 
 		if (n + len + 1 > room)
 			break;
 		memcpy(p + n, w, len);
 		n += len;
-		p[n++] = (rng_next(s) % 11) ? ' ' : '\n';
+		p[n++] = (tu_rng_next(s) % 11) ? ' ' : '\n';
 	}
 	return n;
 }
@@ -98,7 +90,7 @@ static void fill_heap(unsigned char *p, uint64_t *s)
 
 	memset(p, 0, PAGE);
 	while (off + 16 <= PAGE) {
-		size_t chunk = 32 + 16 * (rng_next(s) % 12);
+		size_t chunk = 32 + 16 * (tu_rng_next(s) % 12);
 		uint64_t hdr = chunk | 1;
 		size_t i, end;
 
@@ -107,17 +99,17 @@ static void fill_heap(unsigned char *p, uint64_t *s)
 		memcpy(p + off, &hdr, 8);
 		end = off + chunk;
 		off += 16;
-		switch (rng_next(s) % 4) {
+		switch (tu_rng_next(s) % 4) {
 		case 0:
 			for (i = off; i + 8 <= end; i += 8) {
 				uint64_t ptr = 0x000055d4c3a00000ULL +
-					       16 * (rng_next(s) % 4096);
+					       16 * (tu_rng_next(s) % 4096);
 				memcpy(p + i, &ptr, 8);
 			}
 			break;
 		case 1:
 			for (i = off; i + 4 <= end; i += 4) {
-				uint32_t v = rng_next(s) % 100;
+				uint32_t v = tu_rng_next(s) % 100;
 				memcpy(p + i, &v, 4);
 			}
 			break;
@@ -155,7 +147,7 @@ static void fill_page(unsigned char *p, enum page_kind kind, uint64_t seed)
 		break;
 	default:
 		for (i = 0; i < PAGE; i += 8) {
-			uint64_t v = rng_next(&s);
+			uint64_t v = tu_rng_next(&s);
 
 			memcpy(p + i, &v, 8);
 		}
@@ -399,12 +391,12 @@ START_TEST(test_corrupt)
 		 * crash, no read past the input and -EIO for broken structure.
 		 */
 		for (i = 0; i < 300; i++) {
-			int nflip = 1 + rng_next(&s) % 4, f;
+			int nflip = 1 + tu_rng_next(&s) % 4, f;
 
 			memcpy(bad, buf, len);
 			for (f = 0; f < nflip; f++)
-				bad[rng_next(&s) % len] ^=
-				    1 + rng_next(&s) % 255;
+				bad[tu_rng_next(&s) % len] ^=
+				    1 + tu_rng_next(&s) % 255;
 			ret = decompress_copy(&c, bad, len, out);
 			ck_assert_msg(ret == 0 || ret == -EIO, "ret %d", ret);
 			nr_eio += ret == -EIO;
@@ -420,10 +412,10 @@ START_TEST(test_corrupt)
 	memset(bad, 0, 256);
 	ck_assert_int_eq(decompress_copy(&c, bad, 256, out), -EIO);
 	for (i = 0; i < 200; i++) {
-		size_t n = 1 + rng_next(&s) % 512, j;
+		size_t n = 1 + tu_rng_next(&s) % 512, j;
 
 		for (j = 0; j < n; j++)
-			bad[j] = rng_next(&s);
+			bad[j] = tu_rng_next(&s);
 		ret = decompress_copy(&c, bad, n, out);
 		ck_assert_int_eq(ret, -EIO);
 	}

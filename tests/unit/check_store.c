@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "testutil.h"
 
 #include "codec.h"
 #include "zspool.h"
@@ -55,35 +56,13 @@ static void teardown(void)
 	st = NULL;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ULL;
-}
-
-/* a compressible page of text that names @tag */
-static void text_page(void *p, uint64_t tag)
-{
-	char *c = p;
-	int n = 0;
-
-	while (n < PG - 64)
-		n += snprintf(c + n, (size_t)(PG - n),
-			      "page %llu line %d: the quick brown fox %llu\n",
-			      (unsigned long long)tag, n,
-			      (unsigned long long)(tag * 7 + (uint64_t)n));
-	memset(c + n, '.', (size_t)(PG - n));
-}
-
 static void random_page(void *p, uint64_t seed)
 {
 	uint64_t *w = p;
 
 	seed |= 1;
 	for (size_t i = 0; i < PG / 8; i++)
-		w[i] = rng_next(&seed);
+		w[i] = tu_rng_next(&seed);
 }
 
 static void assert_read(struct store *s, uint64_t slot, const void *want)
@@ -120,6 +99,12 @@ START_TEST(test_unwritten_reads_zero)
 }
 END_TEST
 
+#define SLOT_INFO_FLAG(f) (1u << ((f) - STORE_F_SAME))
+#define RESERVED_FLAGS                                                         \
+	(SLOT_INFO_FLAG(STORE_F_IDLE) | SLOT_INFO_FLAG(STORE_F_WB) |           \
+	 SLOT_INFO_FLAG(STORE_F_RECOMP) |                                      \
+	 SLOT_INFO_FLAG(STORE_F_INCOMPRESSIBLE))
+
 /* overwriting a slot frees its old object first: nothing leaks */
 START_TEST(test_overwrite_frees_old)
 {
@@ -134,11 +119,14 @@ START_TEST(test_overwrite_frees_old)
 		else if (i % 3 == 1)
 			memset(page, i & 0xff, PG);
 		else
-			text_page(page, (uint64_t)i);
+			tu_text_page(page, (uint64_t)i);
 		ck_assert_int_eq(store_write(st, 7, page), 0);
 		assert_read(st, 7, page);
 		store_mm(st, &mm);
 		ck_assert_int_eq(store_slot_info(st, 7, &flags, &len), 0);
+		/* the flags reserved for idle, writeback and recompression
+		 * are never set, and a write leaves none behind */
+		ck_assert_uint_eq(flags & RESERVED_FLAGS, 0);
 		ck_assert_uint_eq(mm.orig_data_size, PG);
 		ck_assert_uint_eq(mm.compr_data_size, len);
 		ck_assert_uint_eq(mm.same_pages, i % 3 == 1);
@@ -254,7 +242,7 @@ START_TEST(test_discard)
 	struct stats_io io;
 
 	for (uint64_t i = 0; i < 3000; i++) {
-		text_page(page, i);
+		tu_text_page(page, i);
 		ck_assert_int_eq(store_write(st, i * 5, page), 0);
 	}
 	store_mm(st, &mm);
@@ -267,7 +255,7 @@ START_TEST(test_discard)
 	store_io(st, &io);
 	ck_assert_uint_eq(io.notify_free, 7500);
 	assert_read(st, 0, zero);
-	text_page(page, 1500);
+	tu_text_page(page, 1500);
 	assert_read(st, 7500, page);
 	/* the rest */
 	ck_assert_int_eq(store_discard(st, 7500, 7500), 0);
@@ -280,7 +268,7 @@ START_TEST(test_discard)
 	store_mm(st, &mm);
 	ck_assert_uint_eq(mm.mem_used_max, 0);
 	/* free notices free too */
-	text_page(page, 1);
+	tu_text_page(page, 1);
 	ck_assert_int_eq(store_write(st, 1, page), 0);
 	ck_assert_int_eq(store_free_notify(st, 1), 0);
 	store_mm(st, &mm);
@@ -302,14 +290,15 @@ START_TEST(test_counters_model)
 
 	memset(ver, 0, sizeof(ver));
 	for (int step = 1; step <= STEPS; step++) {
-		uint64_t slot = rng_next(&seed) % SLOTS;
-		unsigned int op = (unsigned int)(rng_next(&seed) % 10);
+		uint64_t slot = tu_rng_next(&seed) % SLOTS;
+		unsigned int op = (unsigned int)(tu_rng_next(&seed) % 10);
 
 		if (op < 6) {
-			unsigned char k = (unsigned char)(rng_next(&seed) % 3);
+			unsigned char k =
+			    (unsigned char)(tu_rng_next(&seed) % 3);
 
 			if (k == 0)
-				text_page(page, (uint64_t)step);
+				tu_text_page(page, (uint64_t)step);
 			else if (k == 1)
 				memset(page, step & 0xff, PG);
 			else
@@ -318,7 +307,7 @@ START_TEST(test_counters_model)
 			ver[slot] = (uint64_t)step;
 			kind[slot] = k;
 		} else if (op < 8) {
-			uint64_t n = rng_next(&seed) % 8 + 1;
+			uint64_t n = tu_rng_next(&seed) % 8 + 1;
 
 			if (slot + n > SLOTS)
 				n = SLOTS - slot;
@@ -329,7 +318,7 @@ START_TEST(test_counters_model)
 			if (!ver[slot])
 				memset(want, 0, PG);
 			else if (kind[slot] == 0)
-				text_page(want, ver[slot]);
+				tu_text_page(want, ver[slot]);
 			else if (kind[slot] == 1)
 				memset(want, ver[slot] & 0xff, PG);
 			else
@@ -372,7 +361,7 @@ START_TEST(test_mem_limit)
 	uint64_t slot;
 	int ret = 0;
 
-	text_page(old, 12345);
+	tu_text_page(old, 12345);
 	ck_assert_int_eq(store_write(s, 0, old), 0);
 	for (slot = 1; slot < 10000; slot++) {
 		random_page(page, slot);
@@ -409,7 +398,7 @@ START_TEST(test_mem_limit_small)
 	int refused = 0;
 
 	for (uint64_t slot = 0; slot < 3000 && refused < 50; slot++) {
-		text_page(page, slot * 977);
+		tu_text_page(page, slot * 977);
 		/* vary the compressed size across classes */
 		memset(page + 1024 + (slot % 7) * 300, (int)slot, 200);
 		if (store_write(s, slot, page) == -ENOMEM)
@@ -454,7 +443,7 @@ START_TEST(test_bad_input)
 	ck_assert_int_eq(store_create(&cfg, &s), -EINVAL);
 	ck_assert_ptr_null(s);
 
-	text_page(page, 1);
+	tu_text_page(page, 1);
 	ck_assert_int_eq(store_write(st, 0, page), 0);
 	ck_assert_int_eq(store_write(st, nslots, page), -EINVAL);
 	ck_assert_int_eq(store_read(st, nslots, page), -EINVAL);
@@ -468,7 +457,7 @@ START_TEST(test_bad_input)
 	/* the failed requests changed nothing */
 	store_mm(st, &mm);
 	ck_assert_uint_eq(mm.orig_data_size, PG);
-	text_page(page, 1);
+	tu_text_page(page, 1);
 	assert_read(st, 0, page);
 	ck_assert_int_eq(store_resize(st, 12345), -EINVAL);
 	ck_assert_uint_eq(store_size(st), 64ULL << 20);
@@ -482,7 +471,7 @@ START_TEST(test_resize)
 	struct stats_mm mm;
 
 	for (uint64_t i = 0; i < 100; i++) {
-		text_page(page, i);
+		tu_text_page(page, i);
 		ck_assert_int_eq(store_write(st, i, page), 0);
 	}
 	ck_assert_int_eq(store_resize(st, 50 * PG), 0);
@@ -491,7 +480,7 @@ START_TEST(test_resize)
 	ck_assert_int_eq(store_read(st, 50, page), -EINVAL);
 	ck_assert_int_eq(store_resize(st, 200 * PG), 0);
 	assert_read(st, 60, zero);
-	text_page(page, 49);
+	tu_text_page(page, 49);
 	assert_read(st, 49, page);
 }
 END_TEST
@@ -512,7 +501,7 @@ START_TEST(test_resize_race)
 	unsigned char page[PG], got[PG];
 	struct stats_mm mm;
 
-	text_page(page, 5);
+	tu_text_page(page, 5);
 	for (int it = 0; it < 3000; it++) {
 		pthread_t t;
 
@@ -536,32 +525,18 @@ START_TEST(test_resize_race)
 }
 END_TEST
 
-static uint64_t rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	unsigned long long kb = 0;
-
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /* metadata grows with what is stored: an empty 1 TiB store is small */
 START_TEST(test_sparse_metadata)
 {
-	uint64_t before = rss_kb(), after;
+	uint64_t before = tu_status_kb("VmRSS"), after;
 	struct store *s = make(1ULL << 40, "lz4", 0);
 	unsigned char page[PG];
 
-	after = rss_kb();
+	after = tu_status_kb("VmRSS");
 	ck_assert_uint_lt(store_meta_bytes(s), 1 << 20);
 	ck_assert_uint_lt(after - before, 1024);
 	/* the far end works without touching anything in between */
-	text_page(page, 3);
+	tu_text_page(page, 3);
 	ck_assert_int_eq(store_write(s, (1ULL << 40) / PG - 1, page), 0);
 	assert_read(s, (1ULL << 40) / PG - 1, page);
 	ck_assert_uint_lt(store_meta_bytes(s), 1 << 20);
@@ -573,7 +548,7 @@ END_TEST
 static void mixed_page(void *page, uint64_t i)
 {
 	if (i % 3 == 0)
-		text_page(page, i);
+		tu_text_page(page, i);
 	else if (i % 3 == 1)
 		random_page(page, i);
 	else
@@ -633,12 +608,26 @@ START_TEST(test_corpus)
 }
 END_TEST
 
+/*
+ * The threads share MT_SLOTS slots: each slot pair (2k, 2k+1) is owned by
+ * thread k % MT_THREADS, which alone writes, discards and free-notifies it
+ * and so knows exactly what each of its slots must read back (a lost write
+ * that reads as zeros fails).  Every thread also reads the others' slots,
+ * racing their owners on the same slot locks and chunk; such a read must be
+ * a page the owner wrote to that slot, or zeros.
+ */
+enum { MT_THREADS = 4, MT_SLOTS = 48, MT_ITERS = 20000 };
+
 struct mt_arg {
 	unsigned int id;
 	bool ok;
+	char why[160]; /* the first wrong page */
 };
 
-enum { MT_SLOTS = 48 };
+static unsigned int mt_owner(uint64_t slot)
+{
+	return (unsigned int)(slot / 2 % MT_THREADS);
+}
 
 /* a page that says which slot and version it is, checkable on its own */
 static void mt_page(unsigned char *p, uint64_t slot, uint64_t ver)
@@ -652,55 +641,108 @@ static void mt_page(unsigned char *p, uint64_t slot, uint64_t ver)
 	if (ver % 4 == 1)
 		random_page(p, ver);
 	else
-		text_page(p, ver);
+		tu_text_page(p, ver);
 	w[0] = slot;
 	w[1] = ver;
 }
 
-static bool mt_check(const unsigned char *p, uint64_t slot)
+/* another thread's slot: zeros, or a page its owner wrote there */
+static bool mt_plausible(const unsigned char *p, uint64_t slot)
 {
 	unsigned char want[PG];
 	const uint64_t *w = (const uint64_t *)p;
-	uint64_t ver;
+	uint64_t ver = w[1];
 
 	for (size_t i = 0; i < PG; i++)
 		if (p[i])
 			goto nonzero;
 	return true; /* empty, discarded or same-filled */
 nonzero:
-	if (w[0] != slot)
+	if (w[0] != slot || ver >> 32 != mt_owner(slot))
 		return false;
-	ver = w[1];
 	mt_page(want, slot, ver);
 	return memcmp(want, p, PG) == 0;
+}
+
+static void mt_fail(struct mt_arg *a, const char *what, uint64_t slot,
+		    uint64_t ver)
+{
+	if (!a->ok)
+		return;
+	a->ok = false;
+	snprintf(a->why, sizeof(a->why),
+		 "%s: slot %llu (expected version %llu)", what,
+		 (unsigned long long)slot, (unsigned long long)ver);
 }
 
 static void *mt_worker(void *p)
 {
 	struct mt_arg *a = p;
-	unsigned char page[PG];
+	unsigned char page[PG], want[PG];
+	/* what each of this thread's slots holds: a version, or 0 = zeros */
+	uint64_t last[MT_SLOTS] = {0};
 	uint64_t seed = 1000 + a->id;
 
 	a->ok = true;
-	for (int i = 0; i < 20000; i++) {
-		uint64_t slot = rng_next(&seed) % MT_SLOTS;
-		unsigned int op = (unsigned int)(rng_next(&seed) % 10);
+	for (int i = 0; i < MT_ITERS; i++) {
+		uint64_t slot = tu_rng_next(&seed) % MT_SLOTS;
+		unsigned int op = (unsigned int)(tu_rng_next(&seed) % 10);
+		uint64_t ver = ((uint64_t)a->id << 32) | (uint64_t)i;
+		int ret;
 
-		if (op < 5) {
-			mt_page(page, slot,
-				((uint64_t)a->id << 32) | (uint64_t)i);
+		if (mt_owner(slot) != a->id) {
+			/* someone else's: read it while its owner works */
+			if (store_read(st, slot, page) ||
+			    !mt_plausible(page, slot))
+				mt_fail(a, "foreign slot read wrong", slot, 0);
+		} else if (op < 5) {
+			mt_page(page, slot, ver);
 			if (store_write(st, slot, page))
-				a->ok = false;
+				mt_fail(a, "write failed", slot, ver);
+			/* an all-zero page reads back as zeros, like none */
+			last[slot] = ver % 4 == 0 ? 0 : ver;
 		} else if (op < 8) {
-			if (store_read(st, slot, page) || !mt_check(page, slot))
-				a->ok = false;
+			if (last[slot])
+				mt_page(want, slot, last[slot]);
+			else
+				memset(want, 0, PG);
+			if (store_read(st, slot, page) ||
+			    memcmp(page, want, PG) != 0)
+				mt_fail(a, "own slot read wrong", slot,
+					last[slot]);
 		} else if (op < 9) {
-			store_discard(st, slot, 1 + (slot < MT_SLOTS - 1));
+			/* the pair, or its second slot alone */
+			uint64_t first = slot & ~1ULL, n = 2;
+
+			if (slot & 1) {
+				first = slot;
+				n = 1;
+			}
+			if (store_discard(st, first, n))
+				mt_fail(a, "discard failed", slot, 0);
+			for (uint64_t k = first; k < first + n; k++)
+				last[k] = 0;
 		} else {
-			store_free_notify(st, slot);
+			/* -EBUSY: a reader held the lock, the page stays */
+			ret = store_free_notify(st, slot);
+			if (ret == 0)
+				last[slot] = 0;
+			else if (ret != -EBUSY)
+				mt_fail(a, "free_notify failed", slot, 0);
 		}
 		if (a->id == 0 && i % 5000 == 0)
 			store_compact(st);
+	}
+	/* at the end, every slot of this thread holds exactly its last page */
+	for (uint64_t slot = 0; slot < MT_SLOTS; slot++) {
+		if (mt_owner(slot) != a->id)
+			continue;
+		if (last[slot])
+			mt_page(want, slot, last[slot]);
+		else
+			memset(want, 0, PG);
+		if (store_read(st, slot, page) || memcmp(page, want, PG) != 0)
+			mt_fail(a, "final read wrong", slot, last[slot]);
 	}
 	return NULL;
 }
@@ -708,7 +750,7 @@ static void *mt_worker(void *p)
 /* mixed operations from many threads on overlapping slots */
 START_TEST(test_threads)
 {
-	enum { T = 4 };
+	enum { T = MT_THREADS };
 	pthread_t t[T];
 	struct mt_arg a[T];
 	struct stats_mm mm;
@@ -721,7 +763,7 @@ START_TEST(test_threads)
 	}
 	for (unsigned int i = 0; i < T; i++) {
 		pthread_join(t[i], NULL);
-		ck_assert_msg(a[i].ok, "thread %u saw a wrong page", i);
+		ck_assert_msg(a[i].ok, "thread %u: %s", i, a[i].why);
 	}
 	assert_pool_valid(st);
 	ck_assert_int_eq(store_discard(st, 0, MT_SLOTS), 0);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * check_zspool.c - unit tests of the allocator alone: every size, a seeded
- * random model of alloc/free/write/compact, compaction, memory given back,
- * and many threads at once.  FZRAM_STRESS_THREADS and FZRAM_STRESS_ITERS
- * scale the threaded stress test; FZRAM_SEED picks its seed.
+ * random model of alloc/free/write/compact, compaction, memory given back
+ * (with memory locked too: check_zspool_mlock.c), and many threads at once.
+ * FZRAM_STRESS_THREADS and FZRAM_STRESS_ITERS scale the threaded stress
+ * test; FZRAM_SEED picks its seed.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -14,13 +15,14 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "check_run.h"
+#include "testutil.h"
 
 static struct zsp_pool *pool;
 
@@ -43,15 +45,6 @@ static void assert_valid(void)
 	ck_assert_msg(ret == 0, "pool invalid: %s", why);
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-	/* xorshift64*: reproducible from the seed */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ULL;
-}
-
 static void fill(void *p, size_t len, uint32_t tag)
 {
 	unsigned char *b = p;
@@ -68,21 +61,6 @@ static bool check_fill(const void *p, size_t len, uint32_t tag)
 		if (b[i] != (unsigned char)(tag * 131 + i * 7 + (i >> 8)))
 			return false;
 	return true;
-}
-
-static uint64_t rss_shmem_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	unsigned long long kb = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "RssShmem: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 START_TEST(test_bad_sizes)
@@ -228,12 +206,13 @@ START_TEST(test_random_model)
 
 	ck_assert_ptr_nonnull(m);
 	for (int step = 0; step < STEPS; step++) {
-		size_t i = rng_next(&seed) % NOBJ;
-		unsigned int op = rng_next(&seed) % 100;
+		size_t i = tu_rng_next(&seed) % NOBJ;
+		unsigned int op = tu_rng_next(&seed) % 100;
 
 		if (!m[i].h && op < 70) {
 			/* sizes skewed like compressed pages, all reachable */
-			uint32_t size = (uint32_t)(rng_next(&seed) % 4096) + 1;
+			uint32_t size =
+			    (uint32_t)(tu_rng_next(&seed) % 4096) + 1;
 
 			if (op < 35)
 				size = size / 3 + 1;
@@ -289,7 +268,7 @@ START_TEST(test_compaction)
 		zsp_unmap(pool, h[i]);
 	}
 	for (size_t i = 0; i < N; i++)
-		if (rng_next(&seed) % 4) {
+		if (tu_rng_next(&seed) % 4) {
 			zsp_free(pool, h[i]);
 			h[i] = 0;
 		}
@@ -300,7 +279,12 @@ START_TEST(test_compaction)
 	ck_assert_uint_eq(before - after, freed);
 	zsp_get_stats(pool, &st);
 	ck_assert_uint_eq(st.pages_compacted, freed);
-	/* each class now needs at most one zspage beyond the minimum */
+	/*
+	 * Every class with objects was fragmented enough to compact, and
+	 * compaction fills the fullest zspages from the rest and packs what
+	 * is left into one: each class holds exactly the fewest zspages its
+	 * objects fit in (all full but at most one).
+	 */
 	for (unsigned int c = 0; c < zsp_nr_classes(pool); c++) {
 		struct zsp_class_stats cs;
 		uint64_t min;
@@ -327,7 +311,7 @@ START_TEST(test_memory_returned)
 {
 	enum { N = 131072 }; /* 131072 * 4 KiB = 512 MiB */
 	zsp_handle_t *h = calloc(N, sizeof(*h));
-	uint64_t base = rss_shmem_kb(), peak;
+	uint64_t base = tu_status_kb("RssShmem"), peak;
 
 	ck_assert_ptr_nonnull(h);
 	for (size_t i = 0; i < N; i++) {
@@ -335,60 +319,13 @@ START_TEST(test_memory_returned)
 		memset(zsp_map(pool, h[i]), 0xa5, 4096);
 		zsp_unmap(pool, h[i]);
 	}
-	peak = rss_shmem_kb();
+	peak = tu_status_kb("RssShmem");
 	ck_assert_uint_ge(peak - base, 500 * 1024);
 	for (size_t i = 0; i < N; i++)
 		zsp_free(pool, h[i]);
 	ck_assert_uint_eq(zsp_pages_used(pool), 0);
-	ck_assert_uint_lt(rss_shmem_kb() - base, 4 * 1024);
+	ck_assert_uint_lt(tu_status_kb("RssShmem") - base, 4 * 1024);
 	free(h);
-}
-END_TEST
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-/* with all memory locked, as the daemon runs, freed pages still go back */
-START_TEST(test_mlocked)
-{
-#ifdef UNDER_ASAN
-	/* mlockall would lock ASan's shadow as it is touched: skip */
-	return;
-#else
-	enum { N = 16384 }; /* 64 MiB */
-	zsp_handle_t *h = calloc(N, sizeof(*h));
-	uint64_t base;
-
-	ck_assert_ptr_nonnull(h);
-	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
-		free(h);
-		return; /* not permitted here (RLIMIT_MEMLOCK): nothing to see */
-	}
-	base = rss_shmem_kb();
-	for (size_t i = 0; i < N; i++) {
-		ck_assert_int_eq(zsp_alloc(pool, 4096, &h[i]), 0);
-		memset(zsp_map(pool, h[i]), 0x3c, 4096);
-		zsp_unmap(pool, h[i]);
-	}
-	ck_assert_uint_ge(rss_shmem_kb() - base, 60 * 1024);
-	for (size_t i = 0; i < N; i++)
-		zsp_free(pool, h[i]);
-	ck_assert_uint_lt(rss_shmem_kb() - base, 2 * 1024);
-	/* and the pool keeps working on the punched pages */
-	ck_assert_int_eq(zsp_alloc(pool, 1000, &h[0]), 0);
-	fill(zsp_map(pool, h[0]), 1000, 9);
-	zsp_unmap(pool, h[0]);
-	ck_assert(check_fill(zsp_map(pool, h[0]), 1000, 9));
-	zsp_unmap(pool, h[0]);
-	zsp_free(pool, h[0]);
-	munlockall();
-	free(h);
-#endif
 }
 END_TEST
 
@@ -409,7 +346,7 @@ static void *worker(void *p)
 
 	a->ok = true;
 	for (unsigned long it = 0; it < a->iters; it++) {
-		size_t i = rng_next(&s) % LIVE;
+		size_t i = tu_rng_next(&s) % LIVE;
 
 		if (m[i].h) {
 			void *p2 = zsp_map(pool, m[i].h);
@@ -420,7 +357,7 @@ static void *worker(void *p)
 			zsp_free(pool, m[i].h);
 			m[i].h = 0;
 		} else {
-			m[i].size = (uint32_t)(rng_next(&s) % 4096) + 1;
+			m[i].size = (uint32_t)(tu_rng_next(&s) % 4096) + 1;
 			m[i].tag = (uint32_t)(it * 31 + a->id);
 			if (zsp_alloc(pool, m[i].size, &m[i].h)) {
 				a->ok = false;
@@ -488,6 +425,44 @@ START_TEST(test_threads)
 }
 END_TEST
 
+#ifdef ZSP_DEBUG
+/*
+ * A debug build aborts on a handle that is not allocated, instead of
+ * linking it into a free list twice: each case must raise SIGABRT (Check
+ * runs every test in a child of its own).
+ */
+START_TEST(test_bad_handle)
+{
+	zsp_handle_t h, other;
+
+	ck_assert_int_eq(zsp_alloc(pool, 100, &h), 0);
+	ck_assert_int_eq(zsp_alloc(pool, 100, &other), 0);
+	ck_assert_uint_ne(h, other);
+	switch (_i) {
+	case 0: /* double free */
+		zsp_free(pool, h);
+		zsp_free(pool, h);
+		break;
+	case 1: /* a handle of an issued batch, never allocated */
+		zsp_free(pool, other + 1);
+		break;
+	case 2: /* batch 0, which no class ever gets */
+		zsp_free(pool, 1);
+		break;
+	case 3: /* past every handle handed out */
+		zsp_free(pool, other + (1u << 20));
+		break;
+	case 4: /* use after free */
+		zsp_free(pool, h);
+		zsp_map(pool, h);
+		break;
+	}
+	/* not reached: the pool must have aborted */
+	ck_abort_msg("case %d: a bad handle was accepted", _i);
+}
+END_TEST
+#endif
+
 static Suite *zspool_suite(void)
 {
 	Suite *s = suite_create("zspool");
@@ -501,9 +476,14 @@ static Suite *zspool_suite(void)
 	tcase_add_loop_test(tc, test_random_model, 0, 3);
 	tcase_add_test(tc, test_compaction);
 	tcase_add_test(tc, test_memory_returned);
-	tcase_add_test(tc, test_mlocked);
 	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
+#ifdef ZSP_DEBUG
+	tc = tcase_create("debug");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test_raise_signal(tc, test_bad_handle, SIGABRT, 0, 5);
+	suite_add_tcase(s, tc);
+#endif
 	return s;
 }
 
