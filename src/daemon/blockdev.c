@@ -56,17 +56,6 @@ static struct bdev_piece bdev_split(uint64_t pos, uint64_t end)
 	return p;
 }
 
-/*
- * Whether store_read() may fill @p in place: it stores the words of a
- * same-filled page as uint64_t, so its page must be 8-byte aligned.  A
- * reader's buffer need not be (a read at an odd offset puts each whole
- * block at an odd place in it); those blocks go through an aligned page.
- */
-static bool bdev_aligned(const void *p)
-{
-	return (uintptr_t)p % _Alignof(uint64_t) == 0;
-}
-
 static pthread_mutex_t *bdev_stripe(struct bdev *bd, uint64_t slot)
 {
 	return &bd->stripes[slot % BDEV_NR_STRIPES];
@@ -115,7 +104,7 @@ static int bdev_write_piece(struct bdev *bd, const struct bdev_piece *p,
 			    const void *data)
 {
 	pthread_mutex_t *stripe = bdev_stripe(bd, p->slot);
-	_Alignas(uint64_t) char page[FZ_PAGE_SIZE]; /* see bdev_aligned() */
+	char page[FZ_PAGE_SIZE];
 	int err;
 
 	pthread_mutex_lock(stripe);
@@ -213,7 +202,7 @@ uint64_t bdev_size(const struct bdev *bd)
 ssize_t bdev_read(struct bdev *bd, void *buf, size_t len, uint64_t off)
 {
 	uint64_t size = bdev_size(bd), end, pos;
-	_Alignas(uint64_t) char page[FZ_PAGE_SIZE];
+	char page[FZ_PAGE_SIZE];
 	struct bdev_piece p;
 	int err;
 
@@ -226,7 +215,7 @@ ssize_t bdev_read(struct bdev *bd, void *buf, size_t len, uint64_t off)
 		char *dst = (char *)buf + (pos - off);
 
 		p = bdev_split(pos, end);
-		if (p.len == FZ_PAGE_SIZE && bdev_aligned(dst)) {
+		if (p.len == FZ_PAGE_SIZE) {
 			err = store_read(bd->store, p.slot, dst);
 		} else {
 			err = store_read(bd->store, p.slot, page);

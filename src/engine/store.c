@@ -234,12 +234,13 @@ out:
 	return ret;
 }
 
+/* @page need not be aligned, as for same_filled() */
 static void fill_page(void *page, uint64_t word)
 {
-	uint64_t *w = page;
+	unsigned char *p = page;
 
-	for (size_t i = 0; i < FZ_PAGE_SIZE / sizeof(*w); i++)
-		w[i] = word;
+	for (size_t i = 0; i < FZ_PAGE_SIZE; i += sizeof(word))
+		memcpy(p + i, &word, sizeof(word));
 }
 
 /* ---- public API -------------------------------------------------------- */

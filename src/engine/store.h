@@ -97,8 +97,8 @@ void store_destroy(struct store *s);
 int store_write(struct store *s, uint64_t slot, const void *page);
 
 /*
- * store_read() - copy @slot's page into @page; a never-written or discarded
- * slot reads as zeros.
+ * store_read() - copy @slot's page into @page (any alignment); a
+ * never-written or discarded slot reads as zeros.
  * Return: 0; -EINVAL (out of range: invalid_io); -EIO (the object did not
  * decompress: counted in failed_reads; @page is zeroed); -ENOMEM (this
  * thread's codec context could not be made; @page is zeroed).
