@@ -11,6 +11,7 @@
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fzram.h"
@@ -57,6 +58,32 @@ static inline uint64_t tu_status_kb(const char *field)
 	fclose(f);
 	ck_assert_msg(found, "no %s in /proc/self/status", field);
 	return kb;
+}
+
+/* The file of real memory pages (raw FZ_PAGE_SIZE-byte pages, from
+ * bench/make-corpus) named by FZRAM_CORPUS, or NULL when it is unset or
+ * empty.  make check always sets it; a test program run without it leaves
+ * out its corpus tests and exits TU_EXIT_SKIP, so that they are never
+ * counted as passed. */
+static inline const char *tu_corpus(void)
+{
+	const char *path = getenv("FZRAM_CORPUS");
+
+	return path && *path ? path : NULL;
+}
+
+#define TU_EXIT_SKIP 77 /* automake's SKIP */
+
+/* After the suite: @ret, or TU_EXIT_SKIP with a message when it passed
+ * without its corpus tests. */
+static inline int tu_corpus_result(int ret)
+{
+	if (ret == 0 && !tu_corpus()) {
+		printf("SKIP: FZRAM_CORPUS is unset, so the corpus tests did "
+		       "not run (make check sets it)\n");
+		return TU_EXIT_SKIP;
+	}
+	return ret;
 }
 
 #endif /* FZRAM_TESTUTIL_H */
