@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "check_run.h"
+#include "testutil.h"
 
 #include "codec.h"
 #include "served.h"
@@ -69,26 +70,12 @@ static void teardown(void)
 	st = NULL;
 }
 
-/* a compressible page of text that names @tag */
-static void text_page(void *p, uint64_t tag)
-{
-	char *c = p;
-	int n = 0;
-
-	while (n < PG - 64)
-		n += snprintf(c + n, (size_t)(PG - n),
-			      "page %llu line %d: the quick brown fox %llu\n",
-			      (unsigned long long)tag, n,
-			      (unsigned long long)(tag * 7 + (uint64_t)n));
-	memset(c + n, '.', (size_t)(PG - n));
-}
-
 static void write_pages(struct store *s, uint64_t first, uint64_t count)
 {
 	unsigned char page[PG];
 
 	for (uint64_t i = first; i < first + count; i++) {
-		text_page(page, i);
+		tu_text_page(page, i);
 		ck_assert_int_eq(store_write(s, i, page), 0);
 	}
 }
@@ -415,7 +402,7 @@ START_TEST(test_mem_limit_enforced)
 
 	ck_assert_int_eq(set(st, P "mem_limit", "64K"), 0);
 	for (slot = 0; slot < 4096; slot++) {
-		text_page(page, slot);
+		tu_text_page(page, slot);
 		ret = store_write(st, slot, page);
 		if (ret)
 			break;
@@ -506,7 +493,7 @@ START_TEST(test_compact)
 
 	/* the data survived the moves */
 	for (uint64_t i = 1; i < 2000; i += 2) {
-		text_page(page, i);
+		tu_text_page(page, i);
 		ck_assert_int_eq(store_read(st, i, got), 0);
 		ck_assert_mem_eq(got, page, PG);
 	}
