@@ -532,13 +532,6 @@ static void *mt_worker(void *p)
 	return NULL;
 }
 
-static unsigned long env_ul(const char *name, unsigned long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoul(v, NULL, 0) : def;
-}
-
 /*
  * Threads own disjoint runs of bytes, interleaved so that every block holds
  * runs of every thread and runs straddle the block edge; each makes partial
@@ -548,9 +541,9 @@ static unsigned long env_ul(const char *name, unsigned long def)
  */
 START_TEST(test_threads)
 {
-	unsigned int nthreads = (unsigned int)env_ul("FZRAM_STRESS_THREADS", 4);
-	unsigned long iters = env_ul("FZRAM_STRESS_ITERS", 10000);
-	uint64_t seed = env_ul("FZRAM_SEED", 1);
+	unsigned int nthreads = (unsigned int)tu_env_ul("FZRAM_STRESS_THREADS", 4);
+	unsigned long iters = tu_env_ul("FZRAM_STRESS_ITERS", 10000);
+	uint64_t seed = tu_env_ul("FZRAM_SEED", 1);
 	static struct mt_arg a[MT_MAX_THREADS];
 	static unsigned char all[MT_DEV];
 	pthread_t t[MT_MAX_THREADS];

@@ -387,19 +387,12 @@ static void *compactor(void *p)
 	return NULL;
 }
 
-static unsigned long env_ul(const char *name, unsigned long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoul(v, NULL, 0) : def;
-}
-
 /* many threads allocate, write, verify and free while compaction runs */
 START_TEST(test_threads)
 {
-	unsigned int nthreads = (unsigned int)env_ul("FZRAM_STRESS_THREADS", 4);
-	unsigned long iters = env_ul("FZRAM_STRESS_ITERS", 100000);
-	uint64_t seed = env_ul("FZRAM_SEED", 1);
+	unsigned int nthreads = (unsigned int)tu_env_ul("FZRAM_STRESS_THREADS", 4);
+	unsigned long iters = tu_env_ul("FZRAM_STRESS_ITERS", 100000);
+	uint64_t seed = tu_env_ul("FZRAM_SEED", 1);
 	pthread_t t[64], ct;
 	struct thread_arg a[64], ca = {0};
 	bool stop = false;

@@ -60,6 +60,15 @@ static inline uint64_t tu_status_kb(const char *field)
 	return kb;
 }
 
+/* The number in environment variable @name (a stress test's threads,
+ * iterations or seed), or @def when it is unset or empty. */
+static inline unsigned long tu_env_ul(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : def;
+}
+
 /* The file of real memory pages (raw FZ_PAGE_SIZE-byte pages, from
  * bench/make-corpus) named by FZRAM_CORPUS, or NULL when it is unset or
  * empty.  make check always sets it; a test program run without it leaves
