@@ -453,6 +453,19 @@ static int fz_is_ours(const char *name)
 	return strncmp(name, FZ_XATTR_PREFIX, strlen(FZ_XATTR_PREFIX)) == 0;
 }
 
+/* Reply to a getxattr or listxattr: the error, the length asked for by a
+ * @size of 0, or the @n bytes at @buf. */
+static void fz_reply_xattr_value(fuse_req_t req, const char *buf,
+				 size_t size, int n)
+{
+	if (n < 0)
+		fuse_reply_err(req, -n);
+	else if (size == 0)
+		fuse_reply_xattr(req, n);
+	else
+		fuse_reply_buf(req, buf, n);
+}
+
 static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 			size_t size)
 {
@@ -467,12 +480,7 @@ static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	if (size > sizeof(buf))
 		size = sizeof(buf);
 	n = xattr_get(fs->store, name, size ? buf : NULL, size);
-	if (n < 0)
-		fuse_reply_err(req, -n);
-	else if (size == 0)
-		fuse_reply_xattr(req, n);
-	else
-		fuse_reply_buf(req, buf, n);
+	fz_reply_xattr_value(req, buf, size, n);
 }
 
 static void fz_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
@@ -490,12 +498,7 @@ static void fz_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	if (size > sizeof(buf))
 		size = sizeof(buf);
 	n = xattr_list(size ? buf : NULL, size);
-	if (n < 0)
-		fuse_reply_err(req, -n);
-	else if (size == 0)
-		fuse_reply_xattr(req, n);
-	else
-		fuse_reply_buf(req, buf, n);
+	fz_reply_xattr_value(req, buf, size, n);
 }
 
 /* Flags (XATTR_CREATE, XATTR_REPLACE) are ignored: the names are fixed. */
