@@ -32,6 +32,6 @@ void fz_block_signals(sigset_t *old);
  * Context: any thread; not async-signal-safe.
  */
 void fz_log(int priority, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif /* FZRAM_UTIL_H */

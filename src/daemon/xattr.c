@@ -6,9 +6,10 @@
  * (idle, writeback, recompress...) is one function or two and one entry.
  *
  * Nothing here keeps state or takes a lock of its own: every value is read
- * from the store's relaxed counters (and served.h's) when asked for, so two reads may see
- * different numbers and a probe with size 0 may be followed by -ERANGE if
- * a column grew in between (getxattr(2) callers retry on -ERANGE).
+ * from the store's relaxed counters (and served.h's) when asked for, so
+ * two reads may see different numbers and a probe with size 0 may be
+ * followed by -ERANGE if a column grew in between (getxattr(2) callers
+ * retry on -ERANGE).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

@@ -541,7 +541,8 @@ static void *mt_worker(void *p)
  */
 START_TEST(test_threads)
 {
-	unsigned int nthreads = (unsigned int)tu_env_ul("FZRAM_STRESS_THREADS", 4);
+	unsigned int nthreads =
+	    (unsigned int)tu_env_ul("FZRAM_STRESS_THREADS", 4);
 	unsigned long iters = tu_env_ul("FZRAM_STRESS_ITERS", 10000);
 	uint64_t seed = tu_env_ul("FZRAM_SEED", 1);
 	static struct mt_arg a[MT_MAX_THREADS];

@@ -390,7 +390,8 @@ static void *compactor(void *p)
 /* many threads allocate, write, verify and free while compaction runs */
 START_TEST(test_threads)
 {
-	unsigned int nthreads = (unsigned int)tu_env_ul("FZRAM_STRESS_THREADS", 4);
+	unsigned int nthreads =
+	    (unsigned int)tu_env_ul("FZRAM_STRESS_THREADS", 4);
 	unsigned long iters = tu_env_ul("FZRAM_STRESS_ITERS", 100000);
 	uint64_t seed = tu_env_ul("FZRAM_SEED", 1);
 	pthread_t t[64], ct;
