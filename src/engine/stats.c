@@ -63,3 +63,14 @@ int stats_format_debug(uint64_t miss_free, char *buf, size_t len)
 			       (unsigned long long)miss_free),
 		      len);
 }
+
+int stats_format_bd(const struct stats_bd *bd, char *buf, size_t len)
+{
+	return finish(snprintf(buf, len, "%8llu %8llu %8llu %8llu %8llu\n",
+			       (unsigned long long)bd->bd_count,
+			       (unsigned long long)bd->bd_reads,
+			       (unsigned long long)bd->bd_writes,
+			       (unsigned long long)bd->bd_data_bytes,
+			       (unsigned long long)bd->bd_used_bytes),
+		      len);
+}

@@ -27,6 +27,9 @@ struct stats {
 	uint64_t miss_free;        /* free notices skipped: slot was busy */
 	uint64_t num_reads;        /* pages read */
 	uint64_t num_writes;       /* pages written */
+	uint64_t bd_count;         /* slots on the backing store, now */
+	uint64_t bd_reads;         /* slots read back from it, ever */
+	uint64_t bd_writes;        /* slots written back to it, ever */
 };
 
 #define stats_add(field, v) __atomic_add_fetch(&(field), (v), __ATOMIC_RELAXED)
@@ -79,15 +82,30 @@ struct stats_io {
 };
 
 /*
+ * bd_stat: zram's three columns (in 4 KiB pages: one per slot), then two of
+ * fzram's own at the end: the compressed bytes held on the backing store and
+ * the bytes of backing space they take (blocks in use, seal included).
+ */
+struct stats_bd {
+	uint64_t bd_count;
+	uint64_t bd_reads;
+	uint64_t bd_writes;
+	uint64_t bd_data_bytes;
+	uint64_t bd_used_bytes;
+};
+
+/*
  * stats_format_mm() / stats_format_io() / stats_format_debug() - write the
  * zram text form, newline-terminated, into @buf of @len bytes.
  * mm_stat:    nine columns, "%8llu" each, space separated;
  * io_stat:    four columns, same format;
- * debug_stat: "version: 1\n" then "%8llu %8llu\n" (0, miss_free).
+ * debug_stat: "version: 1\n" then "%8llu %8llu\n" (0, miss_free);
+ * bd_stat:    five columns, "%8llu" each (see struct stats_bd).
  * Return: the length written (without the NUL), or -ENOSPC if @buf is short.
  */
 int stats_format_mm(const struct stats_mm *mm, char *buf, size_t len);
 int stats_format_io(const struct stats_io *io, char *buf, size_t len);
 int stats_format_debug(uint64_t miss_free, char *buf, size_t len);
+int stats_format_bd(const struct stats_bd *bd, char *buf, size_t len);
 
 #endif /* FZRAM_STATS_H */

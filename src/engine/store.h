@@ -10,25 +10,32 @@
  * with the size.  The word holds:
  *   bits  0..31  zspool handle; or the fill word (same-filled, when its two
  *                halves are equal); or an index into the store's table of
- *                wider fill words; or, later, a backing-file block
- *   bits 32..44  object length in bytes (1..4096; 4096 = stored raw)
+ *                wider fill words; or, with STORE_F_WB, the backing-store
+ *                object's id (backing.h)
+ *   bits 32..44  object length in bytes (1..4096; 4096 = stored raw), in
+ *                RAM or on the backing store
  *   bit  45      the slot lock
- *   bits 46..52  flags: same, huge, idle, written back, recompressed,
- *                incompressible, wide fill word (enum store_flag); idle,
- *                written back, recompressed and incompressible are
- *                reserved (see below) and never set today
- *   bits 53..63  free, for later (e.g. recompression priority)
+ *   bits 46..53  flags (enum store_flag): same, huge, idle, written back,
+ *                recompressed, incompressible, wide fill word, under
+ *                writeback; recompressed and incompressible are reserved
+ *                for recompression (issue 11) and never set today
+ *   bits 54..63  free, for later (e.g. recompression priority)
  *
- * Reserved for the next tiers: STORE_F_IDLE (issue 10's idle mark: set by
- * idle marking, cleared by a read or write of the slot), STORE_F_WB (the
- * slot's bits 0..31 name a backing-store object instead of a handle),
- * STORE_F_RECOMP and STORE_F_INCOMPRESSIBLE (issue 11's recompression, and
- * its "no secondary codec shrinks it" mark), so that block_state's flags
- * "s w h i r n" each have their bit.  A write replaces the whole word, so
- * it clears them all.  Issue 10's last-access time (32 bits per stored
- * slot) does not fit the 11 free bits: it belongs in an array beside the
- * slot words, allocated only where slots are stored, and the slot lock
- * serialises its updates with the slot's.
+ * A write replaces the whole word, so it clears every flag: the idle mark,
+ * and STORE_F_UNDER_WB, which tells a writeback in flight that the slot it
+ * copied has changed (zram's ZRAM_UNDER_WB): the writeback then frees what
+ * it wrote instead of installing it.  A read clears the idle mark only.
+ * A written-back slot keeps STORE_F_HUGE when its object is a raw page (so
+ * that a read knows not to decompress it) but no longer counts in
+ * huge_pages, compr_data_size or pages_stored (zram's meaning of mm_stat:
+ * what is in RAM); it counts in bd_count.
+ *
+ * Access times: every slot has a last-access time, seconds since the
+ * store was made (32 bits, zram's ac_time), set by each read and write.
+ * They live in arrays of STORE_ATIME_SLOTS beside the slot words, one per
+ * stretch of that many slots, allocated the first time a slot in the
+ * stretch is written: a stretch never written costs nothing, one in use 4
+ * bytes a slot.  The slot lock serialises their updates with the slot's.
  *
  * Locks: slot lock (a bit in the slot word, spin-then-yield) → the
  * allocator's locks (zspool.h) → wordtab lock.  Compression runs outside
@@ -41,12 +48,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backing.h"
 #include "fzram.h"
 #include "stats.h"
 
 #define STORE_CHUNK_SLOTS 8192           /* slots per metadata chunk */
 #define STORE_MAX_SLOTS (1ULL << 32)     /* 16 TiB */
 #define STORE_DEFAULT_HUGE_THRESHOLD 3072 /* 3/4 of a page, like zram */
+#define STORE_ATIME_SLOTS 1024           /* slots per access-time array */
+#define STORE_WB_DEFAULT_BATCH 32        /* writeback_batch_size */
+#define STORE_WB_MAX_RANGES 16           /* page_index(es) per request */
 
 enum store_flag {
 	STORE_F_SAME = 46,           /* one repeated 8-byte word */
@@ -56,10 +67,11 @@ enum store_flag {
 	STORE_F_RECOMP = 50,         /* recompressed with a second codec */
 	STORE_F_INCOMPRESSIBLE = 51, /* no codec made it smaller */
 	STORE_F_WIDE = 52,           /* fill word kept in the word table */
+	STORE_F_UNDER_WB = 53,       /* copied by a writeback in flight */
 	STORE_NR_FLAGS
 };
 /* the picture above; store.c asserts that the other fields fit beside */
-_Static_assert(STORE_F_SAME == 46 && STORE_NR_FLAGS == 53,
+_Static_assert(STORE_F_SAME == 46 && STORE_NR_FLAGS == 54,
 	       "store.h's slot word layout");
 
 struct store_config {
@@ -173,5 +185,109 @@ struct zsp_pool *store_pool(struct store *s);
  */
 int store_slot_info(struct store *s, uint64_t slot, unsigned int *flags,
 		    unsigned int *length);
+
+/* ---- the second tier: idle tracking and writeback ---------------------- */
+
+/* store_now() - seconds since the store was made (the access-time clock). */
+uint32_t store_now(const struct store *s);
+
+/*
+ * store_advance_clock() - move the access-time clock @seconds ahead, as if
+ * that long had passed; for tests of age-based idle marking.
+ */
+void store_advance_clock(struct store *s, uint32_t seconds);
+
+/*
+ * store_mark_idle() - mark stored slots idle: every one (@all), or those
+ * not read or written for at least @min_age seconds.  Same-filled and
+ * written-back slots are skipped, as in zram.
+ * Return: the number of slots marked (already idle ones included).
+ * Context: takes each stored slot's lock in turn; walks only the chunks
+ * that exist.
+ */
+uint64_t store_mark_idle(struct store *s, bool all, uint32_t min_age);
+
+/*
+ * store_set_backing() - give the store its backing tier (which stays the
+ * caller's and must outlive the store's use of it).  Once only: the tier is
+ * chosen at mount, as zram's backing_dev is before init.
+ * Return: 0, -EBUSY (one is already set), -EINVAL (@bk NULL).
+ */
+int store_set_backing(struct store *s, struct backing *bk);
+
+/* store_backing() - the backing tier, or NULL. */
+struct backing *store_backing(const struct store *s);
+
+/* What store_writeback() may pick: each bit set must hold for a slot. */
+enum store_wb_mode {
+	STORE_WB_IDLE = 1u << 0,	   /* marked idle */
+	STORE_WB_HUGE = 1u << 1,	   /* stored raw */
+	STORE_WB_INCOMPRESSIBLE = 1u << 2, /* marked incompressible */
+};
+
+/* [lo, hi], both inclusive, as zram's page_indexes=LO-HI. */
+struct store_wb_range {
+	uint64_t lo, hi;
+};
+
+struct store_wb_req {
+	unsigned int mode;    /* enum store_wb_mode bits; 0: any stored slot */
+	unsigned int nranges; /* 0: the whole device */
+	struct store_wb_range range[STORE_WB_MAX_RANGES];
+};
+
+/*
+ * store_writeback() - move the slots that @req picks (in RAM, not
+ * same-filled, within the ranges, matching every mode bit) to the backing
+ * tier, largest objects first, in batches of the writeback batch size.  A
+ * slot written, discarded or freed while its batch is in flight keeps its
+ * newest content; the copy written for it is freed.  Counts bd_writes per
+ * slot moved, and spends the budget when it is enabled.
+ * Return: 0 (all picked slots moved, or none was picked); -ENODEV (no
+ * backing tier); -EIO (the budget is spent: at the start, or before the
+ * last picked slot; or a backing write failed: those slots stay in RAM);
+ * -ENOSPC (the backing store is full: the rest stay in RAM); -EINVAL (a
+ * range past the end or with lo > hi: nothing done); -ENOMEM.  *@moved (if
+ * not NULL) gets the number of slots moved, also on an error.
+ * Context: one caller at a time (the tier's worker, tier.h); I/O runs with
+ * no slot lock held.
+ */
+int store_writeback(struct store *s, const struct store_wb_req *req,
+		    uint64_t *moved);
+
+/*
+ * store_set_wb_limit() / store_wb_limit() - the writeback budget left, in
+ * 4 KiB pages (one per slot moved, zram's writeback_limit); spent only
+ * while enabled (store_set_wb_limit_enable(), zram's
+ * writeback_limit_enable, off by default).
+ */
+void store_set_wb_limit(struct store *s, uint64_t pages);
+uint64_t store_wb_limit(const struct store *s);
+void store_set_wb_limit_enable(struct store *s, bool on);
+bool store_wb_limit_enabled(const struct store *s);
+
+/*
+ * store_set_wb_batch() / store_wb_batch() - objects per backing write,
+ * 1..BK_MAX_BATCH (zram's writeback_batch_size; default
+ * STORE_WB_DEFAULT_BATCH).  Return of the setter: 0, -EINVAL.
+ */
+int store_set_wb_batch(struct store *s, unsigned int n);
+unsigned int store_wb_batch(const struct store *s);
+
+/* store_bd() - bd_stat's columns (zeros without a backing tier). */
+void store_bd(struct store *s, struct stats_bd *bd);
+
+/*
+ * store_block_state() - zram's debugfs block_state, one line per stored
+ * slot ("%12llu %12u.000000 %c%c%c%c%c%c\n": index, access time, flags
+ * s w h i r n or '.'), from slot *@cursor on: as many whole lines as fit in
+ * @len bytes.  *@cursor advances past the slots written out.
+ * Return: bytes written, 0 when no stored slot is left (or @len is below
+ * STORE_BLOCK_STATE_LINE).  Context: takes each stored slot's lock in
+ * turn; walks only the chunks that exist.
+ */
+#define STORE_BLOCK_STATE_LINE 40 /* bytes per line */
+size_t store_block_state(struct store *s, uint64_t *cursor, char *buf,
+			 size_t len);
 
 #endif /* FZRAM_STORE_H */
