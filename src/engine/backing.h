@@ -56,7 +56,17 @@
  * threads at once, and not read after it is freed (the store's slot lock).
  *
  * Metadata is kept as offsets and ids in flat arrays, never pointers, so
- * that a later daemon can keep it in shared memory across a restart.
+ * that a later daemon can keep it in shared memory across a restart: per
+ * segment a small struct (live objects, live bytes, list links), per 4 KiB
+ * block a 16-bit count (live objects touching it, and a bit saying the block
+ * holds bytes not yet punched), and the id table, 16 bytes an id, in chunks
+ * allocated as ids are first handed out; free ids are a list threaded
+ * through their entries.
+ *
+ * With encryption off (backing_config.encrypt false) objects are written as
+ * they are, without a tag: then nothing detects bytes altered on the store
+ * beyond what the store itself reports (an I/O error), and a read returns
+ * whatever the store gives back.  Use it only where the store is trusted.
  */
 #ifndef FZRAM_BACKING_H
 #define FZRAM_BACKING_H
@@ -90,6 +100,8 @@ struct backing_config {
 			     to whole segments; at least BK_MIN_SIZE */
 	uint64_t default_size; /* used when @size is 0: the device's size */
 	bool encrypt;	       /* seal every object (the default) */
+	bool force_xchacha;    /* seal with XChaCha20-Poly1305 even where
+				  AES-256-GCM is available (tests) */
 };
 
 struct backing;
@@ -199,7 +211,21 @@ struct backing_stats {
 /* backing_get_stats() - a snapshot of the counters (relaxed reads). */
 void backing_get_stats(struct backing *bk, struct backing_stats *st);
 
-/* backing_meta_bytes() - bytes of RAM the tier's metadata takes. */
+/* backing_meta_bytes() - bytes of RAM the tier's metadata takes (the
+ * segment, block and id tables; not the fixed I/O buffers). */
 uint64_t backing_meta_bytes(struct backing *bk);
+
+/*
+ * backing_object_where() - where live object @id lies on the store: its
+ * byte offset into *@off and its length on disk (seal included) into
+ * *@disk_len.  For tests and debugging (to alter, swap or replay the bytes
+ * of an object on disk).
+ * Return: 0, or -EINVAL (@id not live).  Context: takes bk->lock.
+ */
+int backing_object_where(struct backing *bk, bk_id_t id, uint64_t *off,
+			 unsigned int *disk_len);
+
+/* backing_cipher() - the name of the cipher sealing objects, or "none". */
+const char *backing_cipher(const struct backing *bk);
 
 #endif /* FZRAM_BACKING_H */
