@@ -88,6 +88,10 @@ _Static_assert(BK_SEG_SIZE % BK_BLOCK_SIZE == 0, "segment of blocks");
 	(BK_MAX_BATCH * BK_DISK_MAX + 2 * BK_MAX_EXT * BLK)
 #define BK_RBUF_SIZE (3 * BLK) /* the blocks one object can touch */
 #define BK_RING_DEPTH 16
+/* Free segments only compaction may open: with the store full of sparse
+ * segments, it can still move a victim (less than a segment of live data)
+ * out, and so make room again.  Writes see a store this much smaller. */
+#define BK_RESERVE_SEGS 1
 
 _Static_assert(BK_DISK_MAX <= BK_LEN_MASK, "length bits");
 _Static_assert(BK_MAX_BATCH * BK_DISK_MAX / (SEG - BK_DISK_MAX) + 2 <=
@@ -157,6 +161,7 @@ struct backing {
 	struct bk_seg *segs;	/* [nsegs]; protected by lock */
 	uint16_t *blk;		/* [size / BLK]; protected by lock */
 	uint32_t free_head;	/* free segments; protected by lock */
+	uint32_t nfree;		/* how many; protected by lock */
 	uint32_t dirty_head;	/* segments to punch; protected by lock */
 	uint32_t head;		/* open segment or BK_NONE; lock */
 	uint32_t head_fill;	/* bytes appended to the head; lock */
@@ -413,6 +418,7 @@ static void seg_free(struct backing *bk, uint32_t s)
 	bk->segs[s].state = BK_SEG_FREE;
 	bk->segs[s].next = bk->free_head;
 	bk->free_head = s;
+	bk->nfree++;
 }
 
 static void blk_get(struct backing *bk, uint64_t off, unsigned int len)
@@ -440,16 +446,19 @@ static void bk_unplace(struct backing *bk, uint64_t off, unsigned int len)
 		seg_free(bk, s);
 }
 
-/* Reserve @len bytes at the head, opening a new one when they do not fit. */
-static int bk_place(struct backing *bk, unsigned int len, uint64_t *off)
+/* Reserve @len bytes at the head, opening a new one when they do not fit;
+ * only compaction (@reserve) may take the last BK_RESERVE_SEGS free ones. */
+static int bk_place(struct backing *bk, unsigned int len, bool reserve,
+		    uint64_t *off)
 {
 	uint32_t s;
 
 	if (bk->head == BK_NONE || bk->head_fill + len > SEG) {
 		s = bk->free_head;
-		if (s == BK_NONE)
+		if (s == BK_NONE || (!reserve && bk->nfree <= BK_RESERVE_SEGS))
 			return -ENOSPC;
 		bk->free_head = bk->segs[s].next;
+		bk->nfree--;
 		if (bk->head != BK_NONE) {
 			uint32_t h = bk->head;
 
@@ -541,7 +550,7 @@ static void id_put(struct backing *bk, bk_id_t id)
  * place in the table, or unplaces it.  Returns the objects written.
  */
 static unsigned int bk_append(struct backing *bk, struct bk_obj *o,
-			      unsigned int n)
+			      unsigned int n, bool reserve)
 {
 	struct bk_ext ext[BK_MAX_EXT];
 	unsigned int next = 0, written = 0;
@@ -556,7 +565,7 @@ static unsigned int bk_append(struct backing *bk, struct bk_obj *o,
 		o[i].err = -ENOSPC;
 		if (!o[i].src || full)
 			continue;
-		if (bk_place(bk, o[i].dlen, &off) != 0) {
+		if (bk_place(bk, o[i].dlen, reserve, &off) != 0) {
 			full = true; /* this and the ones after it */
 			continue;
 		}
@@ -876,7 +885,7 @@ int backing_write(struct backing *bk, struct bk_item *items, unsigned int n)
 		}
 	}
 
-	bk_append(bk, o, n);
+	bk_append(bk, o, n, false);
 
 	pthread_mutex_lock(&bk->lock);
 	for (unsigned int i = 0; i < n; i++) {
@@ -997,6 +1006,15 @@ uint64_t backing_maintain(struct backing *bk)
 	uint32_t keep = BK_NONE;
 	uint64_t punched = 0;
 
+	pthread_mutex_lock(&bk->lock);
+	if (bk->head != BK_NONE && bk->segs[bk->head].live == 0 &&
+	    bk->head_fill) {
+		/* an empty head starts again at its beginning, so that its
+		 * partial block can go too */
+		bk->head_fill = 0;
+		seg_dirty(bk, bk->head);
+	}
+	pthread_mutex_unlock(&bk->lock);
 	for (;;) {
 		uint64_t runs[SEG / BLK][2];
 		unsigned int nruns = 0;
@@ -1046,13 +1064,18 @@ uint64_t backing_maintain(struct backing *bk)
 struct bk_mv {
 	uint64_t gen;	/* the entry as found */
 	uint64_t where; /* the entry as found */
+	uint32_t live;	/* its segment's live bytes, as collected */
 	bk_id_t id;
 };
 
+/* Emptiest segments first (most gained for what is moved), each segment's
+ * objects together and in disk order. */
 static int mv_cmp(const void *a, const void *b)
 {
 	const struct bk_mv *x = a, *y = b;
 
+	if (x->live != y->live)
+		return x->live < y->live ? -1 : 1;
 	return x->where < y->where ? -1 : x->where > y->where;
 }
 
@@ -1075,8 +1098,9 @@ static int64_t bk_collect(struct backing *bk, struct bk_mv **out)
 			if (id >= end)
 				break;
 			e = ent_live(bk, id);
-			if (!e || !bk->segs[(e->where >> BK_LEN_BITS) / SEG]
-				       .victim)
+			if (!e)
+				continue;
+			if (!bk->segs[(e->where >> BK_LEN_BITS) / SEG].victim)
 				continue;
 			if (n == cap) {
 				size_t ncap = cap ? cap * 2 : 1024;
@@ -1091,12 +1115,23 @@ static int64_t bk_collect(struct backing *bk, struct bk_mv **out)
 				mv = m;
 				cap = ncap;
 			}
-			mv[n++] = (struct bk_mv){e->gen, e->where, id};
+			mv[n++] = (struct bk_mv){e->gen, e->where, 0, id};
 		}
 		pthread_mutex_unlock(&bk->lock);
 	}
-	if (n)
-		qsort(mv, n, sizeof(*mv), mv_cmp);
+	/* by offset (all live 0), then each segment's total, then by it */
+	qsort(mv, n, sizeof(*mv), mv_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		uint64_t seg = (mv[i].where >> BK_LEN_BITS) / SEG;
+		uint32_t live = 0;
+
+		for (j = i; j < n && (mv[j].where >> BK_LEN_BITS) / SEG == seg;
+		     j++)
+			live += (uint32_t)(mv[j].where & BK_LEN_MASK);
+		for (size_t k = i; k < j; k++)
+			mv[k].live = live;
+	}
+	qsort(mv, n, sizeof(*mv), mv_cmp);
 	*out = mv;
 	return (int64_t)n;
 }
@@ -1114,7 +1149,7 @@ static int bk_move(struct backing *bk, const struct bk_mv *mv, unsigned int n,
 		o[i].dlen = (unsigned int)(mv[i].where & BK_LEN_MASK);
 		o[i].src = bk->cbuf + ((mv[i].where >> BK_LEN_BITS) - seg_off);
 	}
-	bk_append(bk, o, n);
+	bk_append(bk, o, n, true);
 
 	/* repoint: a reader that found the old place has finished its read */
 	pthread_rwlock_wrlock(&bk->move);

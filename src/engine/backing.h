@@ -43,7 +43,9 @@
  * below BK_COMPACT_LIVE_PCT of the segment, copies their live objects to the
  * head (still sealed: the seal does not bind the offset) and frees the old
  * segments, so that after random frees the space used returns close to the
- * data held.
+ * data held.  One segment is kept back from backing_write() for compaction,
+ * so that a store full of sparse segments can still be compacted: writes
+ * see a store one segment smaller.
  *
  * Locks, in order: the caller's (the store's slot lock) → bk->move (a
  * rwlock: backing_read() holds it shared from looking up an id to the end of
