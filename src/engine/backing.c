@@ -70,22 +70,21 @@ _Static_assert(BK_SEG_SIZE % BK_BLOCK_SIZE == 0, "segment of blocks");
 
 #define BLK BK_BLOCK_SIZE
 #define SEG BK_SEG_SIZE
-#define BK_NONE UINT32_MAX		/* no segment, end of a list */
-#define BK_ONDISK 0x8000u		/* block holds unpunched bytes */
-#define BK_COUNT 0x7fffu		/* live objects touching a block */
+#define BK_NONE UINT32_MAX /* no segment, end of a list */
+#define BK_ONDISK 0x8000u  /* block holds unpunched bytes */
+#define BK_COUNT 0x7fffu   /* live objects touching a block */
 #define BK_DISK_MAX (BK_MAX_OBJECT + BK_SEAL_OVERHEAD)
-#define BK_LEN_BITS 13			/* disk length in an entry */
+#define BK_LEN_BITS 13 /* disk length in an entry */
 #define BK_LEN_MASK ((1u << BK_LEN_BITS) - 1)
-#define BK_MAX_SIZE (1ULL << 50)	/* offsets fit 51 bits, segs 32 */
-#define BK_ID_SHIFT 12			/* ids per chunk: 4096 (64 KiB) */
+#define BK_MAX_SIZE (1ULL << 50) /* offsets fit 51 bits, segs 32 */
+#define BK_ID_SHIFT 12		 /* ids per chunk: 4096 (64 KiB) */
 #define BK_ID_CHUNK (1u << BK_ID_SHIFT)
 #define BK_MAX_ID (UINT32_MAX - 1)
 /* A batch of at most BK_MAX_BATCH objects of at most BK_DISK_MAX bytes
  * touches at most 6 segments (each closed one holds more than
  * BK_SEG_SIZE - BK_DISK_MAX of it); each extent adds at most two blocks. */
 #define BK_MAX_EXT 8
-#define BK_BUF_SIZE                                                            \
-	(BK_MAX_BATCH * BK_DISK_MAX + 2 * BK_MAX_EXT * BLK)
+#define BK_BUF_SIZE (BK_MAX_BATCH * BK_DISK_MAX + 2 * BK_MAX_EXT * BLK)
 #define BK_RBUF_SIZE (3 * BLK) /* the blocks one object can touch */
 #define BK_RING_DEPTH 16
 /* Free segments only compaction may open: with the store full of sparse
@@ -94,7 +93,7 @@ _Static_assert(BK_SEG_SIZE % BK_BLOCK_SIZE == 0, "segment of blocks");
 #define BK_RESERVE_SEGS 1
 
 _Static_assert(BK_DISK_MAX <= BK_LEN_MASK, "length bits");
-_Static_assert(BK_MAX_BATCH * BK_DISK_MAX / (SEG - BK_DISK_MAX) + 2 <=
+_Static_assert((BK_MAX_BATCH * BK_DISK_MAX) / (SEG - BK_DISK_MAX) + 2 <=
 		   BK_MAX_EXT,
 	       "extents per batch");
 
@@ -158,22 +157,22 @@ struct backing {
 	pthread_rwlock_t move; /* shared by reads, exclusive to repoint */
 	pthread_mutex_t lock;  /* the tables and counters below */
 
-	struct bk_seg *segs;	/* [nsegs]; protected by lock */
-	uint16_t *blk;		/* [size / BLK]; protected by lock */
-	uint32_t free_head;	/* free segments; protected by lock */
-	uint32_t nfree;		/* how many; protected by lock */
-	uint32_t dirty_head;	/* segments to punch; protected by lock */
-	uint32_t head;		/* open segment or BK_NONE; lock */
-	uint32_t head_fill;	/* bytes appended to the head; lock */
-	struct bk_ent **ids;	/* chunk directory; protected by lock */
-	uint32_t ids_cap;	/* chunks the directory has room for */
-	uint32_t id_next;	/* first id never handed out; lock */
-	uint32_t id_free;	/* free list of ids, 0: empty; lock */
-	uint64_t objects;	/* live ids; protected by lock */
-	uint64_t data_bytes;	/* their data lengths; lock */
-	uint64_t stored_bytes;	/* their disk lengths; lock */
-	uint64_t used_blocks;	/* blocks with BK_ONDISK; lock */
-	uint64_t id_bytes;	/* RAM of the id table; lock */
+	struct bk_seg *segs;   /* [nsegs]; protected by lock */
+	uint16_t *blk;	       /* [size / BLK]; protected by lock */
+	uint32_t free_head;    /* free segments; protected by lock */
+	uint32_t nfree;	       /* how many; protected by lock */
+	uint32_t dirty_head;   /* segments to punch; protected by lock */
+	uint32_t head;	       /* open segment or BK_NONE; lock */
+	uint32_t head_fill;    /* bytes appended to the head; lock */
+	struct bk_ent **ids;   /* chunk directory; protected by lock */
+	uint32_t ids_cap;      /* chunks the directory has room for */
+	uint32_t id_next;      /* first id never handed out; lock */
+	uint32_t id_free;      /* free list of ids, 0: empty; lock */
+	uint64_t objects;      /* live ids; protected by lock */
+	uint64_t data_bytes;   /* their data lengths; lock */
+	uint64_t stored_bytes; /* their disk lengths; lock */
+	uint64_t used_blocks;  /* blocks with BK_ONDISK; lock */
+	uint64_t id_bytes;     /* RAM of the id table; lock */
 
 	/* the worker's own: one caller at a time */
 	uint8_t *pbuf;	     /* the head's partial block (BLK, aligned) */
@@ -390,7 +389,8 @@ static uint64_t bk_punch(struct backing *bk, uint64_t off, uint64_t len)
 
 		r = ioctl(bk->fd, BLKDISCARD, range);
 	} else {
-		r = fallocate(bk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		r = fallocate(bk->fd,
+			      FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			      (off_t)off, (off_t)len);
 	}
 	if (r == 0) {
@@ -516,8 +516,7 @@ static int id_alloc(struct backing *bk, bk_id_t *out)
 
 		if (!d)
 			return -ENOMEM;
-		memset(d + bk->ids_cap, 0,
-		       (ncap - bk->ids_cap) * sizeof(*d));
+		memset(d + bk->ids_cap, 0, (ncap - bk->ids_cap) * sizeof(*d));
 		bk->id_bytes += (ncap - bk->ids_cap) * sizeof(*d);
 		bk->ids = d;
 		bk->ids_cap = ncap;
@@ -1053,8 +1052,8 @@ uint64_t backing_maintain(struct backing *bk)
 		pthread_mutex_unlock(&bk->lock);
 		/* no lock: only this thread writes blocks again */
 		for (unsigned int i = 0; i < nruns; i++)
-			punched += bk_punch(bk, runs[i][0],
-					    runs[i][1] - runs[i][0]);
+			punched +=
+			    bk_punch(bk, runs[i][0], runs[i][1] - runs[i][0]);
 	}
 	return punched;
 }
@@ -1198,9 +1197,9 @@ int64_t backing_compact(struct backing *bk)
 	for (uint32_t s = 0; s < bk->nsegs; s++) {
 		struct bk_seg *g = &bk->segs[s];
 
-		g->victim = g->state == BK_SEG_FULL && g->live &&
-			    g->live_bytes <
-				(uint64_t)SEG * BK_COMPACT_LIVE_PCT / 100;
+		g->victim =
+		    g->state == BK_SEG_FULL && g->live &&
+		    g->live_bytes < (uint64_t)SEG * BK_COMPACT_LIVE_PCT / 100;
 		nvictims += g->victim;
 	}
 	pthread_mutex_unlock(&bk->lock);
@@ -1221,12 +1220,11 @@ int64_t backing_compact(struct backing *bk)
 			j++;
 		last = (mv[j - 1].where >> BK_LEN_BITS) +
 		       (mv[j - 1].where & BK_LEN_MASK);
-		err = bk_pread(bk, bk->cbuf, round_up(last) - seg_off,
-			       seg_off);
+		err = bk_pread(bk, bk->cbuf, round_up(last) - seg_off, seg_off);
 		for (int64_t k = i; k < j && !err; k += BK_MAX_BATCH) {
-			unsigned int m = (unsigned int)(j - k < BK_MAX_BATCH
-							    ? j - k
-							    : BK_MAX_BATCH);
+			unsigned int m =
+			    (unsigned int)(j - k < BK_MAX_BATCH ? j - k
+								: BK_MAX_BATCH);
 
 			err = bk_move(bk, mv + k, m, seg_off, &moved_bytes);
 		}

@@ -42,9 +42,9 @@ struct seal_secret {
 };
 
 struct seal {
-	enum seal_cipher cipher;   /* fixed at create */
-	bool aes_state;		   /* sec->aes is usable (16-aligned) */
-	struct seal_secret *sec;   /* sodium_malloc'd, read-only */
+	enum seal_cipher cipher; /* fixed at create */
+	bool aes_state;		 /* sec->aes is usable (16-aligned) */
+	struct seal_secret *sec; /* sodium_malloc'd, read-only */
 };
 
 static void put_le64(unsigned char *p, uint64_t v)
@@ -85,8 +85,8 @@ int seal_create(bool force_xchacha, struct seal **out)
 	/* sodium_malloc puts the region against the guard page: aligned
 	 * only when its size is a multiple of 16; check rather than trust */
 	if (s->cipher == SEAL_AES256GCM && ((uintptr_t)&s->sec->aes & 15) == 0)
-		s->aes_state = crypto_aead_aes256gcm_beforenm(
-				   &s->sec->aes, s->sec->key) == 0;
+		s->aes_state = crypto_aead_aes256gcm_beforenm(&s->sec->aes,
+							      s->sec->key) == 0;
 	if (sodium_mprotect_readonly(s->sec) != 0) {
 		sodium_free(s->sec);
 		free(s);
@@ -117,9 +117,9 @@ int seal_close(const struct seal *s, uint64_t slot, uint64_t gen,
 		    out, &clen, in, len, ad, sizeof(ad), NULL, nonce,
 		    s->sec->key);
 	else if (s->aes_state)
-		r = crypto_aead_aes256gcm_encrypt_afternm(
-		    out, &clen, in, len, ad, sizeof(ad), NULL, nonce,
-		    &s->sec->aes);
+		r = crypto_aead_aes256gcm_encrypt_afternm(out, &clen, in, len,
+							  ad, sizeof(ad), NULL,
+							  nonce, &s->sec->aes);
 	else
 		r = crypto_aead_aes256gcm_encrypt(out, &clen, in, len, ad,
 						  sizeof(ad), NULL, nonce,
@@ -127,8 +127,8 @@ int seal_close(const struct seal *s, uint64_t slot, uint64_t gen,
 	return r == 0 && clen == len + SEAL_TAG ? 0 : -EIO;
 }
 
-int seal_open(const struct seal *s, uint64_t slot, uint64_t gen,
-	      const void *in, size_t inlen, void *out)
+int seal_open(const struct seal *s, uint64_t slot, uint64_t gen, const void *in,
+	      size_t inlen, void *out)
 {
 	unsigned char nonce[SEAL_NONCE_MAX], ad[SEAL_AD];
 	unsigned long long mlen;
@@ -142,9 +142,9 @@ int seal_open(const struct seal *s, uint64_t slot, uint64_t gen,
 		    out, &mlen, NULL, in, inlen, ad, sizeof(ad), nonce,
 		    s->sec->key);
 	else if (s->aes_state)
-		r = crypto_aead_aes256gcm_decrypt_afternm(
-		    out, &mlen, NULL, in, inlen, ad, sizeof(ad), nonce,
-		    &s->sec->aes);
+		r = crypto_aead_aes256gcm_decrypt_afternm(out, &mlen, NULL, in,
+							  inlen, ad, sizeof(ad),
+							  nonce, &s->sec->aes);
 	else
 		r = crypto_aead_aes256gcm_decrypt(out, &mlen, NULL, in, inlen,
 						  ad, sizeof(ad), nonce,

@@ -60,8 +60,8 @@ int seal_close(const struct seal *s, uint64_t slot, uint64_t gen,
  * another slot, generation or key; @inlen below SEAL_TAG): @out then holds
  * nothing meaningful.
  */
-int seal_open(const struct seal *s, uint64_t slot, uint64_t gen,
-	      const void *in, size_t inlen, void *out);
+int seal_open(const struct seal *s, uint64_t slot, uint64_t gen, const void *in,
+	      size_t inlen, void *out);
 
 /* seal_name() - "aes256gcm" or "xchacha20poly1305", the cipher in use. */
 const char *seal_name(const struct seal *s);

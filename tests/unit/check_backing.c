@@ -141,10 +141,9 @@ START_TEST(test_roundtrip)
 	struct backing_stats st;
 
 	ck_assert(backing_encrypted(bk) == (_i != 1));
-	ck_assert_str_eq(backing_cipher(bk),
-			 _i == 1 ? "none"
-			 : _i == 2 ? "xchacha20poly1305"
-				   : backing_cipher(bk));
+	ck_assert_str_eq(backing_cipher(bk), _i == 1   ? "none"
+					     : _i == 2 ? "xchacha20poly1305"
+						       : backing_cipher(bk));
 	for (unsigned int len = 1; len <= PAGE;) {
 		unsigned int n = 0;
 
@@ -169,9 +168,8 @@ START_TEST(test_roundtrip)
 	for (unsigned int len = 1; len <= PAGE; len++) {
 		obj_fill(buf, len, len);
 		memset(out, 0, PAGE);
-		ck_assert_int_eq(backing_read(bk, ids[len], 1000 + len, out,
-					      len),
-				 0);
+		ck_assert_int_eq(
+		    backing_read(bk, ids[len], 1000 + len, out, len), 0);
 		ck_assert_mem_eq(buf, out, len);
 	}
 	/* wrong length: -EINVAL; wrong slot: -EIO only when sealed */
@@ -242,8 +240,9 @@ static void pack_check(struct pack_obj *objs, size_t n, const char *what)
 		unsigned int m = 0;
 
 		for (; m < 32 && i < n; m++, i++)
-			it[m] = (struct bk_item){
-			    .slot = i, .data = objs[i].data, .len = objs[i].len};
+			it[m] = (struct bk_item){.slot = i,
+						 .data = objs[i].data,
+						 .len = objs[i].len};
 		ck_assert_int_eq(backing_write(bk, it, m), (int)m);
 		for (unsigned int k = 0; k < m; k++)
 			objs[i - m + k].id = it[k].id;
@@ -251,8 +250,7 @@ static void pack_check(struct pack_obj *objs, size_t n, const char *what)
 	st = stats(bk);
 	r1 = (double)st.used_bytes / (double)st.data_bytes;
 	ck_assert_uint_eq(st.objects, n);
-	ck_assert_msg(r1 <= 1.15, "%s: used/data %.4f after writing", what,
-		      r1);
+	ck_assert_msg(r1 <= 1.15, "%s: used/data %.4f after writing", what, r1);
 
 	for (size_t i = 0; i < n; i++) {
 		if (tu_rng_next(&rng) & 1) {
@@ -283,9 +281,8 @@ static void pack_check(struct pack_obj *objs, size_t n, const char *what)
 	for (size_t i = 0; i < n; i++) {
 		if (!objs[i].id)
 			continue;
-		ck_assert_int_eq(backing_read(bk, objs[i].id, i, out,
-					      objs[i].len),
-				 0);
+		ck_assert_int_eq(
+		    backing_read(bk, objs[i].id, i, out, objs[i].len), 0);
 		ck_assert_mem_eq(out, objs[i].data, objs[i].len);
 	}
 	ck_assert_uint_eq(stats(bk).read_errors, 0);
@@ -366,9 +363,9 @@ END_TEST
 /* ---- A random-operation model ------------------------------------------ */
 
 struct mobj {
-	bk_id_t id;	   /* 0: not live */
-	unsigned int len;  /* its length */
-	uint64_t key;	   /* its bytes: obj_fill(key) */
+	bk_id_t id;	  /* 0: not live */
+	unsigned int len; /* its length */
+	uint64_t key;	  /* its bytes: obj_fill(key) */
 };
 
 #define M_SLOTS 2048
@@ -399,8 +396,8 @@ START_TEST(test_model)
 
 		if (r < 30) { /* a batch of writes to random slots */
 			struct bk_item it[64];
-			unsigned int n = 1 + (unsigned int)(tu_rng_next(&rng) %
-							    64);
+			unsigned int n =
+			    1 + (unsigned int)(tu_rng_next(&rng) % 64);
 			size_t slots[64];
 			int w;
 
@@ -410,8 +407,9 @@ START_TEST(test_model)
 				    tu_rng_next(&rng) & 1
 					? 1 + (unsigned int)(tu_rng_next(&rng) %
 							     PAGE)
-					: 200 + (unsigned int)(tu_rng_next(
-						     &rng) % 2000);
+					: 200 +
+					      (unsigned int)(tu_rng_next(&rng) %
+							     2000);
 
 				/* a slot once per batch */
 				for (unsigned int j = 0; j < k; j++)
@@ -438,8 +436,8 @@ START_TEST(test_model)
 					live--;
 					data -= m[s].len;
 				}
-				m[s] = (struct mobj){it[k].id, it[k].len,
-						     key + k};
+				m[s] =
+				    (struct mobj){it[k].id, it[k].len, key + k};
 				live++;
 				data += it[k].len;
 			}
@@ -482,8 +480,7 @@ START_TEST(test_model)
 	ck_assert_uint_gt(nospc, 0);
 	printf("model (%s): %llu live, %llu ENOSPC items, %llu moved\n",
 	       _i == 0 ? "sealed" : "plain", (unsigned long long)live,
-	       (unsigned long long)nospc,
-	       (unsigned long long)stats(bk).moved);
+	       (unsigned long long)nospc, (unsigned long long)stats(bk).moved);
 	for (size_t s = 0; s < M_SLOTS; s++)
 		backing_free(bk, m[s].id);
 	backing_maintain(bk);
@@ -523,6 +520,7 @@ START_TEST(test_marker)
 		for (int k = 0; k < 16; k++)
 			free((void *)it[k].data);
 	}
+	ck_assert_ptr_nonnull(file);
 	file_pread(0, file, size);
 	ck_assert((memmem(file, size, MARKER, strlen(MARKER)) == NULL) ==
 		  (_i == 0));
@@ -705,9 +703,8 @@ static void check_all(struct backing *bk, const struct bk_item *it,
 
 	for (unsigned int k = 0; k < n; k++) {
 		obj_fill(want, it[k].len, it[k].slot);
-		ck_assert_int_eq(backing_read(bk, it[k].id, it[k].slot, got,
-					      it[k].len),
-				 0);
+		ck_assert_int_eq(
+		    backing_read(bk, it[k].id, it[k].slot, got, it[k].len), 0);
 		ck_assert_mem_eq(want, got, it[k].len);
 	}
 }
@@ -787,11 +784,9 @@ START_TEST(test_fault_read)
 	bk = mk(4 * MIB, true, false);
 	ck_assert_int_eq(write_some(bk, a, bufs, 8, 1234, 0), 8);
 	for (int k = 0; k < 3; k++)
-		ck_assert_int_eq(backing_read(bk, a[k].id, a[k].slot, out,
-					      1234),
-				 0);
-	ck_assert_int_eq(backing_read(bk, a[3].id, a[3].slot, out, 1234),
-			 -EIO);
+		ck_assert_int_eq(
+		    backing_read(bk, a[k].id, a[k].slot, out, 1234), 0);
+	ck_assert_int_eq(backing_read(bk, a[3].id, a[3].slot, out, 1234), -EIO);
 	ck_assert_uint_eq(stats(bk).read_errors, 1);
 	check_all(bk, a, 8);
 	ck_assert_uint_eq(stats(bk).read_errors, 1);
@@ -855,21 +850,21 @@ START_TEST(test_threads)
 		tslots[s].id = 0;
 	}
 	for (uintptr_t i = 0; i < T_READERS; i++)
-		ck_assert_int_eq(pthread_create(&th[i], NULL, reader,
-						(void *)i),
-				 0);
+		ck_assert_int_eq(
+		    pthread_create(&th[i], NULL, reader, (void *)i), 0);
 	for (int op = 0; op < 3000; op++) {
 		unsigned int r = (unsigned int)(tu_rng_next(&rng) % 10);
 
 		if (r < 5) {
 			struct bk_item it[32];
 			size_t slot[32];
-			unsigned int n = 1 + (unsigned int)(tu_rng_next(&rng) %
-							    32);
+			unsigned int n =
+			    1 + (unsigned int)(tu_rng_next(&rng) % 32);
 
 			for (unsigned int k = 0; k < n; k++) {
 				unsigned int len =
-				    1 + (unsigned int)(tu_rng_next(&rng) % PAGE);
+				    1 +
+				    (unsigned int)(tu_rng_next(&rng) % PAGE);
 
 				/* distinct slots within a batch */
 				slot[k] = (op * 32 + k) % T_SLOTS;
@@ -912,8 +907,7 @@ START_TEST(test_threads)
 	for (int i = 0; i < T_READERS; i++)
 		pthread_join(th[i], NULL);
 	printf("threads: %llu reads, %llu moved, %llu mismatches\n",
-	       (unsigned long long)treads,
-	       (unsigned long long)stats(tbk).moved,
+	       (unsigned long long)treads, (unsigned long long)stats(tbk).moved,
 	       (unsigned long long)tmismatch);
 	ck_assert_uint_eq(tmismatch, 0);
 	ck_assert_uint_gt(treads, 0);

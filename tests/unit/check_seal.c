@@ -84,8 +84,7 @@ START_TEST(test_tamper)
 {
 	struct seal *s = make(_i == 1), *other = make(_i == 1);
 	const size_t len = 1000;
-	uint8_t in[1000], ct[1000 + SEAL_TAG], ct2[1000 + SEAL_TAG],
-	    out[1000];
+	uint8_t in[1000], ct[1000 + SEAL_TAG], ct2[1000 + SEAL_TAG], out[1000];
 
 	fill(in, len, 42);
 	ck_assert_int_eq(seal_close(s, 7, 9, in, len, ct), 0);
@@ -100,8 +99,7 @@ START_TEST(test_tamper)
 	ck_assert_int_eq(seal_open(other, 7, 9, ct, sizeof(ct), out), -EIO);
 	for (size_t i = 0; i < sizeof(ct); i += 37) {
 		ct[i] ^= 0x10;
-		ck_assert_int_eq(seal_open(s, 7, 9, ct, sizeof(ct), out),
-				 -EIO);
+		ck_assert_int_eq(seal_open(s, 7, 9, ct, sizeof(ct), out), -EIO);
 		ct[i] ^= 0x10;
 	}
 	ck_assert_int_eq(seal_open(s, 7, 9, ct, sizeof(ct), out), 0);
