@@ -7,7 +7,8 @@
  * mountinfo and /proc/swaps escape blanks in paths as octal (\040); both
  * are unescaped before any comparison.  A loop device belongs to a mount
  * when its backing file lies directly in the mount point: an fzram mount
- * holds one file, whatever its name.
+ * holds one writable file, whatever its name (and, from the writeback tier
+ * on, the read-only block_state beside it).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -140,7 +141,11 @@ char *probe_find_file(const char *dir)
 			continue;
 		path = ctl_xmalloc(n);
 		snprintf(path, n, "%s/%s", dir, e->d_name);
-		if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		/* block_state, beside it, is read-only: the swap file is
+		 * the one the owner may write (whoever reads: root passes
+		 * every access() test, so the mode is what counts) */
+		if (stat(path, &st) || !S_ISREG(st.st_mode) ||
+		    !(st.st_mode & S_IWUSR)) {
 			free(path);
 			path = NULL;
 		}

@@ -4,7 +4,7 @@
  * instances, the loop devices on their files and which of those are swap.
  *
  * The mounts are found by their type, fuse.fzram, in /proc/self/mountinfo;
- * of each, only the user.fzram.* xattrs of its one regular file are read,
+ * of each, only the user.fzram.* xattrs of its one writable file are read,
  * so any running daemon answers.  The loop devices attached to a file are
  * found in /sys/block/loopN/loop/backing_file, and whether one is swap in
  * /proc/swaps.  Nothing here changes the system.
@@ -83,7 +83,9 @@ struct probe_list {
 bool probe_is_mounted(const char *dir, bool fzram_only);
 
 /*
- * probe_find_file() - the path of the single regular file in mount @dir.
+ * probe_find_file() - the path of the swap file in mount @dir: the one
+ * regular file its owner may write (the read-only block_state beside it is
+ * not; nor are dot files).
  * Return: a malloc'd path, or NULL with errno set (ENOENT if none yet).
  */
 char *probe_find_file(const char *dir);

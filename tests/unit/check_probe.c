@@ -102,6 +102,8 @@ static void expect_file(const char *dir, const char *want)
 
 START_TEST(test_find_file)
 {
+	char p[PATH_MAX];
+
 	/* nothing yet: ENOENT, as while a daemon is starting */
 	make_dir("empty");
 	expect_file("empty", NULL);
@@ -114,6 +116,14 @@ START_TEST(test_find_file)
 	expect_file("m", NULL);
 	make_file("m/swap file");
 	expect_file("m", "swap file");
+	/* the read-only block_state beside the swap file is not it */
+	make_dir("t");
+	make_file("t/block_state");
+	path_of(p, "t/block_state");
+	ck_assert_int_eq(chmod(p, 0444), 0);
+	expect_file("t", NULL);
+	make_file("t/swapfile");
+	expect_file("t", "swapfile");
 }
 END_TEST
 
