@@ -11,6 +11,8 @@
  *
  * Locks: see store.h.  A slot word is only changed with its lock bit held,
  * and the unlocking store publishes the new content (release ordering).
+ * The structures and slot-word helpers are in store_int.h; the second
+ * tier's side (idle, writeback, bd_stat, block_state) is store_tier.c.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -19,155 +21,21 @@
 #include "store.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "codec.h"
-#include "zspool.h"
+#include "store_int.h"
 
-#define STORE_WORDTAB_MAX 1024 /* distinct wide fill words kept */
-#define STORE_WORDTAB_BLOCK 64 /* allocated this many at a time */
-
-/* The slot word's fields, as store.h draws them. */
-#define SLOT_HANDLE_BITS 32
-#define SLOT_HANDLE_MASK ((1ULL << SLOT_HANDLE_BITS) - 1)
-#define SLOT_LEN_SHIFT SLOT_HANDLE_BITS
-#define SLOT_LEN_BITS 13
-#define SLOT_LEN_MASK ((1ULL << SLOT_LEN_BITS) - 1)
-#define SLOT_LOCK_BIT (SLOT_LEN_SHIFT + SLOT_LEN_BITS)
-#define SLOT_LOCK (1ULL << SLOT_LOCK_BIT)
-#define F(flag) (1ULL << (flag))
-#define SLOT_FLAGS_MASK                                                        \
-	((~0ULL >> (64 - STORE_NR_FLAGS)) & ~((1ULL << STORE_F_SAME) - 1))
-
-/* Bits 0..31: a handle, a narrow fill word, or a word-table index. */
-_Static_assert(sizeof(zsp_handle_t) * 8 == SLOT_HANDLE_BITS, "handle bits");
-_Static_assert(STORE_WORDTAB_MAX - 1 <= SLOT_HANDLE_MASK, "word index bits");
-/* Bits 32..44: a length of 1..FZ_PAGE_SIZE. */
-_Static_assert(FZ_PAGE_SIZE <= SLOT_LEN_MASK, "length bits");
-/* Bit 45, the lock, right below the first flag; flags end within 64 bits,
- * and store_slot_info() hands them out in an unsigned int. */
-_Static_assert(SLOT_LOCK_BIT + 1 == STORE_F_SAME, "lock bit");
-_Static_assert(STORE_NR_FLAGS <= 64, "flag bits");
-_Static_assert(STORE_NR_FLAGS - STORE_F_SAME <= 32, "slot_info flags");
-/* No two fields share a bit. */
-#define SLOT_LEN_FIELD (SLOT_LEN_MASK << SLOT_LEN_SHIFT)
-_Static_assert((SLOT_HANDLE_MASK & SLOT_LEN_FIELD) == 0, "handle, length");
-_Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD) & SLOT_LOCK) == 0,
-	       "lock bit overlaps");
-_Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD | SLOT_LOCK) &
-		SLOT_FLAGS_MASK) == 0,
-	       "flags overlap");
-
-#define STORE_NR_CHUNKS (STORE_MAX_SLOTS / STORE_CHUNK_SLOTS)
-
-struct store_chunk {
-	uint64_t slot[STORE_CHUNK_SLOTS]; /* slot words, see store.h */
-};
-
-struct store {
-	struct zsp_pool *pool;
-	struct codec codec;
-	uint64_t nslots;             /* current size in slots (atomic) */
-	struct store_chunk **dir;    /* STORE_NR_CHUNKS pointers, mmap'd */
-	uint64_t nchunks;            /* chunks installed (atomic) */
-	unsigned int huge_threshold; /* compressed >= this: stored raw */
-	uint64_t mem_limit_pages;    /* 0 = none (atomic) */
-	pthread_mutex_t resize_lock; /* serialises store_resize() */
-
-	pthread_mutex_t wordtab_lock; /* writers of wordtab */
-	uint32_t nwords;              /* published entries (atomic) */
-	uint64_t *wordtab[STORE_WORDTAB_MAX / STORE_WORDTAB_BLOCK]; /* blocks,
-				         allocated as needed, never moved */
-
-	struct stats st;
-};
-
-/* ---- slot words -------------------------------------------------------- */
-
-static uint64_t slot_lock(uint64_t *e)
-{
-	for (unsigned int spins = 0;; spins++) {
-		uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
-
-		if (!(v & SLOT_LOCK) &&
-		    __atomic_compare_exchange_n(e, &v, v | SLOT_LOCK, true,
-						__ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return v;
-		if (spins > 64)
-			sched_yield();
-	}
-}
-
-static bool slot_trylock(uint64_t *e, uint64_t *old)
-{
-	uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
-
-	if (v & SLOT_LOCK)
-		return false;
-	if (!__atomic_compare_exchange_n(e, &v, v | SLOT_LOCK, false,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		return false;
-	*old = v;
-	return true;
-}
-
-static void slot_unlock(uint64_t *e, uint64_t v)
-{
-	__atomic_store_n(e, v & ~SLOT_LOCK, __ATOMIC_RELEASE);
-}
-
-static unsigned int slot_len(uint64_t v)
-{
-	return (unsigned int)((v >> SLOT_LEN_SHIFT) & SLOT_LEN_MASK);
-}
-
-/* holds data: same-filled, or an object's handle (flags alone do not) */
-static bool slot_used(uint64_t v)
-{
-	return (v & (F(STORE_F_SAME) | SLOT_HANDLE_MASK)) != 0;
-}
-
-static struct store_chunk *chunk_get(struct store *s, uint64_t slot,
-				     bool create)
-{
-	uint64_t ci = slot / STORE_CHUNK_SLOTS;
-	struct store_chunk *c = __atomic_load_n(&s->dir[ci], __ATOMIC_ACQUIRE);
-
-	if (c || !create)
-		return c;
-	/*
-	 * On the write path: one 64 KiB calloc per 8192 slots (32 MiB of
-	 * data) the first time they are written; the daemon's memory is
-	 * locked, so this cannot recurse into the swap it serves.
-	 */
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	struct store_chunk *expect = NULL;
-	if (!__atomic_compare_exchange_n(&s->dir[ci], &expect, c, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		free(c);
-		return expect;
-	}
-	__atomic_add_fetch(&s->nchunks, 1, __ATOMIC_RELAXED);
-	return c;
-}
-
-static uint64_t *slot_word(struct store_chunk *c, uint64_t slot)
-{
-	return &c->slot[slot % STORE_CHUNK_SLOTS];
-}
-
-/* Free what slot word @v holds and uncount it; caller holds the slot lock. */
-static void slot_free(struct store *s, uint64_t v)
+void store_slot_free(struct store *s, uint64_t v)
 {
 	if (!slot_used(v))
 		return;
+	if (v & F(STORE_F_WB)) {
+		/* not in RAM's counters since its writeback (zram's meaning) */
+		backing_free(s->bk, (bk_id_t)(v & SLOT_HANDLE_MASK));
+		stats_dec(s->st.bd_count);
+		return;
+	}
 	if (v & F(STORE_F_SAME)) {
 		stats_dec(s->st.same_pages);
 	} else {
@@ -286,6 +154,13 @@ int store_create(const struct store_config *cfg, struct store **out)
 						: STORE_DEFAULT_HUGE_THRESHOLD;
 	s->mem_limit_pages =
 		(cfg->mem_limit + FZ_PAGE_SIZE - 1) / FZ_PAGE_SIZE;
+	s->wb_batch = STORE_WB_DEFAULT_BATCH;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		s->epoch_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
 	pthread_mutex_init(&s->wordtab_lock, NULL);
 	pthread_mutex_init(&s->resize_lock, NULL);
 	*out = s;
@@ -304,6 +179,8 @@ void store_destroy(struct store *s)
 		return;
 	for (uint64_t i = 0; i < STORE_NR_CHUNKS && s->nchunks; i++) {
 		if (s->dir[i]) {
+			for (size_t a = 0; a < STORE_ATIME_PER_CHUNK; a++)
+				free(s->dir[i]->atime[a]);
 			free(s->dir[i]);
 			s->nchunks--;
 		}
@@ -312,6 +189,7 @@ void store_destroy(struct store *s)
 	for (size_t i = 0; i < STORE_WORDTAB_MAX / STORE_WORDTAB_BLOCK; i++)
 		free(s->wordtab[i]);
 	zsp_pool_destroy(s->pool);
+	free(s->wb_buf);
 	pthread_mutex_destroy(&s->wordtab_lock);
 	pthread_mutex_destroy(&s->resize_lock);
 	free(s);
@@ -385,7 +263,7 @@ int store_write(struct store *s, uint64_t slot, const void *page)
 			goto out_failed;
 	}
 	c = chunk_get(s, slot, true);
-	if (!c) {
+	if (!c || !atime_get(s, c, slot, true)) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
@@ -402,7 +280,7 @@ int store_write(struct store *s, uint64_t slot, const void *page)
 		goto out_free_only;
 	}
 	/* the stale-slot rule: free what an earlier write left first */
-	slot_free(s, old);
+	store_slot_free(s, old);
 	if (v & F(STORE_F_SAME)) {
 		stats_inc(s->st.same_pages);
 	} else {
@@ -414,6 +292,7 @@ int store_write(struct store *s, uint64_t slot, const void *page)
 	}
 	stats_inc(s->st.pages_stored);
 	stats_inc(s->st.num_writes);
+	atime_touch(s, c, slot);
 	slot_unlock(e, v);
 	return 0;
 
@@ -426,6 +305,23 @@ out_free_only:
 out_failed:
 	stats_inc(s->st.failed_writes);
 	return ret;
+}
+
+/* Read written-back slot word @v into @page; caller holds the slot lock. */
+static int read_backing(struct store *s, uint64_t slot, uint64_t v,
+			void *page)
+{
+	static __thread unsigned char obj[FZ_PAGE_SIZE];
+	bk_id_t id = (bk_id_t)(v & SLOT_HANDLE_MASK);
+	unsigned int len = slot_len(v);
+	int ret;
+
+	if (v & F(STORE_F_HUGE))
+		return backing_read(s->bk, id, slot, page, len);
+	ret = backing_read(s->bk, id, slot, obj, len);
+	if (ret)
+		return ret;
+	return codec_decompress(&s->codec, obj, len, page);
 }
 
 int store_read(struct store *s, uint64_t slot, void *page)
@@ -446,7 +342,10 @@ int store_read(struct store *s, uint64_t slot, void *page)
 	v = slot_lock(e);
 	if (!slot_used(v)) {
 		memset(page, 0, FZ_PAGE_SIZE);
-	} else if (v & F(STORE_F_SAME)) {
+		slot_unlock(e, v);
+		return 0;
+	}
+	if (v & F(STORE_F_SAME)) {
 		uint64_t word = v & SLOT_HANDLE_MASK;
 
 		if (v & F(STORE_F_WIDE))
@@ -454,6 +353,15 @@ int store_read(struct store *s, uint64_t slot, void *page)
 		else
 			word |= word << 32;
 		fill_page(page, word);
+	} else if (v & F(STORE_F_WB)) {
+		/*
+		 * Synchronous, under the slot lock, as zram's read of a
+		 * written-back page: the lock keeps the object from being
+		 * freed under the read (a write to this slot waits for it).
+		 */
+		ret = read_backing(s, slot, v, page);
+		if (!ret)
+			stats_inc(s->st.bd_reads);
 	} else {
 		zsp_handle_t h = (zsp_handle_t)(v & SLOT_HANDLE_MASK);
 		const void *obj = zsp_map(s->pool, h);
@@ -464,16 +372,18 @@ int store_read(struct store *s, uint64_t slot, void *page)
 			ret = codec_decompress(&s->codec, obj, slot_len(v),
 					       page);
 		zsp_unmap(s->pool, h);
-		if (ret) {
-			memset(page, 0, FZ_PAGE_SIZE);
-			/* no context (-ENOMEM) is not corruption */
-			if (ret != -ENOMEM) {
-				stats_inc(s->st.failed_reads);
-				ret = -EIO;
-			}
+	}
+	if (ret) {
+		memset(page, 0, FZ_PAGE_SIZE);
+		/* no context or buffer (-ENOMEM) is not corruption */
+		if (ret != -ENOMEM) {
+			stats_inc(s->st.failed_reads);
+			ret = -EIO;
 		}
 	}
-	slot_unlock(e, v);
+	/* a read is an access: it clears the idle mark, keeps the rest */
+	atime_touch(s, c, slot);
+	slot_unlock(e, v & ~F(STORE_F_IDLE));
 	return ret;
 }
 
@@ -490,7 +400,7 @@ static void discard_range(struct store *s, uint64_t first, uint64_t end)
 			uint64_t *e = slot_word(c, slot);
 			uint64_t old = slot_lock(e);
 
-			slot_free(s, old);
+			store_slot_free(s, old);
 			slot_unlock(e, 0);
 		}
 		slot = stop;
@@ -526,7 +436,7 @@ int store_free_notify(struct store *s, uint64_t slot)
 			stats_inc(s->st.miss_free);
 			return -EBUSY;
 		}
-		slot_free(s, old);
+		store_slot_free(s, old);
 		slot_unlock(e, 0);
 	}
 	return 0;
@@ -622,6 +532,10 @@ uint64_t store_meta_bytes(struct store *s)
 		       STORE_WORDTAB_BLOCK * STORE_WORDTAB_BLOCK *
 		       sizeof(uint64_t) +
 	       __atomic_load_n(&s->nchunks, __ATOMIC_RELAXED) * chunk +
+	       __atomic_load_n(&s->natimes, __ATOMIC_RELAXED) *
+		       STORE_ATIME_SLOTS * sizeof(uint32_t) +
+	       (s->wb_buf ? (uint64_t)BK_MAX_BATCH * FZ_PAGE_SIZE : 0) +
+	       (store_backing(s) ? backing_meta_bytes(store_backing(s)) : 0) +
 	       zs.meta_bytes;
 }
 

@@ -282,9 +282,11 @@ void store_bd(struct store *s, struct stats_bd *bd);
  * slot ("%12llu %12u.000000 %c%c%c%c%c%c\n": index, access time, flags
  * s w h i r n or '.'), from slot *@cursor on: as many whole lines as fit in
  * @len bytes.  *@cursor advances past the slots written out.
- * Return: bytes written, 0 when no stored slot is left (or @len is below
- * STORE_BLOCK_STATE_LINE).  Context: takes each stored slot's lock in
- * turn; walks only the chunks that exist.
+ * Return: bytes written, 0 when no stored slot is left (or @len is not
+ * above STORE_BLOCK_STATE_LINE: a line and its NUL must fit).
+ * Context: a snapshot without locks (each line is one slot's state at one
+ * instant; the request loop never waits for it); walks only the chunks
+ * that exist.
  */
 #define STORE_BLOCK_STATE_LINE 40 /* bytes per line */
 size_t store_block_state(struct store *s, uint64_t *cursor, char *buf,

@@ -1,7 +1,187 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tier.c - placeholder: filled in with the tier. */
+/*
+ * tier.c - the tier's worker thread (tier.h): a queue of jobs, each waited
+ * for by the thread that queued it, and backing_maintain() between them.
+ */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "tier.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "backing.h"
+
+enum tier_op {
+	TIER_OP_WRITEBACK,
+	TIER_OP_COMPACT,
+};
+
+/* A job lives on the stack of the thread that waits for it. */
+struct tier_job {
+	enum tier_op op;
+	const struct store_wb_req *req; /* TIER_OP_WRITEBACK */
+	uint64_t moved;			/* out */
+	int64_t result;			/* out */
+	bool done;			/* under tier->lock */
+	struct tier_job *next;		/* the queue, under tier->lock */
+};
+
+struct tier {
+	struct store *store;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work; /* a job was queued, or stop */
+	pthread_cond_t done; /* a job finished */
+	struct tier_job *head, *tail; /* queue, under lock */
+	bool stop;		      /* under lock */
+};
+
+static void tier_run(struct tier *t, struct tier_job *j)
+{
+	struct backing *bk = store_backing(t->store);
+
+	switch (j->op) {
+	case TIER_OP_WRITEBACK:
+		j->result = store_writeback(t->store, j->req, &j->moved);
+		break;
+	case TIER_OP_COMPACT:
+		j->result = bk ? backing_compact(bk) : 0;
+		if (bk && j->result >= 0)
+			backing_maintain(bk);
+		break;
+	}
+}
+
+static void *tier_main(void *arg)
+{
+	struct tier *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	while (!t->stop) {
+		struct tier_job *j = t->head;
+		struct backing *bk;
+		struct timespec ts;
+
+		if (j) {
+			t->head = j->next;
+			if (!t->head)
+				t->tail = NULL;
+			pthread_mutex_unlock(&t->lock);
+			tier_run(t, j);
+			pthread_mutex_lock(&t->lock);
+			j->done = true;
+			pthread_cond_broadcast(&t->done);
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += TIER_MAINTAIN_MS / 1000;
+		ts.tv_nsec += (long)(TIER_MAINTAIN_MS % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (pthread_cond_timedwait(&t->work, &t->lock, &ts) ==
+			    ETIMEDOUT &&
+		    !t->stop && !t->head && (bk = store_backing(t->store))) {
+			pthread_mutex_unlock(&t->lock);
+			backing_maintain(bk);
+			pthread_mutex_lock(&t->lock);
+		}
+	}
+	/* what is still queued will not run */
+	for (struct tier_job *j = t->head; j; j = j->next) {
+		j->result = -ECANCELED;
+		j->done = true;
+	}
+	t->head = t->tail = NULL;
+	pthread_cond_broadcast(&t->done);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+int tier_create(struct store *s, struct tier **out)
+{
+	struct tier *t = calloc(1, sizeof(*t));
+	pthread_condattr_t ca;
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	t->store = s;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->work, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&t->done, NULL);
+	ret = pthread_create(&t->thread, NULL, tier_main, t);
+	if (ret) {
+		pthread_cond_destroy(&t->work);
+		pthread_cond_destroy(&t->done);
+		pthread_mutex_destroy(&t->lock);
+		free(t);
+		return -ret;
+	}
+	*out = t;
+	return 0;
+}
+
+void tier_destroy(struct tier *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->stop = true;
+	pthread_cond_signal(&t->work);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->work);
+	pthread_cond_destroy(&t->done);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+/* Queue @j and wait until it has run (or the tier stopped). */
+static void tier_submit(struct tier *t, struct tier_job *j)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->stop) {
+		j->result = -ECANCELED;
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
+	if (t->tail)
+		t->tail->next = j;
+	else
+		t->head = j;
+	t->tail = j;
+	pthread_cond_signal(&t->work);
+	while (!j->done)
+		pthread_cond_wait(&t->done, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+}
+
+int tier_writeback(struct tier *t, const struct store_wb_req *req,
+		   uint64_t *moved)
+{
+	struct tier_job j = {.op = TIER_OP_WRITEBACK, .req = req};
+
+	tier_submit(t, &j);
+	if (moved)
+		*moved = j.moved;
+	return (int)j.result;
+}
+
+int64_t tier_compact(struct tier *t)
+{
+	struct tier_job j = {.op = TIER_OP_COMPACT};
+
+	tier_submit(t, &j);
+	return j.result;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * store_int.h - the store's insides, shared by store.c (the slot table:
+ * write, read, discard, resize) and store_tier.c (the second tier: idle
+ * marking, writeback, bd_stat, block_state).  Not for use outside the
+ * store: store.h is the interface.
+ */
+#ifndef FZRAM_STORE_INT_H
+#define FZRAM_STORE_INT_H
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "backing.h"
+#include "codec.h"
+#include "store.h"
+#include "zspool.h"
+
+#define STORE_WORDTAB_MAX 1024 /* distinct wide fill words kept */
+#define STORE_WORDTAB_BLOCK 64 /* allocated this many at a time */
+
+/* The slot word's fields, as store.h draws them. */
+#define SLOT_HANDLE_BITS 32
+#define SLOT_HANDLE_MASK ((1ULL << SLOT_HANDLE_BITS) - 1)
+#define SLOT_LEN_SHIFT SLOT_HANDLE_BITS
+#define SLOT_LEN_BITS 13
+#define SLOT_LEN_MASK ((1ULL << SLOT_LEN_BITS) - 1)
+#define SLOT_LOCK_BIT (SLOT_LEN_SHIFT + SLOT_LEN_BITS)
+#define SLOT_LOCK (1ULL << SLOT_LOCK_BIT)
+#define F(flag) (1ULL << (flag))
+#define SLOT_FLAGS_MASK                                                        \
+	((~0ULL >> (64 - STORE_NR_FLAGS)) & ~((1ULL << STORE_F_SAME) - 1))
+
+/* Bits 0..31: a handle, a narrow fill word, or a word-table index. */
+_Static_assert(sizeof(zsp_handle_t) * 8 == SLOT_HANDLE_BITS, "handle bits");
+_Static_assert(STORE_WORDTAB_MAX - 1 <= SLOT_HANDLE_MASK, "word index bits");
+/* Bits 32..44: a length of 1..FZ_PAGE_SIZE. */
+_Static_assert(FZ_PAGE_SIZE <= SLOT_LEN_MASK, "length bits");
+/* Bit 45, the lock, right below the first flag; flags end within 64 bits,
+ * and store_slot_info() hands them out in an unsigned int. */
+_Static_assert(SLOT_LOCK_BIT + 1 == STORE_F_SAME, "lock bit");
+_Static_assert(STORE_NR_FLAGS <= 64, "flag bits");
+_Static_assert(STORE_NR_FLAGS - STORE_F_SAME <= 32, "slot_info flags");
+/* No two fields share a bit. */
+#define SLOT_LEN_FIELD (SLOT_LEN_MASK << SLOT_LEN_SHIFT)
+_Static_assert((SLOT_HANDLE_MASK & SLOT_LEN_FIELD) == 0, "handle, length");
+_Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD) & SLOT_LOCK) == 0,
+	       "lock bit overlaps");
+_Static_assert(((SLOT_HANDLE_MASK | SLOT_LEN_FIELD | SLOT_LOCK) &
+		SLOT_FLAGS_MASK) == 0,
+	       "flags overlap");
+
+#define STORE_NR_CHUNKS (STORE_MAX_SLOTS / STORE_CHUNK_SLOTS)
+
+#define STORE_ATIME_PER_CHUNK (STORE_CHUNK_SLOTS / STORE_ATIME_SLOTS)
+_Static_assert(STORE_CHUNK_SLOTS % STORE_ATIME_SLOTS == 0, "atime stretch");
+
+struct store_chunk {
+	uint64_t slot[STORE_CHUNK_SLOTS]; /* slot words, see store.h */
+	uint32_t *atime[STORE_ATIME_PER_CHUNK]; /* access times of each
+				   stretch, NULL until one of its slots is
+				   written; installed by CAS, never freed
+				   before the store */
+};
+
+struct store {
+	struct zsp_pool *pool;
+	struct codec codec;
+	uint64_t nslots;             /* current size in slots (atomic) */
+	struct store_chunk **dir;    /* STORE_NR_CHUNKS pointers, mmap'd */
+	uint64_t nchunks;            /* chunks installed (atomic) */
+	unsigned int huge_threshold; /* compressed >= this: stored raw */
+	uint64_t mem_limit_pages;    /* 0 = none (atomic) */
+	pthread_mutex_t resize_lock; /* serialises store_resize() */
+
+	pthread_mutex_t wordtab_lock; /* writers of wordtab */
+	uint32_t nwords;              /* published entries (atomic) */
+	uint64_t *wordtab[STORE_WORDTAB_MAX / STORE_WORDTAB_BLOCK]; /* blocks,
+				         allocated as needed, never moved */
+
+	struct stats st;
+
+	/* the second tier */
+	struct backing *bk;	     /* or NULL; set once, before use */
+	int64_t epoch_ns;	     /* CLOCK_MONOTONIC_COARSE at "second 0"
+					(atomic: store_advance_clock) */
+	uint64_t natimes;	     /* access-time arrays installed (atomic) */
+	uint64_t wb_limit;	     /* budget left, pages (atomic) */
+	bool wb_limit_enable;	     /* (atomic) */
+	unsigned int wb_batch;	     /* objects per backing write (atomic) */
+	unsigned char *wb_buf;	     /* BK_MAX_BATCH objects, the writeback
+					caller's (one at a time) */
+};
+
+/* ---- slot words -------------------------------------------------------- */
+
+static inline uint64_t slot_lock(uint64_t *e)
+{
+	for (unsigned int spins = 0;; spins++) {
+		uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
+
+		if (!(v & SLOT_LOCK) &&
+		    __atomic_compare_exchange_n(e, &v, v | SLOT_LOCK, true,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return v;
+		if (spins > 64)
+			sched_yield();
+	}
+}
+
+static inline bool slot_trylock(uint64_t *e, uint64_t *old)
+{
+	uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
+
+	if (v & SLOT_LOCK)
+		return false;
+	if (!__atomic_compare_exchange_n(e, &v, v | SLOT_LOCK, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	*old = v;
+	return true;
+}
+
+static inline void slot_unlock(uint64_t *e, uint64_t v)
+{
+	__atomic_store_n(e, v & ~SLOT_LOCK, __ATOMIC_RELEASE);
+}
+
+static inline unsigned int slot_len(uint64_t v)
+{
+	return (unsigned int)((v >> SLOT_LEN_SHIFT) & SLOT_LEN_MASK);
+}
+
+/* holds data: same-filled, or an object's handle (flags alone do not) */
+static inline bool slot_used(uint64_t v)
+{
+	return (v & (F(STORE_F_SAME) | SLOT_HANDLE_MASK)) != 0;
+}
+
+static inline struct store_chunk *chunk_get(struct store *s, uint64_t slot,
+				     bool create)
+{
+	uint64_t ci = slot / STORE_CHUNK_SLOTS;
+	struct store_chunk *c = __atomic_load_n(&s->dir[ci], __ATOMIC_ACQUIRE);
+
+	if (c || !create)
+		return c;
+	/*
+	 * On the write path: one 64 KiB calloc per 8192 slots (32 MiB of
+	 * data) the first time they are written; the daemon's memory is
+	 * locked, so this cannot recurse into the swap it serves.
+	 */
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	struct store_chunk *expect = NULL;
+	if (!__atomic_compare_exchange_n(&s->dir[ci], &expect, c, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		free(c);
+		return expect;
+	}
+	__atomic_add_fetch(&s->nchunks, 1, __ATOMIC_RELAXED);
+	return c;
+}
+
+static inline uint64_t *slot_word(struct store_chunk *c, uint64_t slot)
+{
+	return &c->slot[slot % STORE_CHUNK_SLOTS];
+}
+
+/* ---- access times ------------------------------------------------------ */
+
+static inline uint32_t now_sec(const struct store *s)
+{
+	struct timespec ts;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec -
+	     __atomic_load_n(&s->epoch_ns, __ATOMIC_RELAXED);
+	return ns > 0 ? (uint32_t)(ns / 1000000000) : 0;
+}
+
+/*
+ * The access time of @slot in chunk @c, or NULL when its stretch has none
+ * (never written) and @create is false, or the allocation failed.  As for
+ * chunks: 4 KiB per STORE_ATIME_SLOTS slots, the first time one of them is
+ * written, from mlocked memory.
+ */
+static inline uint32_t *atime_get(struct store *s, struct store_chunk *c,
+			   uint64_t slot, bool create)
+{
+	uint32_t **pp = &c->atime[(slot % STORE_CHUNK_SLOTS) /
+				  STORE_ATIME_SLOTS];
+	uint32_t *a = __atomic_load_n(pp, __ATOMIC_ACQUIRE);
+	uint32_t *expect = NULL;
+
+	if (!a && create) {
+		a = calloc(STORE_ATIME_SLOTS, sizeof(*a));
+		if (!a)
+			return NULL;
+		if (!__atomic_compare_exchange_n(pp, &expect, a, false,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE)) {
+			free(a);
+			a = expect;
+		} else {
+			__atomic_add_fetch(&s->natimes, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return a ? &a[slot % STORE_ATIME_SLOTS] : NULL;
+}
+
+/* Set @slot's access time to now; caller holds the slot lock. */
+static inline void atime_touch(struct store *s, struct store_chunk *c,
+			uint64_t slot)
+{
+	uint32_t *a = atime_get(s, c, slot, false);
+
+	if (a)
+		__atomic_store_n(a, now_sec(s), __ATOMIC_RELAXED);
+}
+
+/*
+ * store_slot_free() - free what slot word @v holds and uncount it (a
+ * written-back object goes back to the backing tier); caller holds the slot
+ * lock and then stores the slot's new word.
+ */
+void store_slot_free(struct store *s, uint64_t v);
+
+#endif /* FZRAM_STORE_INT_H */
