@@ -40,6 +40,8 @@ static void usage(void)
 	       " " CTL_PROG " --swapon [--size <size>] [--algorithm <alg>] "
 	       "[--level <n>]\n"
 	       "          [--priority <prio>] [--mem-limit <size>]\n"
+	       "          [--backing <path> [--backing-size <size>]\n"
+	       "          [--backing-encrypt on|off]] [--options <list>]\n"
 	       " " CTL_PROG " --swapoff <file|mountpoint|loopdev> | --all\n"
 	       "\nList fzram instances, or bring an fzram swap up or down.\n"
 	       "\nOptions:\n"
@@ -59,6 +61,13 @@ static void usage(void)
 	       "     --priority <prio>   swap priority, -1 to 32767 "
 	       "(default %d)\n"
 	       "     --mem-limit <size>  cap on the pool's memory (0: none)\n"
+	       "     --backing <path>    writeback tier: a file, block device "
+	       "or directory\n"
+	       "     --backing-size <size>\n"
+	       "                         cap on the backing store (default: "
+	       "--size)\n"
+	       "     --backing-encrypt on|off\n"
+	       "                         seal what goes there (default: on)\n"
 	       "     --options <list>    more fzram -o options (poll_us=N, "
 	       "uring, nomlock)\n"
 	       "     --swapoff           swapoff, losetup -d, umount\n"
@@ -86,6 +95,9 @@ enum {
 	OPT_PRIORITY,
 	OPT_MEM_LIMIT,
 	OPT_OPTIONS,
+	OPT_BACKING,
+	OPT_BACKING_SIZE,
+	OPT_BACKING_ENCRYPT,
 };
 
 static const struct option long_opts[] = {
@@ -104,6 +116,9 @@ static const struct option long_opts[] = {
     {"priority", required_argument, NULL, OPT_PRIORITY},
     {"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
     {"options", required_argument, NULL, OPT_OPTIONS},
+    {"backing", required_argument, NULL, OPT_BACKING},
+    {"backing-size", required_argument, NULL, OPT_BACKING_SIZE},
+    {"backing-encrypt", required_argument, NULL, OPT_BACKING_ENCRYPT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -147,7 +162,7 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 		c->list_opt |= ch == 'o' || ch == 'b' || ch == 'n' ||
 			       ch == OPT_OUTPUT_ALL || ch == OPT_RAW ||
 			       ch == OPT_JSON;
-		c->sw_opt |= ch >= OPT_SIZE && ch <= OPT_OPTIONS;
+		c->sw_opt |= ch >= OPT_SIZE && ch <= OPT_BACKING_ENCRYPT;
 		switch (ch) {
 		case OPT_OUTPUT_ALL:
 			c->output = NULL;
@@ -196,6 +211,15 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 		case OPT_OPTIONS:
 			c->sa.options = optarg;
 			break;
+		case OPT_BACKING:
+			c->sa.backing = optarg;
+			break;
+		case OPT_BACKING_SIZE:
+			c->sa.backing_size = optarg;
+			break;
+		case OPT_BACKING_ENCRYPT:
+			c->sa.backing_encrypt = optarg;
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -224,7 +248,8 @@ static int check_modes(const struct cli *c)
 	}
 	if (c->sw_opt && !c->swapon) {
 		ctl_err("--size, --algorithm, --level, --priority, "
-			"--mem-limit and --options need --swapon");
+			"--mem-limit, --backing, --backing-size, "
+			"--backing-encrypt and --options need --swapon");
 		return -1;
 	}
 	if (c->all && !c->swapoff) {

@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "fzram.h"
 #include "ctl.h"
 #include "stats.h"
 
@@ -75,6 +76,18 @@ static const struct col_def cols[OUTPUT_NR_COLS] = {
 				"pages freed by discards"},
     [OUTPUT_COL_LOOP] = {"LOOP", KIND_TEXT, "loop device attached to the file"},
     [OUTPUT_COL_SWAP] = {"SWAP", KIND_BOOL, "whether the loop device is swap"},
+    [OUTPUT_COL_BACKING] = {"BACKING", KIND_TEXT,
+			    "backing store of the writeback tier, or none"},
+    [OUTPUT_COL_BD_COUNT] = {"BD-COUNT", KIND_SIZE,
+			     "pages held on the backing store (x 4 KiB)"},
+    [OUTPUT_COL_BD_READS] = {"BD-READS", KIND_SIZE,
+			     "pages read back from it, ever (x 4 KiB)"},
+    [OUTPUT_COL_BD_WRITES] = {"BD-WRITES", KIND_SIZE,
+			      "pages written back to it, ever (x 4 KiB)"},
+    [OUTPUT_COL_BD_COMPR] = {"BD-COMPR", KIND_SIZE,
+			     "compressed size of the data held there"},
+    [OUTPUT_COL_BD_USED] = {"BD-USED", KIND_SIZE,
+			    "backing space in use, encryption included"},
 };
 
 static const enum output_col default_cols[] = {
@@ -198,6 +211,15 @@ char *output_cell(const struct probe_dev *d, enum output_col c, bool bytes)
 	    [OUTPUT_COL_MIGRATED] = STATS_MM_PAGES_COMPACTED + 1,
 	    [OUTPUT_COL_HUGE_PAGES] = STATS_MM_HUGE_PAGES + 1,
 	};
+	/* bd_stat's column + 1, and what it is multiplied by: 4 KiB pages
+	 * for zram's three, bytes for fzram's two */
+	static const uint8_t bd_of[OUTPUT_NR_COLS] = {
+	    [OUTPUT_COL_BD_COUNT] = PROBE_BD_COUNT + 1,
+	    [OUTPUT_COL_BD_READS] = PROBE_BD_READS + 1,
+	    [OUTPUT_COL_BD_WRITES] = PROBE_BD_WRITES + 1,
+	    [OUTPUT_COL_BD_COMPR] = PROBE_BD_DATA_BYTES + 1,
+	    [OUTPUT_COL_BD_USED] = PROBE_BD_USED_BYTES + 1,
+	};
 	static const uint8_t io_of[OUTPUT_NR_COLS] = {
 	    [OUTPUT_COL_FAILED_READS] = PROBE_IO_FAILED_READS + 1,
 	    [OUTPUT_COL_FAILED_WRITES] = PROBE_IO_FAILED_WRITES + 1,
@@ -224,6 +246,8 @@ char *output_cell(const struct probe_dev *d, enum output_col c, bool bytes)
 		return ctl_xstrdup(buf);
 	case OUTPUT_COL_SWAP:
 		return ctl_xstrdup(d->swap ? "yes" : "no");
+	case OUTPUT_COL_BACKING:
+		return d->backing ? ctl_xstrdup(d->backing) : NULL;
 	case OUTPUT_COL_DISKSIZE:
 		if (!d->has_size)
 			return NULL;
@@ -241,7 +265,13 @@ char *output_cell(const struct probe_dev *d, enum output_col c, bool bytes)
 	default:
 		break;
 	}
-	if (io_of[c]) {
+	if (bd_of[c]) {
+		if (bd_of[c] > d->bd_cols)
+			return NULL;
+		v = d->bd[bd_of[c] - 1];
+		if (bd_of[c] <= PROBE_BD_ZRAM_COLS)
+			v *= FZ_PAGE_SIZE;
+	} else if (io_of[c]) {
 		if (!d->has_io)
 			return NULL;
 		v = d->io[io_of[c] - 1];

@@ -8,7 +8,8 @@
  * and printed by output_print().  A cell is a malloc'd string, or NULL
  * when the value is unknown (an unreadable xattr, no loop device): empty in
  * text, null in JSON.  Sizes are zramctl's human-readable ones unless
- * --bytes.  Nothing here reads the system but the processor count of
+ * --bytes.  The default columns are zramctl's and never change with what
+ * is found (a backing store or not), so that scripts see one layout.  Nothing here reads the system but the processor count of
  * STREAMS, and nothing prints but to the FILE * it is given.
  */
 #ifndef FZRAM_OUTPUT_H
@@ -22,7 +23,12 @@
 
 #include "probe.h"
 
-/* The columns: zramctl's, then fzram's own.  --output-all's order. */
+/*
+ * The columns: zramctl's, then fzram's own, then the backing store's
+ * (BACKING is backing_dev; the BD- columns are bd_stat's: zram's three in
+ * 4 KiB pages, shown as sizes of pages * 4096, then fzram's two in bytes).
+ * --output-all's order.
+ */
 enum output_col {
 	OUTPUT_COL_NAME,
 	OUTPUT_COL_DISKSIZE,
@@ -43,6 +49,12 @@ enum output_col {
 	OUTPUT_COL_NOTIFY_FREE,
 	OUTPUT_COL_LOOP,
 	OUTPUT_COL_SWAP,
+	OUTPUT_COL_BACKING,
+	OUTPUT_COL_BD_COUNT,
+	OUTPUT_COL_BD_READS,
+	OUTPUT_COL_BD_WRITES,
+	OUTPUT_COL_BD_COMPR,
+	OUTPUT_COL_BD_USED,
 	OUTPUT_NR_COLS
 };
 

@@ -7,7 +7,8 @@
  * mountinfo and /proc/swaps escape blanks in paths as octal (\040); both
  * are unescaped before any comparison.  A loop device belongs to a mount
  * when its backing file lies directly in the mount point: an fzram mount
- * holds one file, whatever its name.
+ * holds one writable file, whatever its name (and, from the writeback tier
+ * on, the read-only block_state beside it).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -140,7 +141,11 @@ char *probe_find_file(const char *dir)
 			continue;
 		path = ctl_xmalloc(n);
 		snprintf(path, n, "%s/%s", dir, e->d_name);
-		if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		/* block_state, beside it, is read-only: the swap file is
+		 * the one the owner may write (whoever reads: root passes
+		 * every access() test, so the mode is what counts) */
+		if (stat(path, &st) || !S_ISREG(st.st_mode) ||
+		    !(st.st_mode & S_IWUSR)) {
 			free(path);
 			path = NULL;
 		}
@@ -263,22 +268,12 @@ static size_t parse_cols(const char *s, uint64_t *v, size_t n)
 	return i;
 }
 
-/* dev_probe() - fill @d from the xattrs of its file, sysfs and swaps. */
-static void dev_probe(struct probe_dev *d)
+void probe_read_attrs(struct probe_dev *d)
 {
-	char buf[512], dev[32];
+	char buf[PATH_MAX + 16];
 	char *l, *r;
+	size_t n;
 
-	probe_find_loops(d);
-	if (d->nloops) {
-		snprintf(dev, sizeof(dev), "/dev/loop%u", d->loops[0]);
-		d->swap = probe_in_swaps(dev);
-	}
-	d->file = probe_find_file(d->dir);
-	if (!d->file) {
-		d->file_err = errno;
-		return;
-	}
 	if (!get_attr(d->file, "mm_stat", buf, sizeof(buf)))
 		d->has_mm = parse_cols(buf, d->mm, STATS_MM_NR_COLS) >=
 			    STATS_MM_HUGE_PAGES + 1;
@@ -293,6 +288,38 @@ static void dev_probe(struct probe_dev *d)
 		memcpy(d->alg, l + 1, (size_t)(r - l - 1));
 		d->alg[r - l - 1] = '\0';
 	}
+	/* zram's three columns, or fzram's five; anything else is unknown */
+	if (!get_attr(d->file, "bd_stat", buf, sizeof(buf))) {
+		n = parse_cols(buf, d->bd, PROBE_BD_NR_COLS);
+		d->bd_cols = n == PROBE_BD_NR_COLS     ? PROBE_BD_NR_COLS
+			     : n >= PROBE_BD_ZRAM_COLS ? PROBE_BD_ZRAM_COLS
+						       : 0;
+	}
+	if (!get_attr(d->file, "backing_dev", buf, sizeof(buf))) {
+		n = strlen(buf);
+		while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+			buf[--n] = '\0';
+		if (n)
+			d->backing = ctl_xstrdup(buf);
+	}
+}
+
+/* dev_probe() - fill @d from the xattrs of its file, sysfs and swaps. */
+static void dev_probe(struct probe_dev *d)
+{
+	char dev[32];
+
+	probe_find_loops(d);
+	if (d->nloops) {
+		snprintf(dev, sizeof(dev), "/dev/loop%u", d->loops[0]);
+		d->swap = probe_in_swaps(dev);
+	}
+	d->file = probe_find_file(d->dir);
+	if (!d->file) {
+		d->file_err = errno;
+		return;
+	}
+	probe_read_attrs(d);
 }
 
 void probe_devs_free(struct probe_list *l)
@@ -301,6 +328,7 @@ void probe_devs_free(struct probe_list *l)
 		free(l->v[i].dir);
 		free(l->v[i].file);
 		free(l->v[i].loops);
+		free(l->v[i].backing);
 	}
 	free(l->v);
 	l->v = NULL;

@@ -4,7 +4,7 @@
  * instances, the loop devices on their files and which of those are swap.
  *
  * The mounts are found by their type, fuse.fzram, in /proc/self/mountinfo;
- * of each, only the user.fzram.* xattrs of its one regular file are read,
+ * of each, only the user.fzram.* xattrs of its one writable file are read,
  * so any running daemon answers.  The loop devices attached to a file are
  * found in /sys/block/loopN/loop/backing_file, and whether one is swap in
  * /proc/swaps.  Nothing here changes the system.
@@ -34,6 +34,19 @@ enum probe_io_col {
 	PROBE_IO_NR_COLS
 };
 
+/* Where each bd_stat column stands in the line: zram's three (4 KiB pages),
+ * then fzram's two (bytes); the order of struct stats_bd. */
+enum probe_bd_col {
+	PROBE_BD_COUNT,
+	PROBE_BD_READS,
+	PROBE_BD_WRITES,
+	PROBE_BD_DATA_BYTES,
+	PROBE_BD_USED_BYTES,
+	PROBE_BD_NR_COLS
+};
+
+#define PROBE_BD_ZRAM_COLS 3 /* bd_stat's columns in zram */
+
 /* A mounted fzram and what hangs on it. */
 struct probe_dev {
 	char *dir;    /* mount point, malloc'd */
@@ -45,10 +58,16 @@ struct probe_dev {
 	bool has_mm;	     /* @mm holds at least the first 8 columns */
 	bool has_io;	     /* @io holds all its columns */
 	bool has_size;	     /* @disksize was read */
+	unsigned int bd_cols; /* columns of @bd read: 0 (no bd_stat, as from
+				 an older daemon), PROBE_BD_ZRAM_COLS or
+				 PROBE_BD_NR_COLS */
 	uint64_t mm[STATS_MM_NR_COLS]; /* mm_stat, indexed by stats_mm_col */
 	uint64_t io[PROBE_IO_NR_COLS]; /* io_stat, indexed by probe_io_col */
+	uint64_t bd[PROBE_BD_NR_COLS]; /* bd_stat, indexed by probe_bd_col */
 	uint64_t disksize;	       /* bytes */
 	char alg[32]; /* the bracketed comp_algorithm; "" if unread */
+	char *backing; /* backing_dev as read (a path or "none"), malloc'd;
+			  NULL if unread */
 };
 
 /* Every mounted fzram, in mountinfo's order. */
@@ -64,7 +83,9 @@ struct probe_list {
 bool probe_is_mounted(const char *dir, bool fzram_only);
 
 /*
- * probe_find_file() - the path of the single regular file in mount @dir.
+ * probe_find_file() - the path of the swap file in mount @dir: the one
+ * regular file its owner may write (the read-only block_state beside it is
+ * not; nor are dot files).
  * Return: a malloc'd path, or NULL with errno set (ENOENT if none yet).
  */
 char *probe_find_file(const char *dir);
@@ -93,6 +114,15 @@ bool probe_in_swaps(const char *dev);
  * Return: 0, or -errno when mountinfo cannot be read (printed).
  */
 int probe_devs_read(struct probe_list *l);
+
+/*
+ * probe_read_attrs() - fill @d's statistics (mm_stat, io_stat, disksize,
+ * comp_algorithm, bd_stat, backing_dev) from the user.fzram.* xattrs of
+ * @d->file, which must be set.  An attribute that cannot be read or parsed
+ * leaves its fields unknown (has_*, bd_cols 0, backing NULL); nothing is
+ * printed.  @d->backing is malloc'd: probe_devs_free() frees it.
+ */
+void probe_read_attrs(struct probe_dev *d);
 
 /* probe_devs_free() - free what probe_devs_read() put in @l; @l is empty. */
 void probe_devs_free(struct probe_list *l);

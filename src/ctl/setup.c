@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "fzram.h"
+#include "backing.h"
 #include "codec.h"
 #include "size.h"
 #include "ctl.h"
@@ -291,31 +292,70 @@ static int pick_dir(char *dir, size_t len)
 	return -1;
 }
 
-/* Build fzram's -o list from the options given, into @buf. */
-static void fzram_opts(const struct setup_args *a, char *buf, size_t len)
+/* Append @s to @buf (@n bytes used of @len), with commas and backslashes
+ * escaped by a backslash when @esc; Return: 0, or -ENAMETOOLONG when it does not fit. */
+static int opts_put(char *buf, size_t len, size_t *n, const char *s, bool esc)
 {
-	const char *names[] = {"size", "algorithm", "level", "mem_limit"};
-	const char *vals[] = {a->size, a->algorithm, a->level, a->mem_limit};
-	size_t n = 0;
+	for (; *s; s++) {
+		if (esc && (*s == ',' || *s == '\\')) {
+			if (*n + 1 >= len)
+				return -ENAMETOOLONG;
+			buf[(*n)++] = '\\';
+		}
+		if (*n + 1 >= len)
+			return -ENAMETOOLONG;
+		buf[(*n)++] = *s;
+	}
+	buf[*n] = '\0';
+	return 0;
+}
 
+int setup_fzram_opts(const struct setup_args *a, char *buf, size_t len)
+{
+	const char *names[] = {"size",	  "algorithm",	  "level",
+			       "mem_limit", "backing",	  "backing_size",
+			       "backing_encrypt"};
+	const char *vals[] = {a->size,	  a->algorithm,	   a->level,
+			      a->mem_limit, a->backing,	   a->backing_size,
+			      a->backing_encrypt};
+	size_t n = 0;
+	int err = 0;
+
+	if (!len)
+		return -ENAMETOOLONG;
 	buf[0] = '\0';
-	for (int i = 0; i < 4; i++)
-		if (vals[i] && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s=%s",
-					      n ? "," : "", names[i], vals[i]);
-	if (a->options && n < len)
-		snprintf(buf + n, len - n, "%s%s", n ? "," : "", a->options);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !err; i++) {
+		if (!vals[i])
+			continue;
+		err = opts_put(buf, len, &n, n ? "," : "", false);
+		if (!err)
+			err = opts_put(buf, len, &n, names[i], false);
+		if (!err)
+			err = opts_put(buf, len, &n, "=", false);
+		if (!err) /* only a path may hold a comma: sizes cannot */
+			err = opts_put(buf, len, &n, vals[i],
+				       vals[i] == a->backing);
+	}
+	if (!err && a->options) {
+		err = opts_put(buf, len, &n, n ? "," : "", false);
+		if (!err)
+			err = opts_put(buf, len, &n, a->options, false);
+	}
+	return err;
 }
 
 /* mount_fzram() - run fzram on @dir; wait for its file into @file. */
 static int mount_fzram(const struct setup_args *a, const char *dir, char **file)
 {
-	char opts[SETUP_OPTIONS_MAX + 256], fzram[PATH_MAX];
+	char opts[SETUP_FZRAM_OPTS_LEN], fzram[PATH_MAX];
 	char *argv[] = {fzram, "-o", opts, (char *)dir, NULL};
 	const char *env = getenv("FZRAM");
 
 	snprintf(fzram, sizeof(fzram), "%s", env && *env ? env : "fzram");
-	fzram_opts(a, opts, sizeof(opts));
+	if (setup_fzram_opts(a, opts, sizeof(opts))) {
+		ctl_err("mount: the fzram options are too long");
+		return -1;
+	}
 	if (!*opts) {
 		argv[1] = (char *)dir;
 		argv[2] = NULL;
@@ -461,6 +501,41 @@ static int parse_int(const char *s, long min, long max, int *out)
 	return 0;
 }
 
+_Static_assert(BK_MIN_SIZE == 1 << 20, "--backing-size's message says 1M");
+
+/* check_backing() - the three --backing options, as setup_check(). */
+static int check_backing(const struct setup_args *a)
+{
+	uint64_t v;
+
+	if (a->backing &&
+	    (a->backing[0] != '/' || strlen(a->backing) > SETUP_BACKING_MAX)) {
+		ctl_err("--backing: '%s' is not an absolute path (a file, a "
+			"block device or a directory, at most %d bytes)",
+			a->backing, SETUP_BACKING_MAX);
+		return -1;
+	}
+	if (!a->backing && (a->backing_size || a->backing_encrypt)) {
+		ctl_err("--backing-size and --backing-encrypt need --backing");
+		return -1;
+	}
+	if (a->backing_size &&
+	    (size_parse(a->backing_size, strlen(a->backing_size), &v) ||
+	     v < BK_MIN_SIZE)) {
+		ctl_err("--backing-size: '%s' is not a size of at least 1M "
+			"(bytes, with an optional K, M, G or T suffix)",
+			a->backing_size);
+		return -1;
+	}
+	if (a->backing_encrypt && strcmp(a->backing_encrypt, "on") &&
+	    strcmp(a->backing_encrypt, "off")) {
+		ctl_err("--backing-encrypt: '%s' is not on or off",
+			a->backing_encrypt);
+		return -1;
+	}
+	return 0;
+}
+
 int setup_check(struct setup_args *a)
 {
 	const char *alg = a->algorithm ? a->algorithm : CODEC_DEFAULT_NAME;
@@ -482,6 +557,8 @@ int setup_check(struct setup_args *a)
 			a->mem_limit);
 		return -1;
 	}
+	if (check_backing(a))
+		return -1;
 	if (a->options &&
 	    (!*a->options || strlen(a->options) > SETUP_OPTIONS_MAX ||
 	     strpbrk(a->options, " \t\n") || a->options[0] == ',' ||

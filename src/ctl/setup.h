@@ -19,13 +19,24 @@
 #ifndef FZRAM_SETUP_H
 #define FZRAM_SETUP_H
 
+#include <stddef.h>
+
 #define SETUP_RUN_DIR "/run/fzram" /* where --swapon mounts, as N */
 #define SETUP_DEFAULT_PRIORITY 100 /* of the swap, as zram-generator */
 #define SETUP_OPTIONS_MAX 512	   /* bytes of --options */
+#define SETUP_BACKING_MAX 4095	   /* bytes of --backing (PATH_MAX - 1) */
+/* bytes of the -o list setup_fzram_opts() builds, at most: --backing
+ * escaped (each byte at most two), --options, the other values */
+#define SETUP_FZRAM_OPTS_LEN (2 * SETUP_BACKING_MAX + SETUP_OPTIONS_MAX + 512)
 
 /* The options of --swapon, as given; NULL for "not given". */
 struct setup_args {
 	const char *size, *algorithm, *level, *mem_limit; /* NULL: fzram's */
+	const char *backing;	  /* -o backing=: an absolute path, or NULL */
+	const char *backing_size; /* -o backing_size=, or NULL (needs
+				     @backing) */
+	const char *backing_encrypt; /* "on" or "off", or NULL (needs
+					@backing) */
 	const char *options;	  /* more of fzram's -o options, or NULL */
 	const char *priority_arg; /* NULL: SETUP_DEFAULT_PRIORITY */
 	int priority;		  /* set by setup_check() from @priority_arg */
@@ -38,6 +49,18 @@ struct setup_args {
  * Return: 0, or -1 (printed).
  */
 int setup_check(struct setup_args *a);
+
+/*
+ * setup_fzram_opts() - the -o list for fzram that @a asks for, into @buf of
+ * @len bytes (SETUP_FZRAM_OPTS_LEN is enough for any @a that passed
+ * setup_check()): size=, algorithm=, level=, mem_limit=, backing=,
+ * backing_size=, backing_encrypt= for those given, in this order, then
+ * @a->options; "" when none.  In the backing path, commas and backslashes
+ * are escaped with a backslash, as fuse_opt_parse() reads them.
+ * Return: 0, or -ENAMETOOLONG when @buf is too short (its content is then
+ * unspecified).
+ */
+int setup_fzram_opts(const struct setup_args *a, char *buf, size_t len);
 
 /*
  * setup_swapon() - take the lock on /run/fzram, pick the first free

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # fzramctl.sh - fzramctl against live mounts (root): the listing (default
-# columns, values equal to the xattrs, --json, +LIST, bad arguments), then
+# columns, values equal to the xattrs, --json, +LIST, the backing store's
+# columns, bad arguments), then --swapon --backing (where the daemon has
+# the writeback tier), then
 # --swapon and --swapoff (by loop device, file and mount point, and --all
 # when no other fzram exists and no other test runs), then a failure forced
 # at each step of --swapon (FZRAMCTL_FAIL_AT) leaving nothing behind; last,
@@ -331,9 +333,28 @@ ok "-o +ZERO-PAGES: a ninth column, $zp"
 # --output-all: every column, once.
 ctl --output-all || fail "fzramctl --output-all exited $?"
 assert_eq "$(head -n 1 "$T/out" | tr -s ' ' | sed 's/ *$//')" \
-	"NAME DISKSIZE DATA COMPR ALGORITHM STREAMS ZERO-PAGES TOTAL MEM-LIMIT MEM-USED MIGRATED COMP-RATIO MOUNTPOINT HUGE-PAGES FAILED-READS FAILED-WRITES NOTIFY-FREE LOOP SWAP" \
+	"NAME DISKSIZE DATA COMPR ALGORITHM STREAMS ZERO-PAGES TOTAL MEM-LIMIT MEM-USED MIGRATED COMP-RATIO MOUNTPOINT HUGE-PAGES FAILED-READS FAILED-WRITES NOTIFY-FREE LOOP SWAP BACKING BD-COUNT BD-READS BD-WRITES BD-COMPR BD-USED" \
 	"header of --output-all"
 ok "--output-all: zramctl's columns, then fzram's"
+
+# The backing store's columns, from a daemon without a backing store: the
+# daemon's own backing_dev and bd_stat when it has them, else (a daemon
+# from before the tier) blank cells; never a failure.
+ctl -n --raw -o NAME,BACKING,BD-COUNT,BD-USED "$F" ||
+	fail "fzramctl -o NAME,BACKING,BD-COUNT,BD-USED exited $? ($(cat "$T/err"))"
+# shellcheck disable=SC2046 # split on purpose
+set -- $(cat "$T/out")
+assert_eq "$1" "$F" "NAME with the backing columns"
+if getfattr --absolute-names --only-values -n user.fzram.bd_stat "$F" \
+	>/dev/null 2>&1; then
+	assert_eq "${2-}" "$(xattr backing_dev)" "BACKING = backing_dev"
+	assert_eq "${2-}" none "BACKING without a backing store"
+	assert_eq "${3-}" 0B "BD-COUNT without a backing store"
+	ok "backing columns: none, 0B: $(cat "$T/out")"
+else
+	assert_eq "$#" 1 "cells of a daemon without bd_stat"
+	log "this daemon has no bd_stat: the backing columns are blank"
+fi
 
 # Bad arguments: one line, exit 1, nothing done.
 bad_args "unknown column" -o NAME,BOGUS
@@ -353,6 +374,15 @@ bad_args "an unknown option with --swapon" --swapon --size 16M --sise 1G
 bad_args "--options without --swapon" --options poll_us=0
 bad_args "--options with a space" --swapon --options "poll_us=0, uring"
 bad_args "an empty --options" --swapon --options ""
+bad_args "a relative --backing" --swapon --size 16M --backing backing.img
+bad_args "--backing-size without --backing" --swapon --backing-size 8M
+bad_args "--backing-encrypt without --backing" --swapon --backing-encrypt off
+bad_args "a --backing-size below 1M" --swapon --backing "$T/bk" \
+	--backing-size 512K
+bad_args "a --backing-encrypt not on or off" --swapon --backing "$T/bk" \
+	--backing-encrypt maybe
+bad_args "--backing without --swapon" --backing "$T/bk"
+[ ! -e "$T/bk" ] || fail "a refused --backing created $T/bk"
 FAIL_AT=banana
 bad_args "FZRAMCTL_FAIL_AT=banana" --swapon
 FAIL_AT=
@@ -438,6 +468,28 @@ done
 [ -n "$found" ] || fail "--options poll_us=0,nomlock did not reach fzram"
 swapoff_ok "$DEV"
 ok "--options poll_us=0,nomlock reached the daemon (pid $found)"
+
+# --swapon --backing: the path (with a comma, which fzramctl escapes for
+# fzram's option parser) reaches the daemon and shows in BACKING.  Run only
+# by a daemon that has the writeback tier: an older one refuses the option,
+# and fzramctl must then have undone everything.
+st=0
+ctl --swapon --size 16M --backing "$T/bk,1.img" --backing-size 4M || st=$?
+if [ "$st" -ne 0 ] && grep -q "unknown option" "$T/err"; then
+	assert_state_same "$T/state0" "--backing refused by an older daemon"
+	log "this daemon has no backing=: --swapon --backing not run"
+else
+	[ "$st" -eq 0 ] || fail "fzramctl --swapon --backing exited $st ($(cat "$T/err"))"
+	DEV=$(cat "$T/out")
+	SF=$(losetup -n -O BACK-FILE "$DEV") || fail "losetup $DEV"
+	SD=${SF%/*}
+	assert_eq "$(xattr backing_dev "$SF")" "$T/bk,1.img" "backing_dev"
+	ctl -n --raw -o BACKING,BD-COUNT "$DEV" || fail "fzramctl -o BACKING"
+	assert_eq "$(cat "$T/out")" "$T/bk,1.img 0B" "BACKING, BD-COUNT"
+	assert_eq "$(stat -c %a "$T/bk,1.img")" 600 "mode of the backing file"
+	swapoff_ok "$DEV"
+	ok "--swapon --backing: $T/bk,1.img reached the daemon, mode 0600"
+fi
 
 bad_args "--swapoff of something not fzram" --swapoff /dev/null
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * check_output.c - unit tests of fzramctl's output module: human sizes as
- * zramctl prints them, each column's cell from a probe_dev made by hand,
+ * zramctl prints them, each column's cell from a probe_dev made by hand
+ * (the backing store's too, from a daemon with bd_stat, one with zram's
+ * three columns only and one without: unknown cells),
  * the text, --raw, --noheadings and --json forms byte for byte (with the
  * escaping of quotes, backslashes, blanks, control characters and
  * non-ASCII bytes), and -o's column lists with their errors.
@@ -57,6 +59,13 @@ static struct probe_dev dev_full(char *dir, char *file, unsigned int *loops,
 	d.io[PROBE_IO_FAILED_WRITES] = 22;
 	d.io[PROBE_IO_INVALID_IO] = 23;
 	d.io[PROBE_IO_NOTIFY_FREE] = 24;
+	d.bd_cols = PROBE_BD_NR_COLS;
+	d.bd[PROBE_BD_COUNT] = 256;	    /* pages: 1M */
+	d.bd[PROBE_BD_READS] = 3;	    /* 12K */
+	d.bd[PROBE_BD_WRITES] = 384;	    /* 1.5M */
+	d.bd[PROBE_BD_DATA_BYTES] = 409600; /* 400K */
+	d.bd[PROBE_BD_USED_BYTES] = 458752; /* 448K */
+	d.backing = "/var/tmp/fzram.bk";
 	strcpy(d.alg, "zstd");
 	return d;
 }
@@ -227,6 +236,32 @@ START_TEST(test_cells)
 		expect_cell(&d, OUTPUT_COL_NOTIFY_FREE, bytes, "24");
 		expect_cell(&d, OUTPUT_COL_COMP_RATIO, bytes, "3.0000");
 	}
+	/* the backing store: zram's columns are 4 KiB pages, shown as
+	 * sizes (pages * 4096); fzram's two are bytes */
+	expect_cell(&d, OUTPUT_COL_BACKING, false, "/var/tmp/fzram.bk");
+	expect_cell(&d, OUTPUT_COL_BACKING, true, "/var/tmp/fzram.bk");
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, false, "1M");
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, true, "1048576");
+	expect_cell(&d, OUTPUT_COL_BD_READS, false, "12K");
+	expect_cell(&d, OUTPUT_COL_BD_READS, true, "12288");
+	expect_cell(&d, OUTPUT_COL_BD_WRITES, false, "1.5M");
+	expect_cell(&d, OUTPUT_COL_BD_WRITES, true, "1572864");
+	expect_cell(&d, OUTPUT_COL_BD_COMPR, false, "400K");
+	expect_cell(&d, OUTPUT_COL_BD_COMPR, true, "409600");
+	expect_cell(&d, OUTPUT_COL_BD_USED, false, "448K");
+	expect_cell(&d, OUTPUT_COL_BD_USED, true, "458752");
+	/* no backing store: the daemon says "none", its counts are 0 */
+	d.backing = "none";
+	memset(d.bd, 0, sizeof(d.bd));
+	expect_cell(&d, OUTPUT_COL_BACKING, false, "none");
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, false, "0B");
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, true, "0");
+	expect_cell(&d, OUTPUT_COL_BD_USED, false, "0B");
+	/* a page count as large as a 16 TiB file's is no overflow */
+	d.bd[PROBE_BD_COUNT] = 1ULL << 32;
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, false, "16T");
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, true, "17592186044416");
+
 	d.mm[STATS_MM_ORIG_DATA_SIZE] = 2;
 	d.mm[STATS_MM_MEM_USED_TOTAL] = 3;
 	expect_cell(&d, OUTPUT_COL_COMP_RATIO, false, "0.6667");
@@ -262,6 +297,80 @@ START_TEST(test_cells_unknown)
 	d.has_mm = true;
 	expect_cell(&d, OUTPUT_COL_DATA, false, "3M");
 	expect_cell(&d, OUTPUT_COL_FAILED_WRITES, false, NULL);
+}
+END_TEST
+
+START_TEST(test_cells_backing_unknown)
+{
+	static const enum output_col bd[] = {
+	    OUTPUT_COL_BD_COUNT, OUTPUT_COL_BD_READS, OUTPUT_COL_BD_WRITES,
+	    OUTPUT_COL_BD_COMPR, OUTPUT_COL_BD_USED,
+	};
+	struct probe_dev d = dev_full("/m", "/m/f", NULL, 0);
+
+	/* an older daemon: no bd_stat, no backing_dev; nothing else is
+	 * lost with them */
+	d.bd_cols = 0;
+	d.backing = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(bd); i++)
+		for (int bytes = 0; bytes < 2; bytes++)
+			expect_cell(&d, bd[i], bytes, NULL);
+	expect_cell(&d, OUTPUT_COL_BACKING, false, NULL);
+	expect_cell(&d, OUTPUT_COL_DATA, false, "3M");
+	expect_cell(&d, OUTPUT_COL_FAILED_READS, false, "21");
+	/* zram's three columns only: fzram's two are unknown */
+	d.bd_cols = PROBE_BD_ZRAM_COLS;
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, false, "1M");
+	expect_cell(&d, OUTPUT_COL_BD_READS, true, "12288");
+	expect_cell(&d, OUTPUT_COL_BD_WRITES, false, "1.5M");
+	expect_cell(&d, OUTPUT_COL_BD_COMPR, false, NULL);
+	expect_cell(&d, OUTPUT_COL_BD_USED, true, NULL);
+}
+END_TEST
+
+START_TEST(test_backing_forms)
+{
+	struct probe_dev devs[2] = {
+	    dev_full("/r/0", "/r/0/swapfile", NULL, 0),
+	    dev_full("/r/1", "/r/1/swapfile", NULL, 0),
+	};
+	struct output_opts o = {.ncols = 0};
+
+	/* the second is served by a daemon without the tier: blank cells,
+	 * the last one unpadded */
+	devs[1].bd_cols = 0;
+	devs[1].backing = NULL;
+	set_cols(&o, "MOUNTPOINT,BD-COUNT,BD-USED,BACKING");
+	expect_print(&o, devs, 2,
+		     "MOUNTPOINT BD-COUNT BD-USED BACKING\n"
+		     "/r/0             1M    448K /var/tmp/fzram.bk\n"
+		     "/r/1                        \n");
+	/* JSON: sizes are strings, numbers with --bytes; unknown is null */
+	o.json = true;
+	set_cols(&o, "BACKING,BD-COUNT");
+	expect_print(&o, devs, 2,
+		     "{\n"
+		     "   \"fzram\": [\n"
+		     "      {\n"
+		     "         \"backing\": \"/var/tmp/fzram.bk\",\n"
+		     "         \"bd-count\": \"1M\"\n"
+		     "      },\n"
+		     "      {\n"
+		     "         \"backing\": null,\n"
+		     "         \"bd-count\": null\n"
+		     "      }\n"
+		     "   ]\n"
+		     "}\n");
+	o.bytes = true;
+	expect_print(&o, devs, 1,
+		     "{\n"
+		     "   \"fzram\": [\n"
+		     "      {\n"
+		     "         \"backing\": \"/var/tmp/fzram.bk\",\n"
+		     "         \"bd-count\": 1048576\n"
+		     "      }\n"
+		     "   ]\n"
+		     "}\n");
 }
 END_TEST
 
@@ -515,7 +624,8 @@ START_TEST(test_column_table)
 	ck_assert_str_eq(got, "NAME,DISKSIZE,DATA,COMPR,ALGORITHM,STREAMS,"
 			      "ZERO-PAGES,TOTAL,MEM-LIMIT,MEM-USED,MIGRATED,"
 			      "COMP-RATIO,MOUNTPOINT,HUGE-PAGES,FAILED-READS,"
-			      "FAILED-WRITES,NOTIFY-FREE,LOOP,SWAP");
+			      "FAILED-WRITES,NOTIFY-FREE,LOOP,SWAP,BACKING,"
+			      "BD-COUNT,BD-READS,BD-WRITES,BD-COMPR,BD-USED");
 	/* every column has a help line, and -o finds it by its name */
 	for (int c = 0; c < OUTPUT_NR_COLS; c++) {
 		const char *help = output_col_help((enum output_col)c);
@@ -537,6 +647,8 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, test_human_size);
 	tcase_add_test(tc, test_cells);
 	tcase_add_test(tc, test_cells_unknown);
+	tcase_add_test(tc, test_cells_backing_unknown);
+	tcase_add_test(tc, test_backing_forms);
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_raw);
 	tcase_add_test(tc, test_json);

@@ -3,7 +3,9 @@
  * check_probe.c - unit tests of the parts of fzramctl's probe module that
  * need no fzram mount: finding the one regular file of a directory, which
  * targets name an instance (mount point, file, loop device, through
- * symbolic links), and mount points read from mountinfo.
+ * symbolic links), mount points read from mountinfo, and the statistics
+ * read from a file's user.fzram.* xattrs (set here by hand on a plain file,
+ * as a daemon with or without the writeback tier would answer).
  *
  * Everything is made in one fresh directory under $TMPDIR (or /tmp), each
  * test under names of its own.
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "check_run.h"
@@ -99,6 +102,8 @@ static void expect_file(const char *dir, const char *want)
 
 START_TEST(test_find_file)
 {
+	char p[PATH_MAX];
+
 	/* nothing yet: ENOENT, as while a daemon is starting */
 	make_dir("empty");
 	expect_file("empty", NULL);
@@ -111,6 +116,14 @@ START_TEST(test_find_file)
 	expect_file("m", NULL);
 	make_file("m/swap file");
 	expect_file("m", "swap file");
+	/* the read-only block_state beside the swap file is not it */
+	make_dir("t");
+	make_file("t/block_state");
+	path_of(p, "t/block_state");
+	ck_assert_int_eq(chmod(p, 0444), 0);
+	expect_file("t", NULL);
+	make_file("t/swapfile");
+	expect_file("t", "swapfile");
 }
 END_TEST
 
@@ -183,6 +196,114 @@ START_TEST(test_loops)
 }
 END_TEST
 
+/* Set user.fzram.@name of @file to @val. */
+static void set_attr(const char *file, const char *name, const char *val)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "user.fzram.%s", name);
+	ck_assert_msg(setxattr(file, key, val, strlen(val), 0) == 0,
+		      "setxattr %s on %s: %s (TMPDIR needs user xattrs)", key,
+		      file, strerror(errno));
+}
+
+/* A fresh file @name with the xattrs every fzram answers. */
+static void attr_file(const char *name, char *path)
+{
+	make_file(name);
+	path_of(path, name);
+	set_attr(path, "mm_stat",
+		 "    4096     1024     8192        0     8192        1        "
+		 "0        0        0\n");
+	set_attr(path, "io_stat", "       1        2        0        3\n");
+	set_attr(path, "disksize", "67108864\n");
+	set_attr(path, "comp_algorithm", "lz4 lz4hc [zstd]\n");
+}
+
+/* probe_read_attrs() of @path into a fresh @d. */
+static void read_attrs(const char *path, struct probe_dev *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->file = (char *)path;
+	probe_read_attrs(d);
+	ck_assert(d->has_mm && d->has_io && d->has_size);
+	ck_assert_uint_eq(d->mm[STATS_MM_ORIG_DATA_SIZE], 4096);
+	ck_assert_uint_eq(d->io[PROBE_IO_NOTIFY_FREE], 3);
+	ck_assert_uint_eq(d->disksize, 67108864);
+	ck_assert_str_eq(d->alg, "zstd");
+}
+
+START_TEST(test_read_attrs_backing)
+{
+	char p[PATH_MAX];
+	struct probe_dev d;
+
+	/* a daemon with the tier: five bd_stat columns, the path */
+	attr_file("tier", p);
+	set_attr(p, "bd_stat",
+		 "     256        3      384   409600   458752\n");
+	set_attr(p, "backing_dev", "/var/tmp/my dir/fzram.bk\n");
+	read_attrs(p, &d);
+	ck_assert_uint_eq(d.bd_cols, PROBE_BD_NR_COLS);
+	ck_assert_uint_eq(d.bd[PROBE_BD_COUNT], 256);
+	ck_assert_uint_eq(d.bd[PROBE_BD_READS], 3);
+	ck_assert_uint_eq(d.bd[PROBE_BD_WRITES], 384);
+	ck_assert_uint_eq(d.bd[PROBE_BD_DATA_BYTES], 409600);
+	ck_assert_uint_eq(d.bd[PROBE_BD_USED_BYTES], 458752);
+	ck_assert_str_eq(d.backing, "/var/tmp/my dir/fzram.bk");
+	free(d.backing);
+
+	/* the tier off: "none", counts of 0 */
+	attr_file("none", p);
+	set_attr(p, "bd_stat", "       0        0        0        0        0\n");
+	set_attr(p, "backing_dev", "none\n");
+	read_attrs(p, &d);
+	ck_assert_uint_eq(d.bd_cols, PROBE_BD_NR_COLS);
+	ck_assert_uint_eq(d.bd[PROBE_BD_COUNT], 0);
+	ck_assert_str_eq(d.backing, "none");
+	free(d.backing);
+
+	/* zram's three columns only */
+	attr_file("zram", p);
+	set_attr(p, "bd_stat", "       7        8        9\n");
+	read_attrs(p, &d);
+	ck_assert_uint_eq(d.bd_cols, PROBE_BD_ZRAM_COLS);
+	ck_assert_uint_eq(d.bd[PROBE_BD_WRITES], 9);
+	ck_assert_ptr_null(d.backing);
+}
+END_TEST
+
+START_TEST(test_read_attrs_old_daemon)
+{
+	char p[PATH_MAX];
+	struct probe_dev d;
+
+	/* an older daemon has neither attribute: unknown, the rest read */
+	attr_file("old", p);
+	read_attrs(p, &d);
+	ck_assert_uint_eq(d.bd_cols, 0);
+	ck_assert_ptr_null(d.backing);
+
+	/* a malformed bd_stat or an empty backing_dev is unknown too */
+	attr_file("bad", p);
+	set_attr(p, "bd_stat", "1 2\n");
+	set_attr(p, "backing_dev", "\n");
+	read_attrs(p, &d);
+	ck_assert_uint_eq(d.bd_cols, 0);
+	ck_assert_ptr_null(d.backing);
+	attr_file("bad2", p);
+	set_attr(p, "bd_stat", "x 1 2 3\n");
+	read_attrs(p, &d);
+	ck_assert_uint_eq(d.bd_cols, 0);
+	/* four columns are zram's three and a stray one */
+	attr_file("four", p);
+	set_attr(p, "bd_stat", "1 2 3 4\n");
+	read_attrs(p, &d);
+	ck_assert_uint_eq(d.bd_cols, PROBE_BD_ZRAM_COLS);
+	ck_assert_uint_eq(d.bd[PROBE_BD_COUNT], 1);
+}
+END_TEST
+
 static Suite *probe_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -194,6 +315,8 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, test_dev_matches);
 	tcase_add_test(tc, test_is_mounted);
 	tcase_add_test(tc, test_loops);
+	tcase_add_test(tc, test_read_attrs_backing);
+	tcase_add_test(tc, test_read_attrs_old_daemon);
 	suite_add_tcase(s, tc);
 	return s;
 }
