@@ -57,8 +57,7 @@ out_nomem:
 	return -ENOMEM;
 }
 
-const char *bstate_at(const struct bstate *b, off_t off, size_t size,
-		      size_t *n)
+const char *bstate_at(const struct bstate *b, off_t off, size_t size, size_t *n)
 {
 	if (off < 0 || (uint64_t)off >= b->len) {
 		*n = 0;

@@ -235,7 +235,8 @@ static void fz_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	}
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		if (ino != FZ_FILE_INO) {
-			fuse_reply_err(req, ino == FZ_STATE_INO ? EACCES : EISDIR);
+			fuse_reply_err(req,
+				       ino == FZ_STATE_INO ? EACCES : EISDIR);
 			return;
 		}
 		if (attr->st_size <= 0) {

@@ -163,9 +163,9 @@ static int opts_set_file(struct opts *o, const char *value)
 				"is not a file name (1 to 255 bytes, no '/', "
 				"not . or ..)");
 	if (!strcmp(value, FZ_STATE_NAME))
-		return opts_bad("file", value,
-				"is the name of the per-slot dump (" FZ_STATE_NAME
-				")");
+		return opts_bad(
+		    "file", value,
+		    "is the name of the per-slot dump (" FZ_STATE_NAME ")");
 	free(o->file);
 	o->file = strdup(value);
 	return o->file ? 0 : -1;
@@ -340,7 +340,8 @@ int opts_parse(struct fuse_args *args, struct opts *o)
 		return -1;
 	if (!o->backing && (o->backing_size_set || o->backing_encrypt_set)) {
 		fprintf(stderr, "fzram: %s: needs backing=PATH\n",
-			o->backing_size_set ? "backing_size" : "backing_encrypt");
+			o->backing_size_set ? "backing_size"
+					    : "backing_encrypt");
 		return -1;
 	}
 	if (!o->size_set)

@@ -12,9 +12,9 @@
  * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
  * and fuse_session_new(), which reject what they do not know.  What the
  * backing path is (file, block device, directory) is checked when it is
- * opened (main.c, backing_create()), not here.  max_idle_threads is libfuse's, but main.c takes
- * it as the number of request threads when threads= is not given (what it
- * meant before threads= existed).
+ * opened (main.c, backing_create()), not here.  max_idle_threads is libfuse's,
+ * but main.c takes it as the number of request threads when threads= is not
+ * given (what it meant before threads= existed).
  */
 #ifndef FZRAM_OPTS_H
 #define FZRAM_OPTS_H

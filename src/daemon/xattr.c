@@ -114,8 +114,7 @@ static int get_bd_stat(const struct xattr_ctx *x, char *buf, size_t len)
 	return stats_format_bd(&bd, buf, len);
 }
 
-static int get_comp_algorithm(const struct xattr_ctx *x, char *buf,
-			      size_t len)
+static int get_comp_algorithm(const struct xattr_ctx *x, char *buf, size_t len)
 {
 	const char *cur = store_algorithm(x->store);
 	size_t n = 0;
@@ -277,8 +276,7 @@ static int set_writeback_batch_size(const struct xattr_ctx *x,
 	return store_set_wb_batch(x->store, (unsigned int)n);
 }
 
-static int get_writeback_limit(const struct xattr_ctx *x, char *buf,
-			       size_t len)
+static int get_writeback_limit(const struct xattr_ctx *x, char *buf, size_t len)
 {
 	return fmt_u64(buf, len, store_wb_limit(x->store));
 }
@@ -317,8 +315,7 @@ static int set_writeback_limit_enable(const struct xattr_ctx *x,
  * Any value, as zram's compact; the pages freed show in mm_stat.  Then the
  * backing store, on the tier's worker (it moves objects on disk).
  */
-static int set_compact(const struct xattr_ctx *x, const char *value,
-		       size_t len)
+static int set_compact(const struct xattr_ctx *x, const char *value, size_t len)
 {
 	int64_t freed;
 
@@ -388,8 +385,8 @@ static unsigned int wb_mode(const char *p, size_t len)
 }
 
 /* whether the word [@p, @p + @len) is "@key=...": *@val gets what follows */
-static bool wb_key(const char *p, size_t len, const char *key,
-		   const char **val, size_t *vlen)
+static bool wb_key(const char *p, size_t len, const char *key, const char **val,
+		   size_t *vlen)
 {
 	size_t k = strlen(key);
 

@@ -72,8 +72,8 @@ END_TEST
 /* a few slots spread over the terabyte: a line each, in slot order */
 START_TEST(test_sparse)
 {
-	static const uint64_t slots[] = {0, 1, 8191, 8192, 1ULL << 20,
-					 (1ULL << 28) - 1};
+	static const uint64_t slots[] = {0,    1,	   8191,
+					 8192, 1ULL << 20, (1ULL << 28) - 1};
 	struct bstate *b;
 	const char *p;
 	char want[64];

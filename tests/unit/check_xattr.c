@@ -39,7 +39,7 @@
 
 #define NR_SLOTS (SIZE / PG)
 /* a slot's flag bit in store_slot_info()'s word */
-#define FLAG(f) (1u << ((f) - STORE_F_SAME))
+#define FLAG(f) (1u << ((f)-STORE_F_SAME))
 
 static struct store *st;
 static struct tier *tr;
@@ -70,8 +70,8 @@ static const char *const names[] = {
 #define SERVED_ITERS 200000
 
 static const char *const read_only[] = {
-    P "mm_stat",	P "io_stat", P "debug_stat",
-    P "disksize",	P "comp_algorithm", P "bd_stat",
+    P "mm_stat",  P "io_stat",	      P "debug_stat",
+    P "disksize", P "comp_algorithm", P "bd_stat",
 };
 
 static struct store *make(uint64_t size, const char *alg)
@@ -444,14 +444,13 @@ START_TEST(test_mem_limit)
 	 * valid */
 	memset(longv, '0', sizeof(longv));
 	longv[XATTR_VALUE_MAX - 1] = '1';
-	ck_assert_int_eq(
-	    xattr_set(&xc, P "mem_limit", longv, XATTR_VALUE_MAX), 0);
+	ck_assert_int_eq(xattr_set(&xc, P "mem_limit", longv, XATTR_VALUE_MAX),
+			 0);
 	ck_assert_uint_eq(get_u64(&xc, P "mem_limit"), 4096);
 	longv[XATTR_VALUE_MAX - 1] = '0';
 	longv[XATTR_VALUE_MAX] = '1';
 	ck_assert_int_eq(
-	    xattr_set(&xc, P "mem_limit", longv, XATTR_VALUE_MAX + 1),
-	    -EINVAL);
+	    xattr_set(&xc, P "mem_limit", longv, XATTR_VALUE_MAX + 1), -EINVAL);
 	ck_assert_uint_eq(get_u64(&xc, P "mem_limit"), 4096);
 }
 END_TEST
@@ -738,14 +737,13 @@ START_TEST(test_parse_writeback)
 			ck_assert_uint_eq(req.range[0].hi, good[i].hi0);
 		}
 	}
-	ck_assert_int_eq(parse("type=huge page_index=2 page_indexes=10-20",
-			       &req),
-			 0);
+	ck_assert_int_eq(
+	    parse("type=huge page_index=2 page_indexes=10-20", &req), 0);
 	ck_assert_uint_eq(req.range[1].lo, 10);
 	ck_assert_uint_eq(req.range[1].hi, 20);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(parse(bad[i], &req) == -EINVAL,
-			      "\"%s\" accepted", bad[i]);
+		ck_assert_msg(parse(bad[i], &req) == -EINVAL, "\"%s\" accepted",
+			      bad[i]);
 	/* not NUL-terminated: the length counts */
 	ck_assert_int_eq(xattr_parse_writeback("idlex", 4, NR_SLOTS, &req), 0);
 	ck_assert_uint_eq(req.mode, STORE_WB_IDLE);
@@ -789,9 +787,9 @@ static bool is_idle(uint64_t slot)
 START_TEST(test_idle)
 {
 	static const char *const bad[] = {
-	    "",	  "\n",	     "ALL",	   " all", "all\n\n", "alll",
-	    "al", "-1",	     "+5",	   "0x10", "1.5",     "5 ",
-	    "5s", "4294967296", "banana",
+	    "",	    "\n", "ALL", " all",       "all\n\n",
+	    "alll", "al", "-1",	 "+5",	       "0x10",
+	    "1.5",  "5 ", "5s",	 "4294967296", "banana",
 	};
 	unsigned char page[PG];
 
@@ -828,7 +826,7 @@ START_TEST(test_idle)
 	ck_assert_int_eq(store_read(st, 3, page), 0);
 	store_advance_clock(st, 10);
 	ck_assert_int_eq(set(&xc, P "idle", "50"), 0);
-	ck_assert(is_idle(4)); /* 110 s */
+	ck_assert(is_idle(4));	/* 110 s */
 	ck_assert(!is_idle(3)); /* read 10 s ago */
 	ck_assert(!is_idle(20));
 	ck_assert_int_eq(set(&xc, P "idle", "4294967295"), 0);
@@ -850,12 +848,10 @@ START_TEST(test_writeback_no_backing)
 	ck_assert_int_eq(set(&xc, P "idle", "all"), 0);
 	mm(&xc, before);
 	ck_assert_int_eq(set(&xc, P "writeback", "idle"), -ENODEV);
-	ck_assert_int_eq(set(&xc, P "writeback", "page_indexes=0-49"),
-			 -ENODEV);
+	ck_assert_int_eq(set(&xc, P "writeback", "page_indexes=0-49"), -ENODEV);
 	ck_assert_int_eq(set(&none, P "writeback", "huge"), -ENODEV);
 	ck_assert_int_eq(set(&xc, P "writeback", "banana"), -EINVAL);
-	ck_assert_int_eq(set(&xc, P "writeback", "page_index=16384"),
-			 -EINVAL);
+	ck_assert_int_eq(set(&xc, P "writeback", "page_index=16384"), -EINVAL);
 	mm(&xc, after);
 	ck_assert_mem_eq(before, after, sizeof(before));
 	for (uint64_t i = 0; i < 50; i++) {
@@ -872,8 +868,9 @@ END_TEST
 START_TEST(test_writeback_limits)
 {
 	static const char *const bad_u64[] = {
-	    "",	    "\n", "-1", "+1", "abc", "1 2", " 1", "1K", "0x10",
-	    "18446744073709551616", "1\n\n",
+	    "",	     "\n", "-1", "+1",	 "abc",
+	    "1 2",   " 1", "1K", "0x10", "18446744073709551616",
+	    "1\n\n",
 	};
 	static const char *const bad_bool[] = {
 	    "", "\n", "2", "01", "10", "on", "yes", "-1", " 1", "1\n\n",
@@ -887,8 +884,8 @@ START_TEST(test_writeback_limits)
 	ck_assert_uint_eq(store_wb_limit(st), 100);
 	ck_assert_int_eq(set(&xc, P "writeback_limit", "0\n"), 0);
 	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), 0);
-	ck_assert_int_eq(
-	    set(&xc, P "writeback_limit", "18446744073709551615"), 0);
+	ck_assert_int_eq(set(&xc, P "writeback_limit", "18446744073709551615"),
+			 0);
 	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), UINT64_MAX);
 	ck_assert_int_eq(set(&xc, P "writeback_limit", "77"), 0);
 	for (size_t i = 0; i < sizeof(bad_u64) / sizeof(bad_u64[0]); i++) {
@@ -916,11 +913,10 @@ START_TEST(test_writeback_limits)
 	ck_assert_int_eq(set(&xc, P "writeback_batch_size", "256\n"), 0);
 	ck_assert_uint_eq(store_wb_batch(st), BK_MAX_BATCH);
 	ck_assert_int_eq(set(&xc, P "writeback_batch_size", "64"), 0);
-	for (size_t i = 0; i < sizeof(bad_batch) / sizeof(bad_batch[0]);
-	     i++) {
-		ck_assert_msg(set(&xc, P "writeback_batch_size",
-				  bad_batch[i]) == -EINVAL,
-			      "\"%s\" accepted", bad_batch[i]);
+	for (size_t i = 0; i < sizeof(bad_batch) / sizeof(bad_batch[0]); i++) {
+		ck_assert_msg(
+		    set(&xc, P "writeback_batch_size", bad_batch[i]) == -EINVAL,
+		    "\"%s\" accepted", bad_batch[i]);
 		ck_assert_uint_eq(get_u64(&xc, P "writeback_batch_size"), 64);
 	}
 }
