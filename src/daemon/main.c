@@ -257,6 +257,22 @@ static void fz_store_error(int err, const struct opts *o)
 	}
 }
 
+_Static_assert(BK_MIN_SIZE == 1 << 20, "fz_backing_hint() says 1M");
+
+/* What backing_create()'s vaguer errors mean, for the message. */
+static const char *fz_backing_hint(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return " (not a regular file, a block device or a directory, "
+		       "or less than 1M of space)";
+	case -EOPNOTSUPP:
+		return " (the directory's file system has no O_TMPFILE)";
+	default:
+		return "";
+	}
+}
+
 /*
  * fz_backing_setup() - open -o backing= for @store (whose size is the
  * default cap) and give it to the store.  Return: 0 with *@out set, or -1
@@ -281,8 +297,8 @@ static int fz_backing_setup(const struct opts *o, struct store *store,
 			backing_destroy(bk);
 	}
 	if (err) {
-		fprintf(stderr, "fzram: backing=%s: %s\n", o->backing,
-			strerror(-err));
+		fprintf(stderr, "fzram: backing=%s: %s%s\n", o->backing,
+			strerror(-err), fz_backing_hint(err));
 		return -1;
 	}
 	*out = bk;
