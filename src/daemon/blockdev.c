@@ -62,7 +62,8 @@ static pthread_mutex_t *bdev_stripe(struct bdev *bd, uint64_t slot)
 }
 
 /*
- * bdev_corrupt() - @slot did not decompress.  The engine counted it in
+ * bdev_corrupt() - @slot did not decompress, or its copy on the backing
+ * store could not be read or opened (backing.h).  The engine counted it in
  * failed_reads and prints nothing; say it here, once, naming the slot, so
  * that a damaged store shows in the log and not only as EIO to the reader.
  * Context: called with no stripe held (the log may block).
@@ -73,8 +74,9 @@ static void bdev_corrupt(uint64_t slot)
 				     memory_order_relaxed))
 		return;
 	fz_log(LOG_ERR,
-	       "slot %llu is corrupt: it did not decompress; reads of it fail "
-	       "with EIO (io_stat failed_reads counts them; logged once)",
+	       "slot %llu is corrupt: it did not decompress or could not be "
+	       "read from the backing store; reads of it fail with EIO "
+	       "(io_stat failed_reads counts them; logged once)",
 	       (unsigned long long)slot);
 }
 

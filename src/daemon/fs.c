@@ -2,8 +2,9 @@
 /*
  * fs.c - the FUSE low-level operations of fzram: thin handlers that map a
  * directory with one fixed-size file onto the block device (blockdev.h) and
- * its extended attributes onto xattr.c.  Every handler replies exactly
- * once, before it returns (the rule in fs.h).
+ * its extended attributes onto xattr.c, and serve the read-only block_state
+ * beside it (blockstate.h).  Every handler replies exactly once, before it
+ * returns (the rule in fs.h).
  *
  * The file behaves like the block device it stands in for: its size
  * changes only by an explicit truncate to a non-zero multiple of 4096
@@ -11,6 +12,13 @@
  * so that "dd of=FILE" works), writes past the end write what fits and
  * then fail with ENOSPC.  Opens use direct I/O so that the kernel keeps no
  * page-cache copy of what is swapped to us.
+ *
+ * block_state is a regular file of mode 0444 and size 0 (its length is
+ * not known until it is made): an open makes the whole text (bstate_make())
+ * and keeps it in fi->fh until release; direct I/O makes the kernel send
+ * every read, past the size of 0, to us.  It cannot be written, truncated
+ * or opened for writing (EACCES, mode changes EPERM), by root either, and
+ * has no attributes: they stay on the swap file.
  *
  * Locks: none of its own (see blockdev.h for the device's).
  */
@@ -33,6 +41,7 @@
 #include <unistd.h>
 
 #include "blockdev.h"
+#include "blockstate.h"
 #include "xattr.h"
 
 #define FZ_ATTR_TIMEOUT_DIR 1.0
@@ -71,6 +80,30 @@ static int fz_owner_or_root(fuse_req_t req, const struct fz_fs *fs)
 	return ctx->uid == 0 || ctx->uid == fs->uid;
 }
 
+/* fz_xattr_ctx() - what the attributes act on. */
+static struct xattr_ctx fz_xattr_ctx(const struct fz_fs *fs)
+{
+	struct xattr_ctx x = {.store = fs->store, .tier = fs->tier};
+
+	return x;
+}
+
+/* fz_ino_of() - the inode named @name in the root, or 0. */
+static fuse_ino_t fz_ino_of(const struct fz_fs *fs, const char *name)
+{
+	if (strcmp(name, fs->name) == 0)
+		return FZ_FILE_INO;
+	if (strcmp(name, FZ_STATE_NAME) == 0)
+		return FZ_STATE_INO;
+	return 0;
+}
+
+/* fz_perm() - the fixed permission bits of @ino. */
+static mode_t fz_perm(fuse_ino_t ino)
+{
+	return ino == FZ_ROOT_INO ? 0755 : ino == FZ_STATE_INO ? 0444 : 0600;
+}
+
 /* fz_stat() - the attributes of @ino; Return: 0, -ENOENT. */
 static int fz_stat(struct fz_fs *fs, fuse_ino_t ino, struct stat *st)
 {
@@ -87,6 +120,14 @@ static int fz_stat(struct fz_fs *fs, fuse_ino_t ino, struct stat *st)
 		st->st_nlink = 2;
 		st->st_mtime = fs->mount_time;
 		st->st_ctime = fs->mount_time;
+		return 0;
+	}
+	if (ino == FZ_STATE_INO) {
+		/* Size 0: the text is made at open (see the top). */
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_mtime = __atomic_load_n(&fs->mtime, __ATOMIC_RELAXED);
+		st->st_ctime = st->st_mtime;
 		return 0;
 	}
 	if (ino != FZ_FILE_INO)
@@ -119,21 +160,23 @@ static void fz_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fz_fs *fs = fz_from(req);
 	struct fuse_entry_param e;
+	fuse_ino_t ino;
 
 	if (parent != FZ_ROOT_INO) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	if (strcmp(name, fs->name) != 0) {
+	ino = fz_ino_of(fs, name);
+	if (!ino) {
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
 	memset(&e, 0, sizeof(e));
-	e.ino = FZ_FILE_INO;
+	e.ino = ino;
 	e.generation = 1;
 	e.attr_timeout = FZ_ATTR_TIMEOUT_FILE;
 	e.entry_timeout = FZ_ENTRY_TIMEOUT;
-	fz_stat(fs, FZ_FILE_INO, &e.attr);
+	fz_stat(fs, ino, &e.attr);
 	fuse_reply_entry(req, &e);
 }
 
@@ -158,21 +201,22 @@ static void fz_getattr(fuse_req_t req, fuse_ino_t ino,
 }
 
 /*
- * Only the size changes (a non-zero multiple of 4096; shrinking frees the
- * slots past the new end).  Mode and owner are fixed: setting them to what
- * they are succeeds, anything else is EPERM.  Times are accepted; a new
- * mtime is kept.
+ * Only the swap file's size changes (a non-zero multiple of 4096; shrinking
+ * frees the slots past the new end); block_state's cannot (EACCES).  Mode
+ * and owner are fixed: setting them to what they are succeeds, anything
+ * else is EPERM.  Times are accepted; a new mtime is kept (the swap file's:
+ * block_state shows it too).
  */
 static void fz_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		       int to_set, struct fuse_file_info *fi)
 {
 	struct fz_fs *fs = fz_from(req);
-	mode_t perm = ino == FZ_ROOT_INO ? 0755 : 0600;
+	mode_t perm = fz_perm(ino);
 	uint64_t size;
 	int err;
 
 	(void)fi;
-	if (ino != FZ_ROOT_INO && ino != FZ_FILE_INO) {
+	if (ino != FZ_ROOT_INO && ino != FZ_FILE_INO && ino != FZ_STATE_INO) {
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
@@ -191,7 +235,8 @@ static void fz_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	}
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		if (ino != FZ_FILE_INO) {
-			fuse_reply_err(req, EISDIR);
+			fuse_reply_err(req,
+				       ino == FZ_STATE_INO ? EACCES : EISDIR);
 			return;
 		}
 		if (attr->st_size <= 0) {
@@ -220,9 +265,11 @@ static void fz_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct fz_fs *fs = fz_from(req);
-	const char *names[] = {".", "..", fs->name};
-	const fuse_ino_t inos[] = {FZ_ROOT_INO, FZ_ROOT_INO, FZ_FILE_INO};
-	char buf[3 * (FZ_NAME_MAX + 64)];
+	const char *names[] = {".", "..", fs->name, FZ_STATE_NAME};
+	const fuse_ino_t inos[] = {FZ_ROOT_INO, FZ_ROOT_INO, FZ_FILE_INO,
+				   FZ_STATE_INO};
+	const off_t nr = sizeof(inos) / sizeof(inos[0]);
+	char buf[4 * (FZ_NAME_MAX + 64)];
 	size_t used = 0;
 	struct stat st;
 	off_t i;
@@ -235,7 +282,7 @@ static void fz_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (size > sizeof(buf))
 		size = sizeof(buf);
 	memset(&st, 0, sizeof(st));
-	for (i = off < 0 ? 0 : off; i < 3; i++) {
+	for (i = off < 0 ? 0 : off; i < nr; i++) {
 		size_t n;
 
 		st.st_ino = inos[i];
@@ -249,12 +296,44 @@ static void fz_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	fuse_reply_buf(req, buf, used);
 }
 
+/*
+ * block_state: read-only for everyone; the text is made now, whole, and
+ * lives in fi->fh until release (see the top).
+ */
+static void fz_open_state(fuse_req_t req, struct fz_fs *fs,
+			  struct fuse_file_info *fi)
+{
+	struct bstate *b;
+	int err;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	err = bstate_make(fs->store, &b);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fi->fh = (uintptr_t)b;
+	fi->direct_io = 1; /* reads past the size of 0 reach us */
+	fi->keep_cache = 0;
+	fi->noflush = 1;
+	/* An interrupted open gets no release: free it here. */
+	if (fuse_reply_open(req, fi) != 0)
+		bstate_free(b);
+}
+
 static void fz_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fz_fs *fs = fz_from(req);
 
 	if (ino == FZ_ROOT_INO) {
 		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if (ino == FZ_STATE_INO) {
+		fz_open_state(req, fs, fi);
 		return;
 	}
 	if (ino != FZ_FILE_INO) {
@@ -281,9 +360,10 @@ static void fz_release(fuse_req_t req, fuse_ino_t ino,
 {
 	struct fz_fs *fs = fz_from(req);
 
-	(void)fi;
 	if (ino == FZ_FILE_INO)
 		__atomic_sub_fetch(&fs->open_count, 1, __ATOMIC_SEQ_CST);
+	else if (ino == FZ_STATE_INO)
+		bstate_free((struct bstate *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -291,7 +371,7 @@ static void fz_release(fuse_req_t req, fuse_ino_t ino,
 static bool io_args_ok(fuse_req_t req, fuse_ino_t ino, off_t off)
 {
 	if (ino != FZ_FILE_INO) {
-		fuse_reply_err(req, EISDIR);
+		fuse_reply_err(req, ino == FZ_STATE_INO ? EACCES : EISDIR);
 		return false;
 	}
 	if (off < 0) {
@@ -299,6 +379,22 @@ static bool io_args_ok(fuse_req_t req, fuse_ino_t ino, off_t off)
 		return false;
 	}
 	return true;
+}
+
+/* block_state: from the text made at open, at the offset asked. */
+static void fz_read_state(fuse_req_t req, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	const struct bstate *b = (const struct bstate *)(uintptr_t)fi->fh;
+	const char *p;
+	size_t n;
+
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	p = bstate_at(b, off, size, &n);
+	fuse_reply_buf(req, n ? p : NULL, n);
 }
 
 /*
@@ -314,7 +410,10 @@ static void fz_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	ssize_t n;
 	char *buf;
 
-	(void)fi;
+	if (ino == FZ_STATE_INO) {
+		fz_read_state(req, size, off, fi);
+		return;
+	}
 	if (!io_args_ok(req, ino, off))
 		return;
 	if (pos >= dev_size || size == 0) {
@@ -381,7 +480,7 @@ static void fz_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 
 	(void)fi;
 	if (ino != FZ_FILE_INO) {
-		fuse_reply_err(req, ENODEV);
+		fuse_reply_err(req, ino == FZ_STATE_INO ? EACCES : ENODEV);
 		return;
 	}
 	if (offset < 0 || length <= 0 || offset > INT64_MAX - length) {
@@ -441,7 +540,7 @@ static void fz_statfs(fuse_req_t req, fuse_ino_t ino)
 	stored = mm.orig_data_size / FZ_PAGE_SIZE;
 	st.f_bfree = stored < st.f_blocks ? st.f_blocks - stored : 0;
 	st.f_bavail = st.f_bfree;
-	st.f_files = 2;
+	st.f_files = 3;
 	st.f_ffree = 0;
 	st.f_favail = 0;
 	st.f_namemax = FZ_NAME_MAX;
@@ -470,6 +569,7 @@ static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 			size_t size)
 {
 	struct fz_fs *fs = fz_from(req);
+	struct xattr_ctx x = fz_xattr_ctx(fs);
 	char buf[FZ_XATTR_BUF];
 	int n;
 
@@ -479,7 +579,7 @@ static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	if (size > sizeof(buf))
 		size = sizeof(buf);
-	n = xattr_get(fs->store, name, size ? buf : NULL, size);
+	n = xattr_get(&x, name, size ? buf : NULL, size);
 	fz_reply_xattr_value(req, buf, size, n);
 }
 
@@ -506,6 +606,7 @@ static void fz_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 			const char *value, size_t size, int flags)
 {
 	struct fz_fs *fs = fz_from(req);
+	struct xattr_ctx x = fz_xattr_ctx(fs);
 	int err;
 
 	(void)flags;
@@ -517,7 +618,8 @@ static void fz_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, ENOTSUP);
 		return;
 	}
-	err = xattr_set(fs->store, name, value, size);
+	/* A writeback waits here for the tier's worker: see xattr.h. */
+	err = xattr_set(&x, name, value, size);
 	fuse_reply_err(req, -err);
 }
 

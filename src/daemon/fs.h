@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fs.h - the FUSE side of fzram: a root directory (inode 1) holding exactly
- * one regular file (inode 2) whose bytes are those of the block device
+ * fs.h - the FUSE side of fzram: a root directory (inode 1) holding one
+ * regular file (inode 2) whose bytes are those of the block device
  * (blockdev.h), and whose extended attributes user.fzram.* are the zram
- * sysfs files (xattr.h).  The handlers are thin, as in libfuse's
+ * sysfs files (xattr.h); beside it the read-only file block_state (inode
+ * 3), zram's debugfs per-slot dump (blockstate.h), made afresh at each
+ * open.  The swap file is the only writable file and the only one with
+ * attributes.  The handlers are thin, as in libfuse's
  * example/hello_ll.c: take the request apart, call the block device or the
  * attributes, reply.
  *
@@ -41,14 +44,19 @@
 
 #include "blockdev.h"
 #include "store.h"
+#include "tier.h"
 
 #define FZ_ROOT_INO 1	/* the directory */
-#define FZ_FILE_INO 2	/* the one file */
+#define FZ_FILE_INO 2	/* the swap file */
+#define FZ_STATE_INO 3	/* block_state, read-only */
+#define FZ_STATE_NAME "block_state" /* its name; file= may not take it */
 #define FZ_NAME_MAX 255 /* longest file name, bytes */
 
 struct fz_fs {
 	struct bdev *bdev;	    /* the file's bytes; the caller's */
 	struct store *store;	    /* bdev_store(bdev): attributes, stats */
+	struct tier *tier;	    /* the store's worker (writeback); set by
+				       main before the loop runs; the caller's */
 	char name[FZ_NAME_MAX + 1]; /* the file's name: no '/', not . or .. */
 	uid_t uid;		    /* owner of the file and the directory */
 	gid_t gid;

@@ -1,14 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * main.c - the fzram daemon: parse the command line, create the store,
- * mount, harden the process for serving swap, run the request loop
- * (loop.h) on every core, and tear down in reverse order.
+ * main.c - the fzram daemon: parse the command line, create the store and
+ * its backing store (-o backing=), mount, harden the process for serving
+ * swap, start the tier's worker (tier.h), run the request loop (loop.h) on
+ * every core, and tear down in reverse order.
  *
  * Swap served by a process must never wait on that process: its memory is
  * locked (mlockall with MCL_ONFAULT, since the pool reserves far more
  * address space than it touches), it is marked an I/O flusher so that
  * reclaim does not recurse into it, and the OOM killer is told to leave it
  * alone.  Each of these warns and carries on when not permitted.
+ *
+ * Its memory also holds every process's swapped secrets, and the backing
+ * store's key: the process is made undumpable first thing (no core file,
+ * no ptrace by other users), the pool is kept out of core dumps
+ * (MADV_DONTDUMP, zspool.c), and the key lives in libsodium's guarded
+ * memory, which is not dumped either.
+ *
+ * The backing store is opened before the mount, so that a bad backing=
+ * stops the daemon with a message on the terminal; the tier's thread is
+ * started after fuse_daemonize(), whose fork() would leave it behind in
+ * the parent.
  *
  * A termination signal unmounts, except while the file is open: a loop
  * device (and the swap on it) would then be left on a dead daemon, and the
@@ -36,10 +48,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "backing.h"
 #include "codec.h"
 #include "loop.h"
 #include "options.h"
 #include "store.h"
+#include "tier.h"
 #include "uring.h"
 
 #ifndef PR_SET_IO_FLUSHER
@@ -243,6 +257,54 @@ static void fz_store_error(int err, const struct opts *o)
 	}
 }
 
+_Static_assert(BK_MIN_SIZE == 1 << 20, "fz_backing_hint() says 1M");
+
+/* What backing_create()'s vaguer errors mean, for the message. */
+static const char *fz_backing_hint(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return " (not a regular file, a block device or a directory, "
+		       "or less than 1M of space)";
+	case -EOPNOTSUPP:
+		return " (the directory's file system has no O_TMPFILE)";
+	default:
+		return "";
+	}
+}
+
+/*
+ * fz_backing_setup() - open -o backing= for @store (whose size is the
+ * default cap) and give it to the store.  Return: 0 with *@out set, or -1
+ * (message printed).
+ */
+static int fz_backing_setup(const struct opts *o, struct store *store,
+			    struct backing **out)
+{
+	struct backing_config bc;
+	struct backing *bk = NULL;
+	int err;
+
+	memset(&bc, 0, sizeof(bc));
+	bc.path = o->backing;
+	bc.size = o->backing_size;
+	bc.default_size = store_size(store);
+	bc.encrypt = o->backing_encrypt;
+	err = backing_create(&bc, &bk);
+	if (!err) {
+		err = store_set_backing(store, bk);
+		if (err)
+			backing_destroy(bk);
+	}
+	if (err) {
+		fprintf(stderr, "fzram: backing=%s: %s%s\n", o->backing,
+			strerror(-err), fz_backing_hint(err));
+		return -1;
+	}
+	*out = bk;
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -251,11 +313,19 @@ int main(int argc, char *argv[])
 	struct store_config cfg;
 	struct fuse_session *se;
 	struct store *store = NULL;
+	struct backing *bk = NULL;
+	struct tier *tier = NULL;
 	struct bdev *bdev = NULL;
 	struct fz_fs fs;
 	struct opts o;
 	int ret = 1, err;
 
+	/* Before anything is stored; the kernel may refuse (warn only). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		fprintf(stderr,
+			"fzram: warning: PR_SET_DUMPABLE: %s; a core dump of "
+			"the daemon could hold swapped data\n",
+			strerror(errno));
 	memset(&cmd, 0, sizeof(cmd));
 	if (opts_parse(&args, &o))
 		goto out_opts;
@@ -286,6 +356,8 @@ int main(int argc, char *argv[])
 		fz_store_error(err, &o);
 		goto out_cmd;
 	}
+	if (o.backing && fz_backing_setup(&o, store, &bk))
+		goto out_bdev;
 	err = bdev_create(store, &bdev);
 	if (!err)
 		err = fz_fs_init(&fs, bdev, o.file);
@@ -325,6 +397,17 @@ int main(int argc, char *argv[])
 		fz_start_logger();
 		fz_harden(&o, false);
 	}
+	/* After the fork: the worker is a thread of this process. */
+	err = tier_create(store, &tier);
+	if (err) {
+		if (cmd.foreground)
+			fprintf(stderr, "fzram: tier worker: %s\n",
+				strerror(-err));
+		else
+			syslog(LOG_ERR, "tier worker: %s", strerror(-err));
+		goto out_unmount;
+	}
+	fs.tier = tier;
 
 	loop.threads = cmd.singlethread
 			   ? 1
@@ -343,8 +426,11 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_bdev:
+	/* The worker first: its jobs use the store and the backing store. */
+	tier_destroy(tier);
 	bdev_destroy(bdev);
 	store_destroy(store);
+	backing_destroy(bk);
 out_cmd:
 	free(cmd.mountpoint);
 out_opts:

@@ -39,6 +39,9 @@ enum opts_key {
 	OPTS_KEY_POLL_US,
 	OPTS_KEY_URING,
 	OPTS_KEY_THREADS,
+	OPTS_KEY_BACKING,
+	OPTS_KEY_BACKING_SIZE,
+	OPTS_KEY_BACKING_ENCRYPT,
 	OPTS_NR_KEYS
 };
 
@@ -52,6 +55,9 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("poll_us=", OPTS_KEY_POLL_US),
     FUSE_OPT_KEY("uring", OPTS_KEY_URING),
     FUSE_OPT_KEY("threads=", OPTS_KEY_THREADS),
+    FUSE_OPT_KEY("backing=", OPTS_KEY_BACKING),
+    FUSE_OPT_KEY("backing_size=", OPTS_KEY_BACKING_SIZE),
+    FUSE_OPT_KEY("backing_encrypt=", OPTS_KEY_BACKING_ENCRYPT),
     FUSE_OPT_END};
 
 #define SIZE_FORM "BYTES with optional K, M, G or T suffix"
@@ -156,9 +162,76 @@ static int opts_set_file(struct opts *o, const char *value)
 		return opts_bad("file", value,
 				"is not a file name (1 to 255 bytes, no '/', "
 				"not . or ..)");
+	if (!strcmp(value, FZ_STATE_NAME))
+		return opts_bad(
+		    "file", value,
+		    "is the name of the per-slot dump (" FZ_STATE_NAME ")");
 	free(o->file);
 	o->file = strdup(value);
 	return o->file ? 0 : -1;
+}
+
+/*
+ * What the path is gets checked when it is opened (backing_create()); here
+ * only that there is one.  A relative path is made absolute: the daemon
+ * changes to / when it detaches, and user.fzram.backing_dev shows the path.
+ */
+static int opts_set_backing(struct opts *o, const char *value)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (!*value)
+		return opts_bad("backing", value,
+				"is not a path (a file, a block device or a "
+				"directory)");
+	free(o->backing);
+	o->backing = NULL;
+	if (*value == '/') {
+		o->backing = strdup(value);
+		n = (int)strlen(value);
+	} else if (getcwd(cwd, sizeof(cwd))) {
+		n = asprintf(&o->backing, "%s/%s", cwd, value);
+		if (n < 0)
+			o->backing = NULL;
+	} else {
+		return opts_bad("backing", value,
+				"is relative and the current directory is "
+				"unknown");
+	}
+	if (!o->backing) {
+		fprintf(stderr, "fzram: out of memory\n");
+		return -1;
+	}
+	if (n >= PATH_MAX)
+		return opts_bad("backing", value, "is too long");
+	return 0;
+}
+
+static int opts_set_backing_size(struct opts *o, const char *value)
+{
+	if (opts_size("backing_size", value, &o->backing_size))
+		return -1;
+	if (o->backing_size == 0)
+		return opts_bad("backing_size", value, "is not above 0");
+	o->backing_size_set = true;
+	return 0;
+}
+
+static int opts_set_backing_encrypt(struct opts *o, const char *value)
+{
+	static const char *const on[] = {"on", "1", "yes"};
+	static const char *const off[] = {"off", "0", "no"};
+
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+		if (strcmp(value, on[i]) == 0 || strcmp(value, off[i]) == 0) {
+			o->backing_encrypt = strcmp(value, on[i]) == 0;
+			o->backing_encrypt_set = true;
+			return 0;
+		}
+	}
+	return opts_bad("backing_encrypt", value,
+			"is not on or off (or 1/0, yes/no)");
 }
 
 static int opts_proc(void *data, const char *arg, int key,
@@ -190,6 +263,12 @@ static int opts_proc(void *data, const char *arg, int key,
 		return 0;
 	case OPTS_KEY_THREADS:
 		return opts_set_threads(o, value) ? -1 : 0;
+	case OPTS_KEY_BACKING:
+		return opts_set_backing(o, value) ? -1 : 0;
+	case OPTS_KEY_BACKING_SIZE:
+		return opts_set_backing_size(o, value) ? -1 : 0;
+	case OPTS_KEY_BACKING_ENCRYPT:
+		return opts_set_backing_encrypt(o, value) ? -1 : 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_positional == 2) {
 			fprintf(
@@ -251,6 +330,7 @@ int opts_parse(struct fuse_args *args, struct opts *o)
 	o->algorithm = OPTS_DEFAULT_ALGORITHM;
 	o->level = CODEC_LEVEL_DEFAULT;
 	o->poll_us = FZ_LOOP_DEFAULT_POLL_US;
+	o->backing_encrypt = true;
 	o->file = strdup(OPTS_DEFAULT_FILE);
 	if (!o->file)
 		goto out_nomem;
@@ -258,6 +338,12 @@ int opts_parse(struct fuse_args *args, struct opts *o)
 		return -1;
 	if (opts_check_level(o))
 		return -1;
+	if (!o->backing && (o->backing_size_set || o->backing_encrypt_set)) {
+		fprintf(stderr, "fzram: %s: needs backing=PATH\n",
+			o->backing_size_set ? "backing_size"
+					    : "backing_encrypt");
+		return -1;
+	}
 	if (!o->size_set)
 		o->size = opts_default_size();
 	if (o->nr_positional == 2) {
@@ -285,9 +371,11 @@ out_nomem:
 void opts_free(struct opts *o)
 {
 	free(o->file);
+	free(o->backing);
 	free(o->positional[0]);
 	free(o->positional[1]);
 	o->file = NULL;
+	o->backing = NULL;
 	o->positional[0] = o->positional[1] = NULL;
 	o->source = NULL;
 }
@@ -321,6 +409,14 @@ void opts_help(const char *progname)
 	    "    -o threads=N           request threads, 1..256 (default: 2\n"
 	    "                           per CPU, at least 4; -s: 1); the\n"
 	    "                           older max_idle_threads=N sets it too\n"
+	    "    -o backing=PATH        second tier for writeback: a file\n"
+	    "                           (created 0600 if missing), a block\n"
+	    "                           device, or a directory (an unnamed\n"
+	    "                           file in it); default: none\n"
+	    "    -o backing_size=BYTES  most space used there, K/M/G/T\n"
+	    "                           suffixes (default: the file size)\n"
+	    "    -o backing_encrypt=on|off  seal what is written there with a\n"
+	    "                           key made at mount (default on)\n"
 #ifdef HAVE_LIBURING
 	    "    -o uring               serve through FUSE over io_uring when the\n"
 	    "                           kernel offers it (Linux 6.14+, fuse\n"
@@ -336,6 +432,10 @@ void opts_help(const char *progname)
 void opts_version(void)
 {
 	printf("fzram %s\n", PACKAGE_VERSION);
+#ifdef ZSP_DEBUG
+	/* tests look for this line before they arm FZRAM_FAULT */
+	printf("debug build: fault points (FZRAM_FAULT, fault.h)\n");
+#endif
 	printf("FUSE library version %s\n", fuse_pkgversion());
 	fflush(stdout); /* fusermount3 --version writes next */
 	fuse_lowlevel_version();

@@ -6,13 +6,15 @@
  *
  * SOURCE is accepted and ignored, so that "mount -t fuse.fzram fzram DIR -o
  * size=2G" works through mount.fuse3.  Our -o options (size, algorithm,
- * level, mem_limit, file, nomlock, poll_us, uring, threads) are taken out
- * and checked here; the rest of the command line (-f, -d, -s, clone_fd,
- * max_idle_threads, and every FUSE or mount option) is left in the
- * fuse_args for fuse_parse_cmdline() and fuse_session_new(), which reject
- * what they do not know.  max_idle_threads is libfuse's, but main.c takes
- * it as the number of request threads when threads= is not given (what it
- * meant before threads= existed).
+ * level, mem_limit, file, nomlock, poll_us, uring, threads, backing,
+ * backing_size, backing_encrypt) are taken out and checked here; the rest
+ * of the command line (-f, -d, -s, clone_fd, max_idle_threads, and every
+ * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
+ * and fuse_session_new(), which reject what they do not know.  What the
+ * backing path is (file, block device, directory) is checked when it is
+ * opened (main.c, backing_create()), not here.  max_idle_threads is libfuse's,
+ * but main.c takes it as the number of request threads when threads= is not
+ * given (what it meant before threads= existed).
  */
 #ifndef FZRAM_OPTS_H
 #define FZRAM_OPTS_H
@@ -35,11 +37,17 @@ struct opts {
 	unsigned int poll_us; /* loop.h: busy-poll window, 0..100000 */
 	bool uring;	      /* uring.h: FUSE over io_uring if offered */
 	unsigned int threads; /* loop.h's workers, 1..256; 0 = not given */
+	char *backing;	      /* backing=PATH, the second tier (backing.h): a
+				 file, block device or directory; NULL = none */
+	uint64_t backing_size; /* bytes, 0 = the device's size */
+	bool backing_encrypt;  /* seal what goes there (default on) */
 	char *source;	     /* ignored; NULL if not given */
 	int nr_positional;   /* non-option arguments seen */
 	char *positional[2]; /* [SOURCE] MOUNTPOINT, as given */
 	bool size_set;	     /* size= was given */
 	bool level_set;	     /* level= was given */
+	bool backing_size_set;	  /* backing_size= was given */
+	bool backing_encrypt_set; /* backing_encrypt= was given */
 };
 
 /*

@@ -3,13 +3,15 @@
  * xattr.c - the user.fzram.* attributes: one table of {name, get, set}, each
  * entry a thin wrapper over a store statistic or control, in the text
  * format of the zram sysfs file of the same name.  Adding an attribute
- * (idle, writeback, recompress...) is one function or two and one entry.
+ * (recompress...) is one function or two and one entry.
  *
  * Nothing here keeps state or takes a lock of its own: every value is read
  * from the store's relaxed counters (and served.h's) when asked for, so
  * two reads may see different numbers and a probe with size 0 may be
  * followed by -ERANGE if a column grew in between (getxattr(2) callers
- * retry on -ERANGE).
+ * retry on -ERANGE).  The slow controls (writeback, the backing store's
+ * compaction) are handed to the tier's worker (tier.h), which runs them
+ * off this thread; this thread waits for the result holding no lock.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -18,21 +20,25 @@
 #include "xattr.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "backing.h"
 #include "codec.h"
 #include "served.h"
 #include "size.h"
 #include "stats.h"
 #include "store.h"
+#include "tier.h"
 
-/* Longest value xattr_set() accepts; every valid one is far shorter. */
-#define XATTR_VALUE_MAX 64
-/* Longest value a getter makes: mm_stat is 9 columns of up to 20 digits. */
-#define XATTR_TEXT_MAX 256
+/*
+ * Longest value a getter makes: backing_dev's path (below PATH_MAX) and
+ * its newline; mm_stat is 9 columns of up to 20 digits.
+ */
+#define XATTR_TEXT_MAX (PATH_MAX + 64)
 
 #define PREFIX_LEN (sizeof(FZ_XATTR_PREFIX) - 1)
 
@@ -44,8 +50,8 @@
  */
 struct xattr_def {
 	const char *name; /* without FZ_XATTR_PREFIX */
-	int (*get)(struct store *s, char *buf, size_t len);
-	int (*set)(struct store *s, const char *value, size_t len);
+	int (*get)(const struct xattr_ctx *x, char *buf, size_t len);
+	int (*set)(const struct xattr_ctx *x, const char *value, size_t len);
 };
 
 static int fmt_u64(char *buf, size_t len, uint64_t v)
@@ -57,11 +63,60 @@ static int fmt_u64(char *buf, size_t len, uint64_t v)
 	return n;
 }
 
+/* One trailing newline is allowed on every value written (echo adds it). */
+static size_t chomp(const char *value, size_t len)
+{
+	return len && value[len - 1] == '\n' ? len - 1 : len;
+}
+
+/*
+ * parse_u64() - @len bytes of decimal digits (no sign, no space) into
+ * *@out.  Return: 0, -EINVAL (empty, not a digit, above UINT64_MAX).
+ */
+static int parse_u64(const char *p, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)p[i] - '0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Write-only triggers have no value, but listxattr names them, and
+ * `getfattr -d -m -` reads every name it lists: -ENODATA there would make
+ * it report an error for an attribute it was just told exists.  So they
+ * read as an empty value.
+ */
+static int get_empty(const struct xattr_ctx *x, char *buf, size_t len)
+{
+	(void)x;
+	if (len)
+		buf[0] = '\0';
+	return 0;
+}
+
 /* ---- read-only --------------------------------------------------------- */
 
-static int get_comp_algorithm(struct store *s, char *buf, size_t len)
+static int get_bd_stat(const struct xattr_ctx *x, char *buf, size_t len)
 {
-	const char *cur = store_algorithm(s);
+	struct stats_bd bd;
+
+	store_bd(x->store, &bd);
+	return stats_format_bd(&bd, buf, len);
+}
+
+static int get_comp_algorithm(const struct xattr_ctx *x, char *buf, size_t len)
+{
+	const char *cur = store_algorithm(x->store);
 	size_t n = 0;
 
 	for (int i = 0; i < CODEC_NR_ALGS; i++) {
@@ -85,9 +140,9 @@ static int get_comp_algorithm(struct store *s, char *buf, size_t len)
  * zram's two columns, then the daemon's own at the end of the line: the
  * requests each transport served (served.h), one column per transport.
  */
-static int get_debug_stat(struct store *s, char *buf, size_t len)
+static int get_debug_stat(const struct xattr_ctx *x, char *buf, size_t len)
 {
-	const struct stats *st = store_stats(s);
+	const struct stats *st = store_stats(x->store);
 	int n = stats_format_debug(stats_read(st->miss_free), buf, len);
 	size_t at;
 
@@ -109,39 +164,65 @@ static int get_debug_stat(struct store *s, char *buf, size_t len)
 	return (int)at;
 }
 
-static int get_disksize(struct store *s, char *buf, size_t len)
+static int get_disksize(const struct xattr_ctx *x, char *buf, size_t len)
 {
-	return fmt_u64(buf, len, store_size(s));
+	return fmt_u64(buf, len, store_size(x->store));
 }
 
-static int get_io_stat(struct store *s, char *buf, size_t len)
+static int get_io_stat(const struct xattr_ctx *x, char *buf, size_t len)
 {
 	struct stats_io io;
 
-	store_io(s, &io);
+	store_io(x->store, &io);
 	return stats_format_io(&io, buf, len);
 }
 
-static int get_mm_stat(struct store *s, char *buf, size_t len)
+static int get_mm_stat(const struct xattr_ctx *x, char *buf, size_t len)
 {
 	struct stats_mm mm;
 
-	store_mm(s, &mm);
+	store_mm(x->store, &mm);
 	return stats_format_mm(&mm, buf, len);
 }
 
 /* ---- read-write -------------------------------------------------------- */
 
+/* The path given at mount (made absolute by the options), or "none". */
+static int get_backing_dev(const struct xattr_ctx *x, char *buf, size_t len)
+{
+	struct backing *bk = store_backing(x->store);
+	int n = snprintf(buf, len, "%s\n", bk ? backing_path(bk) : "none");
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	return n;
+}
+
+/*
+ * zram takes backing_dev before the device is set up; fzram's store is set
+ * up at mount, with the backing store given there (-o backing=): a write
+ * is refused as zram refuses one to a device in use.
+ */
+static int set_backing_dev(const struct xattr_ctx *x, const char *value,
+			   size_t len)
+{
+	(void)x;
+	(void)value;
+	(void)len;
+	return -EBUSY;
+}
+
 /* Reads what the store enforces: the limit rounded up to whole pages. */
-static int get_mem_limit(struct store *s, char *buf, size_t len)
+static int get_mem_limit(const struct xattr_ctx *x, char *buf, size_t len)
 {
 	struct stats_mm mm;
 
-	store_mm(s, &mm);
+	store_mm(x->store, &mm);
 	return fmt_u64(buf, len, mm.mem_limit);
 }
 
-static int set_mem_limit(struct store *s, const char *value, size_t len)
+static int set_mem_limit(const struct xattr_ctx *x, const char *value,
+			 size_t len)
 {
 	uint64_t bytes;
 
@@ -155,67 +236,266 @@ static int set_mem_limit(struct store *s, const char *value, size_t len)
 	 */
 	if (bytes > UINT64_MAX - (FZ_PAGE_SIZE - 1))
 		bytes = UINT64_MAX & ~(uint64_t)(FZ_PAGE_SIZE - 1);
-	store_set_mem_limit(s, bytes);
+	store_set_mem_limit(x->store, bytes);
 	return 0;
 }
 
-static int get_mem_used_max(struct store *s, char *buf, size_t len)
+static int get_mem_used_max(const struct xattr_ctx *x, char *buf, size_t len)
 {
 	struct stats_mm mm;
 
-	store_mm(s, &mm);
+	store_mm(x->store, &mm);
 	return fmt_u64(buf, len, mm.mem_used_max);
 }
 
 /* As zram: "0" is the only value, and it resets the peak to the use now. */
-static int set_mem_used_max(struct store *s, const char *value, size_t len)
+static int set_mem_used_max(const struct xattr_ctx *x, const char *value,
+			    size_t len)
 {
-	if (len && value[len - 1] == '\n')
-		len--;
+	len = chomp(value, len);
 	if (len != 1 || value[0] != '0')
 		return -EINVAL;
-	store_reset_mem_used_max(s);
+	store_reset_mem_used_max(x->store);
+	return 0;
+}
+
+static int get_writeback_batch_size(const struct xattr_ctx *x, char *buf,
+				    size_t len)
+{
+	return fmt_u64(buf, len, store_wb_batch(x->store));
+}
+
+static int set_writeback_batch_size(const struct xattr_ctx *x,
+				    const char *value, size_t len)
+{
+	uint64_t n;
+
+	if (parse_u64(value, chomp(value, len), &n) || n < 1 ||
+	    n > BK_MAX_BATCH)
+		return -EINVAL;
+	return store_set_wb_batch(x->store, (unsigned int)n);
+}
+
+static int get_writeback_limit(const struct xattr_ctx *x, char *buf, size_t len)
+{
+	return fmt_u64(buf, len, store_wb_limit(x->store));
+}
+
+/* In 4 KiB pages, as zram; spent only while writeback_limit_enable is 1. */
+static int set_writeback_limit(const struct xattr_ctx *x, const char *value,
+			       size_t len)
+{
+	uint64_t pages;
+
+	if (parse_u64(value, chomp(value, len), &pages))
+		return -EINVAL;
+	store_set_wb_limit(x->store, pages);
+	return 0;
+}
+
+static int get_writeback_limit_enable(const struct xattr_ctx *x, char *buf,
+				      size_t len)
+{
+	return fmt_u64(buf, len, store_wb_limit_enabled(x->store) ? 1 : 0);
+}
+
+static int set_writeback_limit_enable(const struct xattr_ctx *x,
+				      const char *value, size_t len)
+{
+	len = chomp(value, len);
+	if (len != 1 || (value[0] != '0' && value[0] != '1'))
+		return -EINVAL;
+	store_set_wb_limit_enable(x->store, value[0] == '1');
 	return 0;
 }
 
 /* ---- write-only -------------------------------------------------------- */
 
 /*
- * compact is a trigger and has no value, but listxattr names it, and
- * `getfattr -d -m -` reads every name it lists: -ENODATA there would make
- * it report an error for an attribute it was just told exists.  So it
- * reads as an empty value.
+ * Any value, as zram's compact; the pages freed show in mm_stat.  Then the
+ * backing store, on the tier's worker (it moves objects on disk).
  */
-static int get_compact(struct store *s, char *buf, size_t len)
+static int set_compact(const struct xattr_ctx *x, const char *value, size_t len)
 {
-	(void)s;
-	if (len)
-		buf[0] = '\0';
+	int64_t freed;
+
+	(void)value;
+	(void)len;
+	store_compact(x->store);
+	if (!x->tier)
+		return 0;
+	freed = tier_compact(x->tier);
+	return freed < 0 ? (int)freed : 0;
+}
+
+/*
+ * "all", or the seconds since the last access (zram's age form, decimal,
+ * at most 2^32 - 1): slots not read or written for at least that long.
+ */
+static int set_idle(const struct xattr_ctx *x, const char *value, size_t len)
+{
+	uint64_t age;
+
+	len = chomp(value, len);
+	if (len == 3 && memcmp(value, "all", 3) == 0) {
+		store_mark_idle(x->store, true, 0);
+		return 0;
+	}
+	if (parse_u64(value, len, &age) || age > UINT32_MAX)
+		return -EINVAL;
+	store_mark_idle(x->store, false, (uint32_t)age);
 	return 0;
 }
 
-/* Any value, as zram's compact; the count freed shows in mm_stat. */
-static int set_compact(struct store *s, const char *value, size_t len)
+static int set_writeback(const struct xattr_ctx *x, const char *value,
+			 size_t len)
 {
-	(void)value;
-	(void)len;
-	store_compact(s);
+	struct store_wb_req req;
+	int err;
+
+	err = xattr_parse_writeback(value, len,
+				    store_size(x->store) / FZ_PAGE_SIZE, &req);
+	if (err)
+		return err;
+	if (!x->tier)
+		return -ENODEV;
+	return tier_writeback(x->tier, &req, NULL);
+}
+
+/* ---- the writeback line ------------------------------------------------ */
+
+static const struct {
+	const char *name;
+	unsigned int mode;
+} wb_modes[] = {
+    {"idle", STORE_WB_IDLE},
+    {"huge", STORE_WB_HUGE},
+    {"huge_idle", STORE_WB_HUGE | STORE_WB_IDLE},
+    {"incompressible", STORE_WB_INCOMPRESSIBLE},
+};
+
+/* the mode named by the @len bytes at @p; 0 if none is */
+static unsigned int wb_mode(const char *p, size_t len)
+{
+	for (size_t i = 0; i < sizeof(wb_modes) / sizeof(wb_modes[0]); i++)
+		if (strlen(wb_modes[i].name) == len &&
+		    memcmp(wb_modes[i].name, p, len) == 0)
+			return wb_modes[i].mode;
 	return 0;
 }
+
+/* whether the word [@p, @p + @len) is "@key=...": *@val gets what follows */
+static bool wb_key(const char *p, size_t len, const char *key, const char **val,
+		   size_t *vlen)
+{
+	size_t k = strlen(key);
+
+	if (len <= k || memcmp(p, key, k) != 0 || p[k] != '=')
+		return false;
+	*val = p + k + 1;
+	*vlen = len - k - 1;
+	return true;
+}
+
+static int wb_add_range(struct store_wb_req *req, uint64_t lo, uint64_t hi,
+			uint64_t nr_slots)
+{
+	if (lo > hi || hi >= nr_slots || req->nranges >= STORE_WB_MAX_RANGES)
+		return -EINVAL;
+	req->range[req->nranges].lo = lo;
+	req->range[req->nranges].hi = hi;
+	req->nranges++;
+	return 0;
+}
+
+/* one word of the line; Return: 0, -EINVAL */
+static int wb_word(const char *p, size_t len, uint64_t nr_slots,
+		   struct store_wb_req *req)
+{
+	const char *v, *dash;
+	unsigned int mode;
+	uint64_t lo, hi;
+	size_t vlen;
+
+	mode = wb_mode(p, len);
+	if (mode) {
+		req->mode |= mode;
+		return 0;
+	}
+	if (wb_key(p, len, "type", &v, &vlen)) {
+		mode = wb_mode(v, vlen);
+		if (!mode)
+			return -EINVAL;
+		req->mode |= mode;
+		return 0;
+	}
+	if (wb_key(p, len, "page_index", &v, &vlen)) {
+		if (parse_u64(v, vlen, &lo))
+			return -EINVAL;
+		return wb_add_range(req, lo, lo, nr_slots);
+	}
+	if (wb_key(p, len, "page_indexes", &v, &vlen)) {
+		dash = memchr(v, '-', vlen);
+		if (!dash || parse_u64(v, (size_t)(dash - v), &lo) ||
+		    parse_u64(dash + 1, vlen - (size_t)(dash - v) - 1, &hi))
+			return -EINVAL;
+		return wb_add_range(req, lo, hi, nr_slots);
+	}
+	return -EINVAL;
+}
+
+int xattr_parse_writeback(const char *value, size_t len, uint64_t nr_slots,
+			  struct store_wb_req *req)
+{
+	size_t i = 0, words = 0;
+	int err;
+
+	memset(req, 0, sizeof(*req));
+	if (len && !value)
+		return -EINVAL;
+	len = chomp(value, len);
+	while (i < len) {
+		size_t start;
+
+		if (value[i] == ' ' || value[i] == '\t') {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && value[i] != ' ' && value[i] != '\t')
+			i++;
+		err = wb_word(value + start, i - start, nr_slots, req);
+		if (err)
+			return err;
+		words++;
+	}
+	return words ? 0 : -EINVAL;
+}
+
+/* ---- the table ---------------------------------------------------------- */
 
 /*
  * The attributes, in strcmp order of their names so that listxattr's
  * output is sorted (and getfattr's dump is stable).
  */
 static const struct xattr_def xattrs[] = {
+    {"backing_dev", get_backing_dev, set_backing_dev},
+    {"bd_stat", get_bd_stat, NULL},
     {"comp_algorithm", get_comp_algorithm, NULL},
-    {"compact", get_compact, set_compact},
+    {"compact", get_empty, set_compact},
     {"debug_stat", get_debug_stat, NULL},
     {"disksize", get_disksize, NULL},
+    {"idle", get_empty, set_idle},
     {"io_stat", get_io_stat, NULL},
     {"mem_limit", get_mem_limit, set_mem_limit},
     {"mem_used_max", get_mem_used_max, set_mem_used_max},
     {"mm_stat", get_mm_stat, NULL},
+    {"writeback", get_empty, set_writeback},
+    {"writeback_batch_size", get_writeback_batch_size,
+     set_writeback_batch_size},
+    {"writeback_limit", get_writeback_limit, set_writeback_limit},
+    {"writeback_limit_enable", get_writeback_limit_enable,
+     set_writeback_limit_enable},
 };
 
 #define NR_XATTRS (sizeof(xattrs) / sizeof(xattrs[0]))
@@ -231,15 +511,16 @@ static const struct xattr_def *lookup(const char *name)
 	return NULL;
 }
 
-int xattr_get(struct store *s, const char *name, char *buf, size_t size)
+int xattr_get(const struct xattr_ctx *x, const char *name, char *buf,
+	      size_t size)
 {
-	const struct xattr_def *x = lookup(name);
+	const struct xattr_def *d = lookup(name);
 	char text[XATTR_TEXT_MAX];
 	int n;
 
-	if (!x || !x->get)
+	if (!d || !d->get)
 		return -ENODATA;
-	n = x->get(s, text, sizeof(text));
+	n = d->get(x, text, sizeof(text));
 	if (n < 0)
 		return n; /* -ENOSPC: XATTR_TEXT_MAX is too small, a bug */
 	if (size == 0)
@@ -250,18 +531,19 @@ int xattr_get(struct store *s, const char *name, char *buf, size_t size)
 	return n;
 }
 
-int xattr_set(struct store *s, const char *name, const char *value, size_t len)
+int xattr_set(const struct xattr_ctx *x, const char *name, const char *value,
+	      size_t len)
 {
-	const struct xattr_def *x = lookup(name);
+	const struct xattr_def *d = lookup(name);
 
-	if (!x)
+	if (!d)
 		return -ENODATA;
-	if (!x->set)
+	if (!d->set)
 		return -EPERM;
 	if (len > XATTR_VALUE_MAX || (len && !value) ||
 	    (len && memchr(value, '\0', len)))
 		return -EINVAL;
-	return x->set(s, value, len);
+	return d->set(x, value, len);
 }
 
 int xattr_list(char *buf, size_t size)

@@ -462,6 +462,8 @@ int zsp_pool_create(uint64_t reserve_bytes, unsigned int chain,
 	 * and a 4 KiB punch free nothing.  Advice, so failure is harmless.
 	 */
 	(void)madvise(pool->arena, reserve_bytes, MADV_NOHUGEPAGE);
+	/* Swapped secrets live here: keep them out of core dumps (advice). */
+	(void)madvise(pool->arena, reserve_bytes, MADV_DONTDUMP);
 	*out = pool;
 	return 0;
 

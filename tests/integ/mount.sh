@@ -26,9 +26,10 @@ ok "--version: $(head -n 1 "$T/version")"
 start_daemon size=64M
 log "mounted $(fstype_of "$MNT") at $MNT"
 
-# Exactly one entry, a regular file named swapfile, mode 0600, ours.
-entries=$(ls -A "$MNT")
-assert_eq "$entries" swapfile "entries of the mount"
+# Two entries: a regular file named swapfile, mode 0600, ours, and the
+# read-only block_state (writeback.sh reads it).
+entries=$(ls -A "$MNT" | tr '\n' ' ')
+assert_eq "$entries" "block_state swapfile " "entries of the mount"
 assert_eq "$(stat -c %F "$F")" "regular file" "file type"
 assert_eq "$(stat -c %a "$F")" 600 "file mode"
 assert_eq "$(stat -c %u "$F")" "$(id -u)" "file owner"
@@ -49,7 +50,8 @@ fi
 if mv "$F" "$MNT/renamed" 2>/dev/null; then
 	fail "the file could be renamed"
 fi
-assert_eq "$(ls -A "$MNT")" swapfile "entries after create/remove attempts"
+assert_eq "$(ls -A "$MNT" | tr '\n' ' ')" "block_state swapfile " \
+	"entries after create/remove attempts"
 ok "create, mkdir, rm and rename refused"
 
 # Unmount with fusermount3 -u: the daemon exits by itself, status 0.

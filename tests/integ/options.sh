@@ -52,6 +52,14 @@ bad_option threads=257 threads
 bad_option threads=x threads
 bad_option threads=-1 threads
 bad_option threads= threads
+bad_option file=block_state file
+bad_option backing= backing
+bad_option backing_size=1M backing_size
+bad_option backing_encrypt=off backing_encrypt
+bad_option "backing=$T/bk,backing_size=lots" backing_size
+bad_option "backing=$T/bk,backing_size=0" backing_size
+bad_option "backing=$T/bk,backing_encrypt=maybe" backing_encrypt
+bad_option "backing=$T/no/such/dir/bk" "backing=$T/no/such/dir/bk: "
 
 # size= in bytes and with each suffix.
 for spec in 8388608:8388608 65536K:67108864 64M:67108864 \
@@ -81,7 +89,8 @@ ok "default size $want (RAM $ram)"
 
 # file=NAME names the one file.
 start_daemon size=16M,file=myswap
-assert_eq "$(ls -A "$MNT")" myswap "entries with file=myswap"
+assert_eq "$(ls -A "$MNT" | tr '\n' ' ')" "block_state myswap " \
+	"entries with file=myswap"
 assert_eq "$(size_of "$MNT/myswap")" 16777216 "size of myswap"
 stop_daemon || fail "daemon exit status $? (file=myswap)"
 ok "file=myswap"
@@ -154,7 +163,8 @@ for p in 0 100000; do
 done
 
 # threads= and max_idle_threads=: the daemon (in the foreground: no
-# logger thread) is its main thread and the request threads.
+# logger thread) is its main thread, the tier's worker (tier.h) and the
+# request threads.
 # nr_tasks_becomes N: wait (bounded) until $DPID has N threads; Return 1
 # if it never does.
 nr_tasks_becomes() {
@@ -172,8 +182,8 @@ def=$((2 * $(getconf _NPROCESSORS_ONLN)))
 for spec in threads=3:3 max_idle_threads=5:5 threads=2,max_idle_threads=5:2 \
 	threads=1:1 poll_us=200:$def; do
 	start_daemon "size=8M,nomlock,${spec%:*}"
-	nr_tasks_becomes $((${spec##*:} + 1)) ||
-		fail "-o ${spec%:*}: $(ls /proc/"$DPID"/task | wc -l) threads, expected ${spec##*:} and main"
+	nr_tasks_becomes $((${spec##*:} + 2)) ||
+		fail "-o ${spec%:*}: $(ls /proc/"$DPID"/task | wc -l) threads, expected ${spec##*:}, main and the tier's"
 	write_at "$T/text" 0
 	read_at 0 1048576 >"$T/back"
 	assert_same "$T/back" "$T/text" "text with -o ${spec%:*}"

@@ -21,6 +21,13 @@
  * page-out, waiting (bounded) for the stored data to reach what was swapped
  * out less the zero pages, since swap writes complete asynchronously.
  *
+ * Environment for writeback.sh: SWAPFILL_MARKER=TEXT writes TEXT at the
+ * start of every page that is not same-filled, so that the test can look
+ * for it in a backing file; SWAPFILL_WAIT=1 prints "paused" once the pages
+ * are out (and mm_stat read) and waits for a line (or end of file) on
+ * stdin before touching them back in, so that the test can act on them
+ * meanwhile.
+ *
  * Output, one item a line, for swap.sh to parse:
  *   pages N zero_pages Z same_pages S
  *   vmswap_before_kb K
@@ -124,6 +131,9 @@ static int read_mm(const char *file, char *buf, size_t len, uint64_t *orig)
 int main(int argc, char **argv)
 {
 	const char *corpus = getenv("FZRAM_CORPUS");
+	const char *marker = getenv("SWAPFILL_MARKER");
+	const char *wait = getenv("SWAPFILL_WAIT");
+	size_t marker_len = marker ? strlen(marker) : 0;
 	const char *file = argc > 2 ? argv[2] : NULL;
 	size_t mib, npages, zero_pages = 0, same_pages = 0, bad = 0;
 	size_t corpus_pages = 0, i;
@@ -133,6 +143,10 @@ int main(int argc, char **argv)
 	int fd = -1;
 	char *end;
 
+	if (marker_len > PAGE) {
+		fprintf(stderr, "swapfill: SWAPFILL_MARKER is too long\n");
+		return 2;
+	}
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: swapfill MIB [FZRAM_FILE]\n");
 		return 2;
@@ -188,6 +202,8 @@ int main(int argc, char **argv)
 		} else {
 			synth_page(p, i);
 		}
+		if (marker_len && i % SAME_EVERY != SAME_EVERY - 1)
+			memcpy(p, marker, marker_len);
 		if (is_zero(p))
 			zero_pages++;
 		sums[i] = fnv1a(p, PAGE);
@@ -245,6 +261,14 @@ int main(int argc, char **argv)
 		}
 		printf("mm_stat %s\n", mm);
 		fflush(stdout);
+	}
+	if (wait && *wait && strcmp(wait, "0") != 0) {
+		char line[16];
+
+		printf("paused\n");
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			clearerr(stdin); /* end of file: go on as well */
 	}
 
 	for (i = 0; i < npages; i++) {

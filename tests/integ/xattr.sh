@@ -40,8 +40,10 @@ write_at "$T/zero" $((5 * MIB))
 # --- listxattr lists them all (and nothing else)
 getfattr --absolute-names -m - "$F" | sed -n 's/^user\./user./p' |
 	sort >"$T/names"
-printf 'user.fzram.%s\n' comp_algorithm compact debug_stat disksize \
-	io_stat mem_limit mem_used_max mm_stat | sort >"$T/want"
+printf 'user.fzram.%s\n' backing_dev bd_stat comp_algorithm compact \
+	debug_stat disksize idle io_stat mem_limit mem_used_max mm_stat \
+	writeback writeback_batch_size writeback_limit \
+	writeback_limit_enable | sort >"$T/want"
 assert_same "$T/names" "$T/want" "listxattr"
 ok "listxattr: $(tr '\n' ' ' <"$T/names")"
 
@@ -96,7 +98,8 @@ ok "comp_algorithm: $ca"
 
 # Each value read ends in exactly one newline, as a sysfs file.
 for n in mm_stat io_stat debug_stat disksize comp_algorithm mem_limit \
-	mem_used_max; do
+	mem_used_max bd_stat backing_dev writeback_limit \
+	writeback_limit_enable writeback_batch_size; do
 	getfattr --absolute-names --only-values -n "user.fzram.$n" "$F" \
 		>"$T/raw" || fail "getfattr $n"
 	assert_eq "$(tail -c 1 "$T/raw" | od -An -c | tr -d ' ')" '\n' \
@@ -105,7 +108,7 @@ done
 ok "every value ends in a newline"
 
 # --- read-only attributes refuse writes (EPERM or EACCES), unchanged
-for n in mm_stat io_stat debug_stat disksize comp_algorithm; do
+for n in mm_stat io_stat debug_stat disksize comp_algorithm bd_stat; do
 	before=$(xattr "$n")
 	for v in 0 1 "$before"; do
 		if setx "$n" "$v" 2>"$T/err"; then

@@ -4,7 +4,10 @@
  * store: every value's format, size probing and -ERANGE, the controls
  * (mem_limit, mem_used_max, compact) and their refusals, unknown names,
  * read-only attributes, the listxattr list, and debug_stat's columns of
- * requests served by each transport (served.h).
+ * requests served by each transport (served.h); the second tier's
+ * attributes: the writeback line's parser, idle marking, the writeback
+ * budget and batch size, backing_dev, bd_stat, and writeback itself over
+ * an in-memory backing store (fake_backing.c) and without one (-ENODEV).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -25,19 +28,40 @@
 #include "testutil.h"
 
 #include "codec.h"
+#include "fake_backing.h"
 #include "served.h"
 #include "store.h"
+#include "tier.h"
 
 #define PG FZ_PAGE_SIZE
 #define SIZE (64ULL << 20)
 #define P FZ_XATTR_PREFIX
 
+#define NR_SLOTS (SIZE / PG)
+/* a slot's flag bit in store_slot_info()'s word */
+#define FLAG(f) (1u << ((f)-STORE_F_SAME))
+
 static struct store *st;
+static struct tier *tr;
+static struct xattr_ctx xc; /* {st, tr} */
 
 /* every attribute, in the order xattr_list gives them */
 static const char *const names[] = {
-    P "comp_algorithm", P "compact",   P "debug_stat",	 P "disksize",
-    P "io_stat",	P "mem_limit", P "mem_used_max", P "mm_stat",
+    P "backing_dev",
+    P "bd_stat",
+    P "comp_algorithm",
+    P "compact",
+    P "debug_stat",
+    P "disksize",
+    P "idle",
+    P "io_stat",
+    P "mem_limit",
+    P "mem_used_max",
+    P "mm_stat",
+    P "writeback",
+    P "writeback_batch_size",
+    P "writeback_limit",
+    P "writeback_limit_enable",
 };
 #define NR_NAMES (sizeof(names) / sizeof(names[0]))
 
@@ -46,7 +70,8 @@ static const char *const names[] = {
 #define SERVED_ITERS 200000
 
 static const char *const read_only[] = {
-    P "mm_stat", P "io_stat", P "debug_stat", P "disksize", P "comp_algorithm",
+    P "mm_stat",  P "io_stat",	      P "debug_stat",
+    P "disksize", P "comp_algorithm", P "bd_stat",
 };
 
 static struct store *make(uint64_t size, const char *alg)
@@ -62,12 +87,33 @@ static struct store *make(uint64_t size, const char *alg)
 static void setup(void)
 {
 	st = make(SIZE, "lz4");
+	ck_assert_int_eq(tier_create(st, &tr), 0);
+	xc.store = st;
+	xc.tier = tr;
+}
+
+/* the store with an in-memory backing store (fake_backing.c) */
+static struct backing *bk;
+
+static void setup_backing(void)
+{
+	struct backing_config cfg = {.path = "fake", .encrypt = true};
+
+	setup();
+	memset(&fake_ctl, 0, sizeof(fake_ctl));
+	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
+	ck_assert_int_eq(store_set_backing(st, bk), 0);
 }
 
 static void teardown(void)
 {
+	tier_destroy(tr);
 	store_destroy(st);
+	backing_destroy(bk);
+	ck_assert_uint_eq(fake_ctl.bad_frees, 0);
+	tr = NULL;
 	st = NULL;
+	bk = NULL;
 }
 
 static void write_pages(struct store *s, uint64_t first, uint64_t count)
@@ -85,15 +131,16 @@ static void write_pages(struct store *s, uint64_t first, uint64_t count)
  * probe gives the same length and that the bytes past the value are left
  * alone.  Return: the length.
  */
-static int get(struct store *s, const char *name, char *out, size_t outlen)
+static int get(const struct xattr_ctx *x, const char *name, char *out,
+	       size_t outlen)
 {
-	int probe = xattr_get(s, name, NULL, 0);
+	int probe = xattr_get(x, name, NULL, 0);
 	int n;
 
 	ck_assert_msg(probe >= 0, "%s: probe %d", name, probe);
 	ck_assert_uint_lt((size_t)probe, outlen);
 	memset(out, 0x7e, outlen);
-	n = xattr_get(s, name, out, outlen - 1);
+	n = xattr_get(x, name, out, outlen - 1);
 	ck_assert_msg(n == probe, "%s: %d after probe %d", name, n, probe);
 	ck_assert_int_eq(out[n], 0x7e);
 	out[n] = '\0';
@@ -101,9 +148,9 @@ static int get(struct store *s, const char *name, char *out, size_t outlen)
 	return n;
 }
 
-static int set(struct store *s, const char *name, const char *v)
+static int set(const struct xattr_ctx *x, const char *name, const char *v)
 {
-	return xattr_set(s, name, v, strlen(v));
+	return xattr_set(x, name, v, strlen(v));
 }
 
 /* parse whitespace-separated unsigned columns; Return: how many */
@@ -129,18 +176,18 @@ static int columns(const char *text, uint64_t *col, int max)
 	return n;
 }
 
-static void mm(struct store *s, uint64_t col[9])
+static void mm(const struct xattr_ctx *x, uint64_t col[9])
 {
 	char buf[512];
 
-	get(s, P "mm_stat", buf, sizeof(buf));
+	get(x, P "mm_stat", buf, sizeof(buf));
 	ck_assert_int_eq(columns(buf, col, 9), 9);
 }
 
-static uint64_t get_u64(struct store *s, const char *name)
+static uint64_t get_u64(const struct xattr_ctx *x, const char *name)
 {
 	char buf[64];
-	int n = get(s, name, buf, sizeof(buf));
+	int n = get(x, name, buf, sizeof(buf));
 	char *end;
 	uint64_t v;
 
@@ -159,7 +206,7 @@ START_TEST(test_formats)
 	int n;
 
 	/* mm_stat: nine "%8llu" columns, one line */
-	n = get(st, P "mm_stat", buf, sizeof(buf));
+	n = get(&xc, P "mm_stat", buf, sizeof(buf));
 	ck_assert_int_eq(columns(buf, col, 9), 9);
 	ck_assert_int_eq(n, 9 * 9);
 	ck_assert_int_eq(buf[n - 1], '\n');
@@ -168,7 +215,7 @@ START_TEST(test_formats)
 			      "       0        0        0        0\n");
 
 	/* io_stat: four */
-	n = get(st, P "io_stat", buf, sizeof(buf));
+	n = get(&xc, P "io_stat", buf, sizeof(buf));
 	ck_assert_int_eq(columns(buf, col, 9), 4);
 	ck_assert_str_eq(buf, "       0        0        0        0\n");
 
@@ -176,7 +223,7 @@ START_TEST(test_formats)
 	 * debug_stat: "version: 1", then zram's 0 and miss_free, then the
 	 * requests served through /dev/fuse and through the rings.
 	 */
-	n = get(st, P "debug_stat", buf, sizeof(buf));
+	n = get(&xc, P "debug_stat", buf, sizeof(buf));
 	ck_assert_int_eq(strncmp(buf, "version: 1\n", 11), 0);
 	ck_assert_int_eq(columns(buf + 11, col, 9), 4);
 	ck_assert_uint_eq(col[0], 0);
@@ -187,20 +234,32 @@ START_TEST(test_formats)
 		 (unsigned long long)served_read(SERVED_RING));
 	ck_assert_str_eq(buf, want);
 
-	ck_assert_uint_eq(get_u64(st, P "disksize"), SIZE);
+	ck_assert_uint_eq(get_u64(&xc, P "disksize"), SIZE);
 	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)SIZE);
-	get(st, P "disksize", buf, sizeof(buf));
+	get(&xc, P "disksize", buf, sizeof(buf));
 	ck_assert_str_eq(buf, want);
 
-	get(st, P "comp_algorithm", buf, sizeof(buf));
+	get(&xc, P "comp_algorithm", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "[lz4] lz4hc zstd\n");
 
-	ck_assert_uint_eq(get_u64(st, P "mem_limit"), 0);
-	ck_assert_uint_eq(get_u64(st, P "mem_used_max"), 0);
+	ck_assert_uint_eq(get_u64(&xc, P "mem_limit"), 0);
+	ck_assert_uint_eq(get_u64(&xc, P "mem_used_max"), 0);
 
-	/* compact is a trigger: it reads as an empty value */
-	ck_assert_int_eq(get(st, P "compact", buf, sizeof(buf)), 0);
-	ck_assert_int_eq(xattr_get(st, P "compact", NULL, 0), 0);
+	/* the triggers read as an empty value */
+	ck_assert_int_eq(get(&xc, P "compact", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(xattr_get(&xc, P "compact", NULL, 0), 0);
+	ck_assert_int_eq(get(&xc, P "idle", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(get(&xc, P "writeback", buf, sizeof(buf)), 0);
+
+	/* the second tier, with no backing store */
+	get(&xc, P "backing_dev", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "none\n");
+	get(&xc, P "bd_stat", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "       0        0        0        0        0\n");
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), 0);
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit_enable"), 0);
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_batch_size"),
+			  STORE_WB_DEFAULT_BATCH);
 }
 END_TEST
 
@@ -213,9 +272,10 @@ START_TEST(test_comp_algorithm)
 	    "lz4 lz4hc [zstd]\n",
 	};
 	struct store *s = make(1 << 20, codec_name((enum codec_alg)_i));
+	struct xattr_ctx x = {.store = s, .tier = NULL};
 	char buf[64];
 
-	get(s, P "comp_algorithm", buf, sizeof(buf));
+	get(&x, P "comp_algorithm", buf, sizeof(buf));
 	ck_assert_str_eq(buf, want[_i]);
 	store_destroy(s);
 }
@@ -228,18 +288,18 @@ START_TEST(test_sizes)
 
 	write_pages(st, 0, 10);
 	for (size_t i = 0; i < NR_NAMES; i++) {
-		int n = xattr_get(st, names[i], NULL, 0);
+		int n = xattr_get(&xc, names[i], NULL, 0);
 
 		ck_assert_msg(n >= 0, "%s: %d", names[i], n);
 		if (n == 0)
 			continue;
 		memset(buf, 0x7e, sizeof(buf));
-		ck_assert_int_eq(xattr_get(st, names[i], buf, (size_t)n - 1),
+		ck_assert_int_eq(xattr_get(&xc, names[i], buf, (size_t)n - 1),
 				 -ERANGE);
-		ck_assert_int_eq(xattr_get(st, names[i], buf, 1), -ERANGE);
+		ck_assert_int_eq(xattr_get(&xc, names[i], buf, 1), -ERANGE);
 		for (size_t j = 0; j < sizeof(buf); j++)
 			ck_assert_int_eq(buf[j], 0x7e);
-		ck_assert_int_eq(xattr_get(st, names[i], buf, (size_t)n), n);
+		ck_assert_int_eq(xattr_get(&xc, names[i], buf, (size_t)n), n);
 		ck_assert_int_eq(buf[n], 0x7e);
 		ck_assert_int_eq(buf[n - 1], '\n');
 	}
@@ -278,7 +338,7 @@ START_TEST(test_debug_stat_served)
 		served_inc(SERVED_RING);
 	ck_assert_uint_eq(served_read(SERVED_DEV), dev + 3);
 	ck_assert_uint_eq(served_read(SERVED_RING), ring + 5);
-	get(st, P "debug_stat", buf, sizeof(buf));
+	get(&xc, P "debug_stat", buf, sizeof(buf));
 	ck_assert_int_eq(columns(buf + 11, col, 9), 4);
 	ck_assert_uint_eq(col[0], 0);
 	ck_assert_uint_eq(col[1], 0); /* miss_free: no free notice yet */
@@ -296,7 +356,7 @@ START_TEST(test_debug_stat_served)
 		    0);
 	for (int i = 0; i < SERVED_THREADS; i++)
 		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
-	get(st, P "debug_stat", buf, sizeof(buf));
+	get(&xc, P "debug_stat", buf, sizeof(buf));
 	ck_assert_int_eq(columns(buf + 11, col, 9), 4);
 	ck_assert_uint_eq(col[2], dev + 3 + 2ULL * SERVED_ITERS);
 	ck_assert_uint_eq(col[3], ring + 5 + 3ULL * SERVED_ITERS);
@@ -310,17 +370,17 @@ START_TEST(test_mm_stat_tracks_writes)
 	char buf[64];
 
 	write_pages(st, 100, 37);
-	mm(st, col);
+	mm(&xc, col);
 	ck_assert_uint_eq(col[0], 37 * PG);
 	ck_assert_uint_gt(col[1], 0);	    /* compr_data_size */
 	ck_assert_uint_lt(col[1], 37 * PG); /* it compressed */
 	ck_assert_uint_gt(col[2], 0);	    /* mem_used_total */
 	ck_assert_uint_ge(col[4], col[2]);  /* mem_used_max >= total */
-	ck_assert_uint_eq(get_u64(st, P "mem_used_max"), col[4]);
+	ck_assert_uint_eq(get_u64(&xc, P "mem_used_max"), col[4]);
 	ck_assert_int_eq(store_discard(st, 100, 10), 0);
-	mm(st, col);
+	mm(&xc, col);
 	ck_assert_uint_eq(col[0], 27 * PG);
-	get(st, P "io_stat", buf, sizeof(buf));
+	get(&xc, P "io_stat", buf, sizeof(buf));
 	ck_assert_int_eq(columns(buf, col, 9), 4);
 	ck_assert_uint_eq(col[3], 10); /* notify_free */
 }
@@ -360,35 +420,38 @@ START_TEST(test_mem_limit)
 	    {"18446744073709551616", 20}, /* -ERANGE in size_parse */
 	    {"16777216T", 9},
 	};
-	char longv[66];
+	char longv[XATTR_VALUE_MAX + 2];
 	uint64_t col[9];
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		ck_assert_int_eq(
-		    xattr_set(st, P "mem_limit", good[i].in, good[i].len), 0);
-		ck_assert_msg(get_u64(st, P "mem_limit") == good[i].want,
+		    xattr_set(&xc, P "mem_limit", good[i].in, good[i].len), 0);
+		ck_assert_msg(get_u64(&xc, P "mem_limit") == good[i].want,
 			      "\"%s\" read back wrong", good[i].in);
-		mm(st, col);
+		mm(&xc, col);
 		ck_assert_uint_eq(col[3], good[i].want);
 	}
 
-	ck_assert_int_eq(set(st, P "mem_limit", "1M"), 0);
+	ck_assert_int_eq(set(&xc, P "mem_limit", "1M"), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(xattr_set(st, P "mem_limit", bad[i].in,
+		ck_assert_msg(xattr_set(&xc, P "mem_limit", bad[i].in,
 					bad[i].len) == -EINVAL,
 			      "bad value %zu accepted", i);
-		ck_assert_uint_eq(get_u64(st, P "mem_limit"), 1 << 20);
+		ck_assert_uint_eq(get_u64(&xc, P "mem_limit"), 1 << 20);
 	}
 
-	/* 64 bytes is the most accepted; leading zeros make it valid */
+	/* XATTR_VALUE_MAX bytes is the most accepted; leading zeros make it
+	 * valid */
 	memset(longv, '0', sizeof(longv));
-	longv[63] = '1';
-	ck_assert_int_eq(xattr_set(st, P "mem_limit", longv, 64), 0);
-	ck_assert_uint_eq(get_u64(st, P "mem_limit"), 4096);
-	longv[63] = '0';
-	longv[64] = '1';
-	ck_assert_int_eq(xattr_set(st, P "mem_limit", longv, 65), -EINVAL);
-	ck_assert_uint_eq(get_u64(st, P "mem_limit"), 4096);
+	longv[XATTR_VALUE_MAX - 1] = '1';
+	ck_assert_int_eq(xattr_set(&xc, P "mem_limit", longv, XATTR_VALUE_MAX),
+			 0);
+	ck_assert_uint_eq(get_u64(&xc, P "mem_limit"), 4096);
+	longv[XATTR_VALUE_MAX - 1] = '0';
+	longv[XATTR_VALUE_MAX] = '1';
+	ck_assert_int_eq(
+	    xattr_set(&xc, P "mem_limit", longv, XATTR_VALUE_MAX + 1), -EINVAL);
+	ck_assert_uint_eq(get_u64(&xc, P "mem_limit"), 4096);
 }
 END_TEST
 
@@ -400,7 +463,7 @@ START_TEST(test_mem_limit_enforced)
 	char buf[128];
 	int ret = 0;
 
-	ck_assert_int_eq(set(st, P "mem_limit", "64K"), 0);
+	ck_assert_int_eq(set(&xc, P "mem_limit", "64K"), 0);
 	for (slot = 0; slot < 4096; slot++) {
 		tu_text_page(page, slot);
 		ret = store_write(st, slot, page);
@@ -409,7 +472,7 @@ START_TEST(test_mem_limit_enforced)
 	}
 	ck_assert_int_eq(ret, -ENOMEM);
 	ck_assert_uint_gt(slot, 0);
-	mm(st, col);
+	mm(&xc, col);
 	ck_assert_uint_eq(col[3], 64 * 1024);
 	/*
 	 * Not col[2] <= 64K: a refused write may leave a page of a zspage
@@ -417,10 +480,10 @@ START_TEST(test_mem_limit_enforced)
 	 * out), so mem_used_total can end a few pages past the limit.  That
 	 * is the store's business, not this module's.
 	 */
-	get(st, P "io_stat", buf, sizeof(buf));
+	get(&xc, P "io_stat", buf, sizeof(buf));
 	ck_assert_int_eq(columns(buf, col, 9), 4);
 	ck_assert_uint_eq(col[1], 1); /* failed_writes */
-	ck_assert_int_eq(set(st, P "mem_limit", "0\n"), 0);
+	ck_assert_int_eq(set(&xc, P "mem_limit", "0\n"), 0);
 	ck_assert_int_eq(store_write(st, slot, page), 0);
 }
 END_TEST
@@ -437,34 +500,34 @@ START_TEST(test_mem_used_max)
 	uint64_t col[9], peak;
 
 	write_pages(st, 0, 1000);
-	mm(st, col);
+	mm(&xc, col);
 	peak = col[4];
 	ck_assert_uint_gt(peak, 0);
 	ck_assert_int_eq(store_discard(st, 0, 900), 0);
-	mm(st, col);
+	mm(&xc, col);
 	ck_assert_uint_lt(col[2], peak); /* use fell */
 	ck_assert_uint_eq(col[4], peak); /* the peak did not */
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(xattr_set(st, P "mem_used_max", bad[i].in,
+		ck_assert_msg(xattr_set(&xc, P "mem_used_max", bad[i].in,
 					bad[i].len) == -EINVAL,
 			      "bad value %zu accepted", i);
-		ck_assert_uint_eq(get_u64(st, P "mem_used_max"), peak);
+		ck_assert_uint_eq(get_u64(&xc, P "mem_used_max"), peak);
 	}
 
-	ck_assert_int_eq(set(st, P "mem_used_max", "0"), 0);
-	mm(st, col);
+	ck_assert_int_eq(set(&xc, P "mem_used_max", "0"), 0);
+	mm(&xc, col);
 	ck_assert_uint_lt(col[4], peak);
 	ck_assert_uint_eq(col[4], col[2]); /* now the current use */
-	ck_assert_uint_eq(get_u64(st, P "mem_used_max"), col[2]);
+	ck_assert_uint_eq(get_u64(&xc, P "mem_used_max"), col[2]);
 
 	/* "0\n" works too */
 	write_pages(st, 0, 900);
 	ck_assert_int_eq(store_discard(st, 0, 900), 0);
-	mm(st, col);
+	mm(&xc, col);
 	ck_assert_uint_gt(col[4], col[2]);
-	ck_assert_int_eq(set(st, P "mem_used_max", "0\n"), 0);
-	mm(st, col);
+	ck_assert_int_eq(set(&xc, P "mem_used_max", "0\n"), 0);
+	mm(&xc, col);
 	ck_assert_uint_eq(col[4], col[2]);
 }
 END_TEST
@@ -478,13 +541,13 @@ START_TEST(test_compact)
 	write_pages(st, 0, 2000);
 	for (uint64_t i = 0; i < 2000; i += 2)
 		ck_assert_int_eq(store_discard(st, i, 1), 0);
-	mm(st, before);
+	mm(&xc, before);
 	ck_assert_uint_eq(before[0], 1000 * PG);
 	ck_assert_uint_eq(before[6], 0);
 
 	/* any value, even empty */
-	ck_assert_int_eq(xattr_set(st, P "compact", "", 0), 0);
-	mm(st, after);
+	ck_assert_int_eq(xattr_set(&xc, P "compact", "", 0), 0);
+	mm(&xc, after);
 	ck_assert_uint_lt(after[2], before[2]); /* mem_used_total */
 	ck_assert_uint_gt(after[6], 0);		/* pages_compacted */
 	ck_assert_uint_eq(after[6], (before[2] - after[2]) / PG);
@@ -499,12 +562,12 @@ START_TEST(test_compact)
 	}
 
 	/* nothing left to do: pages_compacted stays; other values accepted */
-	ck_assert_int_eq(set(st, P "compact", "1\n"), 0);
-	ck_assert_int_eq(set(st, P "compact", "whatever"), 0);
-	mm(st, before);
+	ck_assert_int_eq(set(&xc, P "compact", "1\n"), 0);
+	ck_assert_int_eq(set(&xc, P "compact", "whatever"), 0);
+	mm(&xc, before);
 	ck_assert_uint_eq(before[6], after[6]);
 	ck_assert_uint_eq(before[2], after[2]);
-	ck_assert_int_eq(xattr_set(st, P "compact", "a\0b", 3), -EINVAL);
+	ck_assert_int_eq(xattr_set(&xc, P "compact", "a\0b", 3), -EINVAL);
 }
 END_TEST
 
@@ -513,15 +576,15 @@ START_TEST(test_read_only)
 	char buf[512], again[512];
 
 	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
-		get(st, read_only[i], buf, sizeof(buf));
-		ck_assert_int_eq(set(st, read_only[i], "0"), -EPERM);
-		ck_assert_int_eq(set(st, read_only[i], "banana"), -EPERM);
-		ck_assert_int_eq(xattr_set(st, read_only[i], NULL, 0), -EPERM);
-		get(st, read_only[i], again, sizeof(again));
+		get(&xc, read_only[i], buf, sizeof(buf));
+		ck_assert_int_eq(set(&xc, read_only[i], "0"), -EPERM);
+		ck_assert_int_eq(set(&xc, read_only[i], "banana"), -EPERM);
+		ck_assert_int_eq(xattr_set(&xc, read_only[i], NULL, 0), -EPERM);
+		get(&xc, read_only[i], again, sizeof(again));
 		ck_assert_str_eq(buf, again);
 	}
 	/* disksize is not resizable through the attribute */
-	ck_assert_int_eq(set(st, P "disksize", "1M"), -EPERM);
+	ck_assert_int_eq(set(&xc, P "disksize", "1M"), -EPERM);
 	ck_assert_uint_eq(store_size(st), SIZE);
 }
 END_TEST
@@ -546,11 +609,11 @@ START_TEST(test_unknown)
 	char buf[64];
 
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
-		ck_assert_msg(xattr_get(st, unknown[i], buf, sizeof(buf)) ==
+		ck_assert_msg(xattr_get(&xc, unknown[i], buf, sizeof(buf)) ==
 				  -ENODATA,
 			      "get \"%s\"", unknown[i]);
-		ck_assert_int_eq(xattr_get(st, unknown[i], NULL, 0), -ENODATA);
-		ck_assert_msg(set(st, unknown[i], "0") == -ENODATA,
+		ck_assert_int_eq(xattr_get(&xc, unknown[i], NULL, 0), -ENODATA);
+		ck_assert_msg(set(&xc, unknown[i], "0") == -ENODATA,
 			      "set \"%s\"", unknown[i]);
 	}
 }
@@ -580,11 +643,390 @@ START_TEST(test_list)
 		if (i)
 			ck_assert_int_lt(strcmp(names[i - 1], names[i]), 0);
 		/* every listed name reads (compact as empty) */
-		ck_assert_int_ge(xattr_get(st, buf + off, NULL, 0), 0);
+		ck_assert_int_ge(xattr_get(&xc, buf + off, NULL, 0), 0);
 		off += strlen(buf + off) + 1;
 	}
 	ck_assert_uint_eq(off, want);
 	ck_assert_int_eq(xattr_list(buf, want), n);
+}
+END_TEST
+
+/* ---- the second tier ---------------------------------------------------- */
+
+static int parse(const char *v, struct store_wb_req *req)
+{
+	return xattr_parse_writeback(v, strlen(v), NR_SLOTS, req);
+}
+
+/* zram's writeback syntax: every form, alone and mixed, and the refusals */
+START_TEST(test_parse_writeback)
+{
+	static const struct {
+		const char *in;
+		unsigned int mode;
+		unsigned int nranges;
+		uint64_t lo0, hi0;
+	} good[] = {
+	    {"idle", STORE_WB_IDLE, 0, 0, 0},
+	    {"idle\n", STORE_WB_IDLE, 0, 0, 0},
+	    {"huge", STORE_WB_HUGE, 0, 0, 0},
+	    {"huge_idle", STORE_WB_HUGE | STORE_WB_IDLE, 0, 0, 0},
+	    {"incompressible", STORE_WB_INCOMPRESSIBLE, 0, 0, 0},
+	    {"type=idle", STORE_WB_IDLE, 0, 0, 0},
+	    {"type=huge_idle\n", STORE_WB_HUGE | STORE_WB_IDLE, 0, 0, 0},
+	    {"type=incompressible", STORE_WB_INCOMPRESSIBLE, 0, 0, 0},
+	    {"page_index=7", 0, 1, 7, 7},
+	    {"page_indexes=5-9", 0, 1, 5, 9},
+	    {"page_indexes=3-3", 0, 1, 3, 3},
+	    {"page_index=16383", 0, 1, NR_SLOTS - 1, NR_SLOTS - 1},
+	    {"page_indexes=0-16383", 0, 1, 0, NR_SLOTS - 1},
+	    {"type=huge page_index=2 page_indexes=10-20", STORE_WB_HUGE, 2, 2,
+	     2},
+	    {"page_indexes=10-20 idle", STORE_WB_IDLE, 1, 10, 20},
+	    {"  idle\tpage_index=1  ", STORE_WB_IDLE, 1, 1, 1},
+	    {"idle huge", STORE_WB_IDLE | STORE_WB_HUGE, 0, 0, 0},
+	    {"page_index=0007", 0, 1, 7, 7},
+	};
+	static const char *const bad[] = {
+	    "",
+	    "\n",
+	    "   ",
+	    "banana",
+	    "IDLE",
+	    "idle\n\n",
+	    "idle\nhuge",
+	    "type=",
+	    "type=banana",
+	    "type=all",
+	    "type",
+	    "page_index=",
+	    "page_index=-1",
+	    "page_index=+1",
+	    "page_index=0x10",
+	    "page_index=1a",
+	    "page_index=16384", /* one past the end */
+	    "page_index=18446744073709551615",
+	    "page_index=18446744073709551616",
+	    "page_indexes=5-3",
+	    "page_indexes=5",
+	    "page_indexes=5-",
+	    "page_indexes=-5",
+	    "page_indexes=1--5",
+	    "page_indexes=1-2-3",
+	    "page_indexes=0-16384",
+	    "page_indexes=16384-16384",
+	    "idle page_index=99999999",
+	    "page_index =1",
+	    "pageindex=1",
+	    "page_indices=1-2",
+	    "idle,huge",
+	    "idle=1",
+	};
+	struct store_wb_req req;
+	char line[XATTR_VALUE_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(parse(good[i].in, &req) == 0, "\"%s\" refused",
+			      good[i].in);
+		ck_assert_msg(req.mode == good[i].mode, "\"%s\": mode %u",
+			      good[i].in, req.mode);
+		ck_assert_uint_eq(req.nranges, good[i].nranges);
+		if (req.nranges) {
+			ck_assert_uint_eq(req.range[0].lo, good[i].lo0);
+			ck_assert_uint_eq(req.range[0].hi, good[i].hi0);
+		}
+	}
+	ck_assert_int_eq(
+	    parse("type=huge page_index=2 page_indexes=10-20", &req), 0);
+	ck_assert_uint_eq(req.range[1].lo, 10);
+	ck_assert_uint_eq(req.range[1].hi, 20);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse(bad[i], &req) == -EINVAL, "\"%s\" accepted",
+			      bad[i]);
+	/* not NUL-terminated: the length counts */
+	ck_assert_int_eq(xattr_parse_writeback("idlex", 4, NR_SLOTS, &req), 0);
+	ck_assert_uint_eq(req.mode, STORE_WB_IDLE);
+	ck_assert_int_eq(xattr_parse_writeback("huge", 3, NR_SLOTS, &req),
+			 -EINVAL);
+
+	/* STORE_WB_MAX_RANGES ranges fit; one more does not */
+	for (int i = 0; i < STORE_WB_MAX_RANGES; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+				      "page_indexes=%d-%d ", i * 100,
+				      i * 100 + 50);
+	ck_assert_int_eq(parse(line, &req), 0);
+	ck_assert_uint_eq(req.nranges, STORE_WB_MAX_RANGES);
+	ck_assert_uint_eq(req.range[STORE_WB_MAX_RANGES - 1].hi,
+			  (STORE_WB_MAX_RANGES - 1) * 100 + 50);
+	snprintf(line + n, sizeof(line) - n, "page_index=9999");
+	ck_assert_int_eq(parse(line, &req), -EINVAL);
+	/* the whole line goes through xattr_set's length check */
+	ck_assert_int_eq(set(&xc, P "writeback", line), -EINVAL);
+}
+END_TEST
+
+/* same-filled: one repeated 8-byte word */
+static void write_same(struct store *s, uint64_t slot)
+{
+	uint64_t page[PG / 8];
+
+	for (size_t i = 0; i < PG / 8; i++)
+		page[i] = 0x5a5a5a5a5a5a5a5aULL;
+	ck_assert_int_eq(store_write(s, slot, page), 0);
+}
+
+static bool is_idle(uint64_t slot)
+{
+	unsigned int flags, len;
+
+	ck_assert_int_eq(store_slot_info(st, slot, &flags, &len), 0);
+	return flags & FLAG(STORE_F_IDLE);
+}
+
+START_TEST(test_idle)
+{
+	static const char *const bad[] = {
+	    "",	    "\n", "ALL", " all",       "all\n\n",
+	    "alll", "al", "-1",	 "+5",	       "0x10",
+	    "1.5",  "5 ", "5s",	 "4294967296", "banana",
+	};
+	unsigned char page[PG];
+
+	write_pages(st, 0, 10);
+	write_same(st, 10);
+	for (uint64_t i = 0; i <= 10; i++)
+		ck_assert(!is_idle(i));
+
+	/* refused values mark nothing */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(set(&xc, P "idle", bad[i]) == -EINVAL,
+			      "\"%s\" accepted", bad[i]);
+		for (uint64_t j = 0; j <= 10; j++)
+			ck_assert(!is_idle(j));
+	}
+
+	ck_assert_int_eq(set(&xc, P "idle", "all\n"), 0);
+	for (uint64_t i = 0; i < 10; i++)
+		ck_assert_msg(is_idle(i), "slot %llu not idle",
+			      (unsigned long long)i);
+	ck_assert(!is_idle(10)); /* same-filled: skipped, as in zram */
+	ck_assert(!is_idle(11)); /* never written */
+
+	/* a read clears the mark, a write too */
+	ck_assert_int_eq(store_read(st, 3, page), 0);
+	ck_assert(!is_idle(3));
+	write_pages(st, 4, 1);
+	ck_assert(!is_idle(4));
+	ck_assert(is_idle(5));
+
+	/* the age form: 0..9 are 100 s old, 20 is new */
+	store_advance_clock(st, 100);
+	write_pages(st, 20, 1);
+	ck_assert_int_eq(store_read(st, 3, page), 0);
+	store_advance_clock(st, 10);
+	ck_assert_int_eq(set(&xc, P "idle", "50"), 0);
+	ck_assert(is_idle(4));	/* 110 s */
+	ck_assert(!is_idle(3)); /* read 10 s ago */
+	ck_assert(!is_idle(20));
+	ck_assert_int_eq(set(&xc, P "idle", "4294967295"), 0);
+	ck_assert(!is_idle(20));
+	ck_assert_int_eq(set(&xc, P "idle", "5\n"), 0);
+	ck_assert(is_idle(3));
+	ck_assert(is_idle(20));
+}
+END_TEST
+
+/* ENODEV without a backing store, after the line was checked; no change */
+START_TEST(test_writeback_no_backing)
+{
+	struct xattr_ctx none = {.store = st, .tier = NULL};
+	unsigned char page[PG], got[PG];
+	uint64_t before[9], after[9];
+
+	write_pages(st, 0, 50);
+	ck_assert_int_eq(set(&xc, P "idle", "all"), 0);
+	mm(&xc, before);
+	ck_assert_int_eq(set(&xc, P "writeback", "idle"), -ENODEV);
+	ck_assert_int_eq(set(&xc, P "writeback", "page_indexes=0-49"), -ENODEV);
+	ck_assert_int_eq(set(&none, P "writeback", "huge"), -ENODEV);
+	ck_assert_int_eq(set(&xc, P "writeback", "banana"), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "writeback", "page_index=16384"), -EINVAL);
+	mm(&xc, after);
+	ck_assert_mem_eq(before, after, sizeof(before));
+	for (uint64_t i = 0; i < 50; i++) {
+		tu_text_page(page, i);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_mem_eq(got, page, PG);
+	}
+	/* compact works without a tier, and with one and no backing store */
+	ck_assert_int_eq(set(&none, P "compact", "1"), 0);
+	ck_assert_int_eq(set(&xc, P "compact", "1"), 0);
+}
+END_TEST
+
+START_TEST(test_writeback_limits)
+{
+	static const char *const bad_u64[] = {
+	    "",	     "\n", "-1", "+1",	 "abc",
+	    "1 2",   " 1", "1K", "0x10", "18446744073709551616",
+	    "1\n\n",
+	};
+	static const char *const bad_bool[] = {
+	    "", "\n", "2", "01", "10", "on", "yes", "-1", " 1", "1\n\n",
+	};
+	static const char *const bad_batch[] = {
+	    "0", "257", "-1", "", "\n", "32 ", "abc", "99999999999999999999",
+	};
+
+	ck_assert_int_eq(set(&xc, P "writeback_limit", "100"), 0);
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), 100);
+	ck_assert_uint_eq(store_wb_limit(st), 100);
+	ck_assert_int_eq(set(&xc, P "writeback_limit", "0\n"), 0);
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), 0);
+	ck_assert_int_eq(set(&xc, P "writeback_limit", "18446744073709551615"),
+			 0);
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), UINT64_MAX);
+	ck_assert_int_eq(set(&xc, P "writeback_limit", "77"), 0);
+	for (size_t i = 0; i < sizeof(bad_u64) / sizeof(bad_u64[0]); i++) {
+		ck_assert_msg(set(&xc, P "writeback_limit", bad_u64[i]) ==
+				  -EINVAL,
+			      "\"%s\" accepted", bad_u64[i]);
+		ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), 77);
+	}
+
+	ck_assert_int_eq(set(&xc, P "writeback_limit_enable", "1"), 0);
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit_enable"), 1);
+	ck_assert(store_wb_limit_enabled(st));
+	for (size_t i = 0; i < sizeof(bad_bool) / sizeof(bad_bool[0]); i++) {
+		ck_assert_msg(set(&xc, P "writeback_limit_enable",
+				  bad_bool[i]) == -EINVAL,
+			      "\"%s\" accepted", bad_bool[i]);
+		ck_assert_uint_eq(get_u64(&xc, P "writeback_limit_enable"), 1);
+	}
+	ck_assert_int_eq(set(&xc, P "writeback_limit_enable", "0\n"), 0);
+	ck_assert(!store_wb_limit_enabled(st));
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), 77);
+
+	ck_assert_int_eq(set(&xc, P "writeback_batch_size", "1"), 0);
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_batch_size"), 1);
+	ck_assert_int_eq(set(&xc, P "writeback_batch_size", "256\n"), 0);
+	ck_assert_uint_eq(store_wb_batch(st), BK_MAX_BATCH);
+	ck_assert_int_eq(set(&xc, P "writeback_batch_size", "64"), 0);
+	for (size_t i = 0; i < sizeof(bad_batch) / sizeof(bad_batch[0]); i++) {
+		ck_assert_msg(
+		    set(&xc, P "writeback_batch_size", bad_batch[i]) == -EINVAL,
+		    "\"%s\" accepted", bad_batch[i]);
+		ck_assert_uint_eq(get_u64(&xc, P "writeback_batch_size"), 64);
+	}
+}
+END_TEST
+
+/* chosen at mount: a write is refused and changes nothing */
+START_TEST(test_backing_dev)
+{
+	char buf[64];
+
+	ck_assert_int_eq(set(&xc, P "backing_dev", "/tmp/x"), -EBUSY);
+	ck_assert_int_eq(set(&xc, P "backing_dev", "none"), -EBUSY);
+	get(&xc, P "backing_dev", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "none\n");
+	ck_assert_ptr_null(store_backing(st));
+}
+END_TEST
+
+/* bd_stat's columns: five, each "%8llu"; 0..2 in pages, 3..4 bytes */
+static void bd(uint64_t col[5])
+{
+	char buf[256];
+	int n = get(&xc, P "bd_stat", buf, sizeof(buf));
+
+	ck_assert_int_eq(columns(buf, col, 5), 5);
+	ck_assert_int_eq(n, 5 * 9);
+	ck_assert_ptr_eq(strchr(buf, '\n'), buf + n - 1);
+}
+
+/* writeback through the attribute, over the in-memory backing store */
+START_TEST(test_writeback_backing)
+{
+	unsigned char page[PG], got[PG];
+	uint64_t before[9], after[9], col[5];
+	char buf[64];
+
+	get(&xc, P "backing_dev", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "fake\n");
+	ck_assert_int_eq(set(&xc, P "backing_dev", "/x"), -EBUSY);
+
+	write_pages(st, 0, 100);
+	write_same(st, 100);
+	bd(col);
+	ck_assert_uint_eq(col[0], 0);
+
+	/* nothing idle yet: nothing moves */
+	ck_assert_int_eq(set(&xc, P "writeback", "idle"), 0);
+	bd(col);
+	ck_assert_uint_eq(col[0], 0);
+
+	/* a range, no mode: every stored slot in it (not the same-filled) */
+	mm(&xc, before);
+	ck_assert_int_eq(set(&xc, P "writeback", "page_indexes=90-100"), 0);
+	bd(col);
+	ck_assert_uint_eq(col[0], 10);
+	ck_assert_uint_eq(col[2], 10);
+	ck_assert_uint_gt(col[3], 0);
+	mm(&xc, after);
+	ck_assert_uint_lt(after[1], before[1]); /* compr_data_size */
+
+	/* the budget: enabled and spent is EIO, nothing moves */
+	ck_assert_int_eq(set(&xc, P "idle", "all"), 0);
+	ck_assert_int_eq(set(&xc, P "writeback_limit", "0"), 0);
+	ck_assert_int_eq(set(&xc, P "writeback_limit_enable", "1"), 0);
+	ck_assert_int_eq(set(&xc, P "writeback", "idle"), -EIO);
+	bd(col);
+	ck_assert_uint_eq(col[0], 10);
+	ck_assert_int_eq(set(&xc, P "writeback_limit", "5"), 0);
+	ck_assert_int_eq(set(&xc, P "writeback", "type=idle page_indexes=0-4"),
+			 0);
+	bd(col);
+	ck_assert_uint_eq(col[0], 15);
+	ck_assert_uint_eq(get_u64(&xc, P "writeback_limit"), 0);
+	ck_assert_int_eq(set(&xc, P "writeback_limit_enable", "0"), 0);
+
+	/* idle: the rest of 0..89, and then everything is on the backing */
+	ck_assert_int_eq(set(&xc, P "writeback", "idle\n"), 0);
+	bd(col);
+	ck_assert_uint_eq(col[0], 100);
+	ck_assert_uint_eq(col[2], 100);
+	ck_assert_uint_eq(fake_backing_live(bk), 100);
+
+	/* it all reads back, from the backing store */
+	for (uint64_t i = 0; i < 100; i++) {
+		unsigned int flags, len;
+
+		ck_assert_int_eq(store_slot_info(st, i, &flags, &len), 0);
+		ck_assert_msg(flags & FLAG(STORE_F_WB), "slot %llu",
+			      (unsigned long long)i);
+		tu_text_page(page, i);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_mem_eq(got, page, PG);
+	}
+	bd(col);
+	ck_assert_uint_eq(col[1], 100); /* bd_reads */
+
+	/* the ENOSPC of a full backing store comes through */
+	ck_assert_int_eq(store_discard(st, 0, 100), 0);
+	write_pages(st, 200, 10);
+	fake_ctl.capacity = 3;
+	ck_assert_int_eq(set(&xc, P "writeback", "page_indexes=200-209"),
+			 -ENOSPC);
+	fake_ctl.capacity = 0;
+	for (uint64_t i = 200; i < 210; i++) {
+		tu_text_page(page, i);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_mem_eq(got, page, PG);
+	}
+	/* compact runs the tier's compaction too, without error */
+	ck_assert_int_eq(set(&xc, P "compact", "1"), 0);
 }
 END_TEST
 
@@ -607,6 +1049,17 @@ static Suite *xattr_suite(void)
 	tcase_add_test(tc, test_read_only);
 	tcase_add_test(tc, test_unknown);
 	tcase_add_test(tc, test_list);
+	tcase_add_test(tc, test_parse_writeback);
+	tcase_add_test(tc, test_idle);
+	tcase_add_test(tc, test_writeback_no_backing);
+	tcase_add_test(tc, test_writeback_limits);
+	tcase_add_test(tc, test_backing_dev);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("backing");
+	tcase_add_checked_fixture(tc, setup_backing, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_writeback_backing);
 	suite_add_tcase(s, tc);
 	return s;
 }
