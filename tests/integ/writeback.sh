@@ -15,8 +15,9 @@
 #  full:  (root, loop, mkfs.ext4) the backing file on a 4 MiB ext4 image
 #         fills up: writeback fails with ENOSPC, everything reads back.
 #  fault: (a debug build: fzram --version names its fault points) with
-#         FZRAM_FAULT=bk_write writeback fails with EIO and nothing moves;
-#         with FZRAM_FAULT=bk_read a written-back page reads as EIO and
+#         FZRAM_FAULT=bk_write (or bk_write_short) writeback fails with
+#         EIO and nothing moves; a single failure (bk_write:0:1) is
+#         retried and everything moves; with FZRAM_FAULT=bk_read a written-back page reads as EIO and
 #         counts in failed_reads while the pages in RAM still read.
 #
 # A part that cannot run here is skipped with a note; the test is SKIP
@@ -297,6 +298,39 @@ part_fault() {
 	assert_same "$T/back" "$T/f.data" "data after failed writes"
 	stop_daemon || fail "daemon exit status $? (bk_write)"
 	ok "FZRAM_FAULT=bk_write: EIO, bd_count 0, data intact"
+
+	# every backing write comes back short: EIO as well, nothing lost
+	FZRAM_FAULT=bk_write_short
+	export FZRAM_FAULT
+	start_daemon "size=16M,backing=$T/bk"
+	unset FZRAM_FAULT
+	write_at "$T/f.data" 0
+	setx idle all
+	if setx writeback idle 2>"$T/err"; then
+		fail "writeback succeeded with FZRAM_FAULT=bk_write_short"
+	fi
+	grep -q "Input/output error" "$T/err" ||
+		fail "FZRAM_FAULT=bk_write_short: not EIO: $(cat "$T/err")"
+	assert_eq "$(bd bd_count)" 0 "bd_count with short writes"
+	read_at 0 $((_pages * PAGE)) >"$T/back"
+	assert_same "$T/back" "$T/f.data" "data after short writes"
+	stop_daemon || fail "daemon exit status $? (bk_write_short)"
+	ok "FZRAM_FAULT=bk_write_short: EIO, bd_count 0, data intact"
+
+	# one failed write is retried: the writeback succeeds whole
+	FZRAM_FAULT=bk_write:0:1
+	export FZRAM_FAULT
+	start_daemon "size=16M,backing=$T/bk"
+	unset FZRAM_FAULT
+	write_at "$T/f.data" 0
+	setx idle all
+	setx writeback idle 2>"$T/err" ||
+		fail "a single failed write was not retried: $(cat "$T/err")"
+	assert_eq "$(bd bd_count)" "$_pages" "bd_count after a retried write"
+	read_at 0 $((_pages * PAGE)) >"$T/back"
+	assert_same "$T/back" "$T/f.data" "data after a retried write"
+	stop_daemon || fail "daemon exit status $? (bk_write:0:1)"
+	ok "FZRAM_FAULT=bk_write:0:1: retried, all $_pages pages written back"
 
 	# every backing read fails: EIO and failed_reads; RAM still reads
 	FZRAM_FAULT=bk_read
