@@ -96,6 +96,14 @@ int seal_create(bool force_xchacha, struct seal **out)
 	return 0;
 }
 
+int seal_relock(const struct seal *s)
+{
+	/* sodium_mlock() also marks the pages MADV_DONTDUMP again */
+	if (sodium_mlock(s->sec, sizeof(*s->sec)) != 0)
+		return errno ? -errno : -ENOMEM;
+	return 0;
+}
+
 void seal_destroy(struct seal *s)
 {
 	if (!s)

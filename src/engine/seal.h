@@ -40,6 +40,13 @@ struct seal;
  */
 int seal_create(bool force_xchacha, struct seal **out);
 
+/*
+ * seal_relock() - lock the key's memory again: a child of fork() (the
+ * daemon going to the background) does not inherit its parent's locks.
+ * Return: 0, or -errno of mlock (the key then may be swapped out).
+ */
+int seal_relock(const struct seal *s);
+
 /* seal_destroy() - wipe the key and free @s.  NULL is ignored. */
 void seal_destroy(struct seal *s);
 
