@@ -36,7 +36,10 @@
 
 /* ---- Opening ------------------------------------------------------------ */
 
-static int bk_open(struct backing *bk, const char *path, uint64_t *devsize)
+/* Open @path, with O_DIRECT unless @no_direct or refused; a block
+ * device's size into *@devsize (else UINT64_MAX). */
+static int bk_open(struct backing *bk, const char *path, bool no_direct,
+		   uint64_t *devsize)
 {
 	struct stat st;
 	int flags = O_RDWR | O_CLOEXEC;
@@ -54,7 +57,7 @@ static int bk_open(struct backing *bk, const char *path, uint64_t *devsize)
 	} else {
 		return -EINVAL;
 	}
-	for (int direct = 1; direct >= 0; direct--) {
+	for (int direct = !no_direct; direct >= 0; direct--) {
 		int f = flags | (direct ? O_DIRECT : 0);
 
 		if (bk->kind == BK_KIND_FILE)
@@ -158,7 +161,7 @@ int backing_create(const struct backing_config *cfg, struct backing **out)
 	r = -ENOMEM;
 	if (!bk->path)
 		goto out_free;
-	r = bk_open(bk, cfg->path, &devsize);
+	r = bk_open(bk, cfg->path, cfg->no_direct, &devsize);
 	if (r)
 		goto out_free;
 	size = cfg->size ? cfg->size : cfg->default_size;
