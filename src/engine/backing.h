@@ -96,14 +96,16 @@ enum backing_kind {
 };
 
 struct backing_config {
-	const char *path; /* regular file (created 0600 if missing), block
-			     device, or directory (an O_TMPFILE in it) */
-	uint64_t size;	  /* cap in bytes, 0 = @default_size; rounded down
-			     to whole segments; at least BK_MIN_SIZE */
+	const char *path;      /* regular file (created 0600 if missing), block
+				  device, or directory (an O_TMPFILE in it) */
+	uint64_t size;	       /* cap in bytes, 0 = @default_size; rounded down
+				  to whole segments; at least BK_MIN_SIZE */
 	uint64_t default_size; /* used when @size is 0: the device's size */
 	bool encrypt;	       /* seal every object (the default) */
 	bool force_xchacha;    /* seal with XChaCha20-Poly1305 even where
 				  AES-256-GCM is available (tests) */
+	bool no_direct;	       /* for tests: never try O_DIRECT (the
+				  buffered path, as where it is refused) */
 };
 
 struct backing;
