@@ -48,7 +48,8 @@ struct bk_ext {
 	size_t pos;	     /* where it begins in bk->wbuf */
 	uint32_t seg;	     /* the segment it lies in */
 	uint32_t first_fill; /* head_fill before its first object */
-	int err;	     /* 0, or -EIO after the retry */
+	int err;	     /* 0, or after the retry -ENOSPC (the file's
+				filesystem is full) or -EIO */
 };
 
 /* ---- The ring ----------------------------------------------------------- */
@@ -217,7 +218,8 @@ static void bk_ring_write(struct backing *bk, struct bk_ext *ext,
 #endif
 
 /* Write every extent of a batch; a failed or short one is written once more
- * with pwrite, then marked -EIO. */
+ * with pwrite, then marked -ENOSPC (no room on the file's filesystem) or
+ * -EIO. */
 static void bk_write_exts(struct backing *bk, struct bk_ext *ext,
 			  unsigned int n)
 {
@@ -237,7 +239,12 @@ static void bk_write_exts(struct backing *bk, struct bk_ext *ext,
 		if (res[k] != (ssize_t)len)
 			res[k] = bk_pwrite(bk, bk->wbuf + ext[k].pos, len,
 					   ext[k].start);
-		ext[k].err = res[k] == (ssize_t)len ? 0 : -EIO;
+		if (res[k] == (ssize_t)len)
+			ext[k].err = 0;
+		else if (res[k] == -ENOSPC || res[k] == -EDQUOT)
+			ext[k].err = -ENOSPC; /* the filesystem is full */
+		else
+			ext[k].err = -EIO;
 		if (!ext[k].err && !bk->direct)
 			/* keep what left RAM out of the page cache */
 			(void)posix_fadvise(bk->fd, (off_t)ext[k].start,

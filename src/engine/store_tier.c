@@ -383,7 +383,8 @@ int store_writeback(struct store *s, const struct store_wb_req *req,
 	}
 	if (ret)
 		goto out;
-	qsort(l.key, l.n, sizeof(*l.key), key_cmp_desc);
+	if (l.n)
+		qsort(l.key, l.n, sizeof(*l.key), key_cmp_desc);
 	/* overlapping ranges name a slot twice: keep the first */
 	{
 		size_t w = 0;

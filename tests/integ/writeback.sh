@@ -37,6 +37,7 @@ MARK=fzram-wb-marker-$$-Q7ZK
 : "${SWAPFILL:=$LIB_DIR/swapfill}"
 
 FILLPID=
+CG=	# swapfill's memory cgroup (v1), to empty its swap cache
 SMALL=
 SMALL_MNT=
 SMALL_DPID=
@@ -47,6 +48,9 @@ wb_cleanup() {
 	if [ -n "$FILLPID" ]; then
 		kill "$FILLPID" 2>/dev/null
 		wait "$FILLPID" 2>/dev/null
+	fi
+	if [ -n "$CG" ]; then
+		rmdir "$CG" 2>/dev/null || log "CLEANUP: could not remove $CG"
 	fi
 	if [ -n "$SMALL" ] && mountpoint -q "$SMALL" 2>/dev/null; then
 		if [ -n "$SMALL_MNT" ]; then
@@ -377,6 +381,14 @@ part_swap() {
 		FZRAM_CORPUS=${FZRAM_CORPUS-} "$SWAPFILL" "$_fill_mib" "$F" \
 		<"$T/go" >"$T/fill.out" 2>"$T/fill.err" &
 	FILLPID=$!
+	# In a memory cgroup of its own, whose swap cache the test can empty
+	# before the fault-back, so that the faults really read the device.
+	if [ -w /sys/fs/cgroup/memory ] &&
+		mkdir "/sys/fs/cgroup/memory/fzram-wb.$$" 2>/dev/null; then
+		CG=/sys/fs/cgroup/memory/fzram-wb.$$
+		echo "$FILLPID" >"$CG/cgroup.procs" ||
+			setup_error "moving swapfill into $CG"
+	fi
 	exec 6>"$T/go"
 	n=600
 	while ! grep -q '^paused' "$T/fill.out"; do
@@ -430,6 +442,12 @@ part_swap() {
 	assert_eq "$(io failed_reads)" 0 "failed_reads reading the area"
 	ok "swap: the written-back area reads back, $nm markers"
 
+	# Empty swapfill's swap cache (its pages are on the swap device and
+	# clean): each fault then reads the device, and so the backing file.
+	if [ -n "$CG" ]; then
+		echo 0 >"$CG/memory.force_empty" ||
+			log "note: memory.force_empty failed"
+	fi
 	r0=$(bd bd_reads)
 	echo go >&6
 	exec 6>&-
@@ -441,8 +459,16 @@ part_swap() {
 	assert_eq "$st" 0 "swapfill exit status (pages compared)"
 	grep -q '^ok ' "$T/fill.out" || fail "swapfill did not say ok"
 	assert_eq "$(io failed_reads)" 0 "failed_reads"
-	# not asserted: pages still in the swap cache come back without I/O
-	ok "swap: every page faulted back equal (bd_reads $r0 -> $(bd bd_reads)" \
+	r1=$(bd bd_reads)
+	if [ -n "$CG" ]; then
+		# with the swap cache emptied, the faults read written-back
+		# slots from the backing file
+		assert_ge $((r1 - r0)) $((_fill_mib * 256 / 4)) \
+			"bd_reads while faulting after the swap cache was emptied"
+		rmdir "$CG" || log "note: could not remove $CG"
+		CG=
+	fi
+	ok "swap: every page faulted back equal (bd_reads $r0 -> $r1" \
 		"while faulting)"
 
 	swapoff "$LOOP"
