@@ -396,6 +396,12 @@ int main(int argc, char *argv[])
 	if (!cmd.foreground) {
 		fz_start_logger();
 		fz_harden(&o, false);
+		/* the key's lock, even with nomlock: it must not be swapped */
+		if (bk && (err = backing_relock(bk)))
+			syslog(LOG_WARNING,
+			       "backing store key: mlock: %s; it may be "
+			       "swapped out",
+			       strerror(-err));
 	}
 	/* After the fork: the worker is a thread of this process. */
 	err = tier_create(store, &tier);

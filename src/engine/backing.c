@@ -236,6 +236,11 @@ bool backing_encrypted(const struct backing *bk)
 	return bk->seal != NULL;
 }
 
+int backing_relock(struct backing *bk)
+{
+	return bk->seal ? seal_relock(bk->seal) : 0;
+}
+
 const char *backing_cipher(const struct backing *bk)
 {
 	return bk->seal ? seal_name(bk->seal) : "none";

@@ -229,6 +229,14 @@ uint64_t backing_meta_bytes(struct backing *bk);
 int backing_object_where(struct backing *bk, bk_id_t id, uint64_t *off,
 			 unsigned int *disk_len);
 
+/*
+ * backing_relock() - lock the key's memory again in a child of fork() (a
+ * daemon going to the background): locks are not inherited, and the key
+ * must never reach a swap device.
+ * Return: 0 (also with encryption off), or -errno of mlock.
+ */
+int backing_relock(struct backing *bk);
+
 /* backing_cipher() - the name of the cipher sealing objects, or "none". */
 const char *backing_cipher(const struct backing *bk);
 

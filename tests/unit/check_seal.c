@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <sodium.h>
@@ -110,6 +112,39 @@ START_TEST(test_tamper)
 END_TEST
 
 /* Two seals never share a key: the same object seals differently. */
+/*
+ * A child of fork() holds no lock of its parent's: seal_relock() locks the
+ * key again (VmLck goes from 0 to at least a page), and the key still
+ * opens what the parent sealed.
+ */
+START_TEST(test_relock_after_fork)
+{
+	struct seal *s;
+	unsigned char in[64], sealed[64 + SEAL_TAG], out[64];
+	pid_t pid;
+	int status;
+
+	memset(in, 7, sizeof(in));
+	ck_assert_int_eq(seal_create(false, &s), 0);
+	ck_assert_int_eq(seal_close(s, 1, 2, in, sizeof(in), sealed), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		uint64_t before = tu_status_kb("VmLck");
+		int ok = before == 0 && seal_relock(s) == 0 &&
+			 tu_status_kb("VmLck") >= 4 &&
+			 seal_open(s, 1, 2, sealed, sizeof(sealed), out) == 0 &&
+			 memcmp(in, out, sizeof(in)) == 0;
+
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	seal_destroy(s);
+}
+END_TEST
+
 START_TEST(test_fresh_keys)
 {
 	struct seal *a = make(false), *b = make(false);
@@ -134,6 +169,7 @@ static Suite *seal_suite(void)
 	tcase_add_loop_test(tc, test_roundtrip, 0, 2);
 	tcase_add_loop_test(tc, test_tamper, 0, 2);
 	tcase_add_test(tc, test_fresh_keys);
+	tcase_add_test(tc, test_relock_after_fork);
 	suite_add_tcase(s, tc);
 	return s;
 }
