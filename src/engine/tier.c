@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -109,6 +110,7 @@ int tier_create(struct store *s, struct tier **out)
 {
 	struct tier *t = calloc(1, sizeof(*t));
 	pthread_condattr_t ca;
+	sigset_t all, old;
 	int ret;
 
 	if (!t)
@@ -120,7 +122,12 @@ int tier_create(struct store *s, struct tier **out)
 	pthread_cond_init(&t->work, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&t->done, NULL);
+	/* the worker takes no signal: they are for the caller's threads
+	 * (the daemon's main thread waits for its termination signals) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	ret = pthread_create(&t->thread, NULL, tier_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret) {
 		pthread_cond_destroy(&t->work);
 		pthread_cond_destroy(&t->done);

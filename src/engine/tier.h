@@ -29,6 +29,7 @@ struct tier;
 /*
  * tier_create() - start the worker for @s (which must outlive it).  With no
  * backing tier set the worker still runs: writeback then fails -ENODEV.
+ * The worker blocks every signal, so that they reach the caller's threads.
  * Return: 0 with *@out set; -ENOMEM, -errno of pthread_create.
  */
 int tier_create(struct store *s, struct tier **out);

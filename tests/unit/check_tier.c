@@ -3,7 +3,7 @@
  * check_tier.c - the tier's worker (tier.h) over the store and an in-memory
  * backing (fake_backing.c): jobs queued from several threads at once each
  * get their own result, writeback runs on the worker (not the caller's
- * thread), no backing means -ENODEV, and a destroyed tier refuses jobs.
+ * thread, and with every signal blocked), no backing means -ENODEV.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -14,6 +14,7 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "check_run.h"
@@ -51,11 +52,17 @@ static void teardown(void)
 }
 
 static pthread_t writer_thread;
+static int writer_blocks_term; /* the worker's mask holds SIGTERM */
 
 static void note_thread(void *arg)
 {
+	sigset_t cur;
+
 	(void)arg;
 	writer_thread = pthread_self();
+	pthread_sigmask(SIG_BLOCK, NULL, &cur);
+	writer_blocks_term = sigismember(&cur, SIGTERM) == 1 &&
+			     sigismember(&cur, SIGINT) == 1;
 }
 
 struct caller {
@@ -104,8 +111,10 @@ START_TEST(test_jobs_from_threads)
 		ck_assert_int_eq(c[i].ret, 0);
 		ck_assert_uint_eq(c[i].moved, PER_CALLER);
 	}
-	/* the backing writes ran on the worker, not on a caller */
+	/* the backing writes ran on the worker, not on a caller, and the
+	 * worker takes no termination signal (the daemon's main thread does) */
 	ck_assert(!pthread_equal(writer_thread, pthread_self()));
+	ck_assert_int_eq(writer_blocks_term, 1);
 	for (unsigned int i = 0; i < NCALLERS; i++)
 		ck_assert(!pthread_equal(writer_thread, t[i]));
 	store_bd(st, &bd);
