@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * check_backing.c - unit tests for backing.c (with seal.c and fault.c; the
- * codec only makes realistic object sizes from the corpus), on temporary
- * files in /tmp.
+ * check_backing.c - unit tests for the logic of backing.c (with seal.c and
+ * fault.c; the codec only makes realistic object sizes from the corpus), on
+ * a temporary regular file in /tmp.  How the store is opened (directories,
+ * bad paths, sizes, the buffered path, ramfs, a block device) is tested in
+ * check_backing_dev.c.
  *
  * Round trips of every length 1..4096 sealed (both ciphers) and plain;
  * packing of the corpus' lz4 objects and of random sizes before and after
@@ -12,20 +14,14 @@
  * the file when sealed; a flipped byte, swapped objects and a replayed old
  * object each giving -EIO; ENOSPC on the smallest store; fault points
  * (debug builds, each in its own forked test); readers racing a writer and
- * compactor; O_TMPFILE mode and bad paths.  The buffered path (no_direct,
- * and, as root, ramfs in a private mount namespace, which refuses O_DIRECT
- * and punching for real) with round trips, compaction and punching; a
- * block device (as root: a loop device with autoclear over a file in /tmp)
- * with its size cap, discard and ENOSPC.  FZRAM_CORPUS names the corpus
- * (make check sets it); without it the program reports SKIP after the other
- * tests pass.
+ * compactor.  FZRAM_CORPUS names the corpus (make check sets it); without
+ * it the program reports SKIP after the other tests pass.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 #include "backing.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -33,16 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/loop.h>
-#include <sched.h>
-#include <sys/file.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <check.h>
 
+#include "backing_testutil.h"
 #include "check_run.h"
 #include "codec.h"
 #include "testutil.h"
@@ -52,26 +43,11 @@
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-static char tmp_path[64];
-
-static void tmp_setup(void)
-{
-	int fd;
-
-	snprintf(tmp_path, sizeof(tmp_path), "/tmp/check_backing.XXXXXX");
-	fd = mkstemp(tmp_path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-}
-
-static void tmp_teardown(void)
-{
-	unlink(tmp_path);
-}
-
+/* A store of @size bytes in the fixture's file, sealed when @encrypt (with
+ * XChaCha when @xchacha). */
 static struct backing *mk(uint64_t size, bool encrypt, bool xchacha)
 {
-	struct backing_config cfg = {.path = tmp_path,
+	struct backing_config cfg = {.path = bt_tmp_path,
 				     .size = size,
 				     .encrypt = encrypt,
 				     .force_xchacha = xchacha};
@@ -82,46 +58,11 @@ static struct backing *mk(uint64_t size, bool encrypt, bool xchacha)
 	return bk;
 }
 
-/* Deterministic bytes for (@key, @len). */
-static void obj_fill(uint8_t *p, unsigned int len, uint64_t key)
-{
-	uint64_t s = key * 0x9e3779b97f4a7c15ULL + len + 1;
-
-	for (unsigned int i = 0; i < len; i++)
-		p[i] = (uint8_t)(tu_rng_next(&s) >> 24);
-}
-
-static struct backing_stats stats(struct backing *bk)
-{
-	struct backing_stats st;
-
-	backing_get_stats(bk, &st);
-	return st;
-}
-
-/* Write one object; its id. */
-static bk_id_t put(struct backing *bk, uint64_t slot, const void *data,
-		   unsigned int len)
-{
-	struct bk_item it = {.slot = slot, .data = data, .len = len};
-
-	ck_assert_int_eq(backing_write(bk, &it, 1), 1);
-	ck_assert_int_eq(it.err, 0);
-	ck_assert_uint_ne(it.id, 0);
-	return it.id;
-}
-
-static uint64_t file_alloc_bytes(void)
-{
-	struct stat st;
-
-	ck_assert_int_eq(stat(tmp_path, &st), 0);
-	return (uint64_t)st.st_blocks * 512;
-}
-
+/* Write the @len bytes at @buf into the fixture's file at @off, past the
+ * store (a tampering disk), and make them durable. */
 static void file_pwrite(uint64_t off, const void *buf, size_t len)
 {
-	int fd = open(tmp_path, O_RDWR);
+	int fd = open(bt_tmp_path, O_RDWR);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(pwrite(fd, buf, len, (off_t)off), (ssize_t)len);
@@ -129,9 +70,10 @@ static void file_pwrite(uint64_t off, const void *buf, size_t len)
 	close(fd);
 }
 
+/* Read @len bytes of the fixture's file at @off into @buf, past the store. */
 static void file_pread(uint64_t off, void *buf, size_t len)
 {
-	int fd = open(tmp_path, O_RDONLY);
+	int fd = open(bt_tmp_path, O_RDONLY);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(pread(fd, buf, len, (off_t)off), (ssize_t)len);
@@ -157,7 +99,7 @@ START_TEST(test_roundtrip)
 		unsigned int n = 0;
 
 		for (; n < 64 && len <= PAGE; n++, len++) {
-			obj_fill(buf + n * PAGE, len, len);
+			bt_fill(buf + n * PAGE, len, len);
 			it[n] = (struct bk_item){.slot = 1000 + len,
 						 .data = buf + n * PAGE,
 						 .len = len};
@@ -168,14 +110,14 @@ START_TEST(test_roundtrip)
 			ids[it[i].len] = it[i].id;
 		}
 	}
-	st = stats(bk);
+	st = bt_stats(bk);
 	ck_assert_uint_eq(st.objects, PAGE);
 	ck_assert_uint_eq(st.data_bytes, (uint64_t)PAGE * (PAGE + 1) / 2);
 	ck_assert_uint_eq(st.stored_bytes,
 			  st.data_bytes + (_i != 1 ? 16ULL * PAGE : 0));
 	ck_assert_uint_eq(st.writes, PAGE);
 	for (unsigned int len = 1; len <= PAGE; len++) {
-		obj_fill(buf, len, len);
+		bt_fill(buf, len, len);
 		memset(out, 0, PAGE);
 		ck_assert_int_eq(
 		    backing_read(bk, ids[len], 1000 + len, out, len), 0);
@@ -185,18 +127,18 @@ START_TEST(test_roundtrip)
 	ck_assert_int_eq(backing_read(bk, ids[100], 1100, out, 99), -EINVAL);
 	ck_assert_int_eq(backing_read(bk, ids[100], 1101, out, 100),
 			 _i != 1 ? -EIO : 0);
-	ck_assert_uint_eq(stats(bk).reads, PAGE + 1);
-	ck_assert_uint_eq(stats(bk).read_errors, _i != 1 ? 1 : 0);
+	ck_assert_uint_eq(bt_stats(bk).reads, PAGE + 1);
+	ck_assert_uint_eq(bt_stats(bk).read_errors, _i != 1 ? 1 : 0);
 	for (unsigned int len = 1; len <= PAGE; len++)
 		backing_free(bk, ids[len]);
 	ck_assert_int_eq(backing_read(bk, ids[5], 1005, out, 5), -EINVAL);
 	backing_maintain(bk);
-	st = stats(bk);
+	st = bt_stats(bk);
 	ck_assert_uint_eq(st.objects, 0);
 	ck_assert_uint_eq(st.data_bytes, 0);
 	ck_assert_uint_eq(st.stored_bytes, 0);
 	ck_assert_uint_eq(st.used_bytes, 0);
-	ck_assert_uint_le(file_alloc_bytes(), 16 * 4096);
+	ck_assert_uint_le(bt_tmp_alloc_bytes(), 16 * 4096);
 	free(buf);
 	free(out);
 	backing_destroy(bk);
@@ -216,12 +158,12 @@ START_TEST(test_bad_batch)
 	ck_assert_int_eq(backing_write(bk, it, 2), -EINVAL);
 	it[1].len = PAGE + 1;
 	ck_assert_int_eq(backing_write(bk, it, 2), -EINVAL);
-	ck_assert_uint_eq(stats(bk).objects, 0);
+	ck_assert_uint_eq(bt_stats(bk).objects, 0);
 	ck_assert_int_eq(backing_read(bk, 0, 0, page, 10), -EINVAL);
 	ck_assert_int_eq(backing_read(bk, 12345, 0, page, 10), -EINVAL);
 	backing_free(bk, 0);
 	backing_free(bk, 999); /* never handed out: ignored */
-	ck_assert_uint_eq(stats(bk).objects, 0);
+	ck_assert_uint_eq(bt_stats(bk).objects, 0);
 	backing_destroy(bk);
 }
 END_TEST
@@ -256,7 +198,7 @@ static void pack_check(struct pack_obj *objs, size_t n, const char *what)
 		for (unsigned int k = 0; k < m; k++)
 			objs[i - m + k].id = it[k].id;
 	}
-	st = stats(bk);
+	st = bt_stats(bk);
 	r1 = (double)st.used_bytes / (double)st.data_bytes;
 	ck_assert_uint_eq(st.objects, n);
 	ck_assert_msg(r1 <= 1.15, "%s: used/data %.4f after writing", what, r1);
@@ -269,13 +211,13 @@ static void pack_check(struct pack_obj *objs, size_t n, const char *what)
 	}
 	ck_assert_int_ge(backing_compact(bk), 0);
 	backing_maintain(bk);
-	st = stats(bk);
+	st = bt_stats(bk);
 	r2 = (double)st.used_bytes / (double)st.data_bytes;
 	ck_assert_msg(r2 <= 1.3, "%s: used/data %.4f after compaction", what,
 		      r2);
 	ck_assert_uint_gt(st.moved, 0);
 	ck_assert_uint_gt(st.punched_bytes, 0);
-	alloc = file_alloc_bytes();
+	alloc = bt_tmp_alloc_bytes();
 	ck_assert_msg(alloc <= st.used_bytes + 16 * 4096 &&
 			  alloc + 16 * 4096 >= st.used_bytes,
 		      "%s: file holds %llu bytes, used_bytes %llu", what,
@@ -284,7 +226,7 @@ static void pack_check(struct pack_obj *objs, size_t n, const char *what)
 	printf("%s: %zu objects, %llu data bytes: used/data %.4f written, "
 	       "%.4f after freeing half and compacting (%llu moved); "
 	       "file %llu bytes, meta %llu bytes\n",
-	       what, n, (unsigned long long)stats(bk).data_bytes, r1, r2,
+	       what, n, (unsigned long long)bt_stats(bk).data_bytes, r1, r2,
 	       (unsigned long long)st.moved, (unsigned long long)alloc,
 	       (unsigned long long)backing_meta_bytes(bk));
 	for (size_t i = 0; i < n; i++) {
@@ -294,10 +236,10 @@ static void pack_check(struct pack_obj *objs, size_t n, const char *what)
 		    backing_read(bk, objs[i].id, i, out, objs[i].len), 0);
 		ck_assert_mem_eq(out, objs[i].data, objs[i].len);
 	}
-	ck_assert_uint_eq(stats(bk).read_errors, 0);
+	ck_assert_uint_eq(bt_stats(bk).read_errors, 0);
 	backing_destroy(bk);
 	/* destroy gave back the file's space */
-	ck_assert_uint_le(file_alloc_bytes(), 16 * 4096);
+	ck_assert_uint_le(bt_tmp_alloc_bytes(), 16 * 4096);
 }
 
 START_TEST(test_pack_random)
@@ -309,7 +251,7 @@ START_TEST(test_pack_random)
 	for (size_t i = 0; i < n; i++) {
 		objs[i].len = 500 + (unsigned int)(tu_rng_next(&rng) % 2501);
 		objs[i].data = malloc(objs[i].len);
-		obj_fill(objs[i].data, objs[i].len, i);
+		bt_fill(objs[i].data, objs[i].len, i);
 	}
 	pack_check(objs, n, "random 500..3000");
 	for (size_t i = 0; i < n; i++)
@@ -374,7 +316,7 @@ END_TEST
 struct mobj {
 	bk_id_t id;	  /* 0: not live */
 	unsigned int len; /* its length */
-	uint64_t key;	  /* its bytes: obj_fill(key) */
+	uint64_t key;	  /* its bytes: bt_fill(key) */
 };
 
 #define M_SLOTS 2048
@@ -383,7 +325,7 @@ static void model_verify(struct backing *bk, struct mobj *m, size_t i)
 {
 	uint8_t want[PAGE], got[PAGE];
 
-	obj_fill(want, m[i].len, m[i].key);
+	bt_fill(want, m[i].len, m[i].key);
 	ck_assert_int_eq(backing_read(bk, m[i].id, i, got, m[i].len), 0);
 	ck_assert_mem_eq(want, got, m[i].len);
 }
@@ -425,7 +367,7 @@ START_TEST(test_model)
 					if (slots[j] == s)
 						s = (s + 1) % M_SLOTS, j = -1u;
 				slots[k] = s;
-				obj_fill(bufs[k], len, key + k);
+				bt_fill(bufs[k], len, key + k);
 				it[k] = (struct bk_item){
 				    .slot = s, .data = bufs[k], .len = len};
 			}
@@ -474,7 +416,7 @@ START_TEST(test_model)
 					model_verify(bk, m, s);
 			}
 		}
-		st = stats(bk);
+		st = bt_stats(bk);
 		ck_assert_uint_eq(st.objects, live);
 		ck_assert_uint_eq(st.data_bytes, data);
 		ck_assert_uint_eq(st.stored_bytes,
@@ -485,20 +427,21 @@ START_TEST(test_model)
 	for (size_t s = 0; s < M_SLOTS; s++)
 		if (m[s].id)
 			model_verify(bk, m, s);
-	ck_assert_uint_eq(stats(bk).read_errors, 0);
+	ck_assert_uint_eq(bt_stats(bk).read_errors, 0);
 	ck_assert_uint_gt(nospc, 0);
 	printf("model (%s): %llu live, %llu ENOSPC items, %llu moved\n",
 	       _i == 0 ? "sealed" : "plain", (unsigned long long)live,
-	       (unsigned long long)nospc, (unsigned long long)stats(bk).moved);
+	       (unsigned long long)nospc,
+	       (unsigned long long)bt_stats(bk).moved);
 	for (size_t s = 0; s < M_SLOTS; s++)
 		backing_free(bk, m[s].id);
 	backing_maintain(bk);
-	st = stats(bk);
+	st = bt_stats(bk);
 	ck_assert_uint_eq(st.objects, 0);
 	ck_assert_uint_eq(st.data_bytes, 0);
 	ck_assert_uint_eq(st.stored_bytes, 0);
 	ck_assert_uint_eq(st.used_bytes, 0);
-	ck_assert_uint_le(file_alloc_bytes(), 16 * 4096);
+	ck_assert_uint_le(bt_tmp_alloc_bytes(), 16 * 4096);
 	backing_destroy(bk);
 }
 END_TEST
@@ -551,12 +494,12 @@ START_TEST(test_tamper)
 	uint64_t oa, ob, o7;
 	unsigned int la, lb, l7;
 
-	obj_fill(a, sizeof(a), 1);
-	obj_fill(b, sizeof(b), 2);
-	good = put(bk, 99, a, 500);
-	ia = put(bk, 10, a, sizeof(a));
-	ib = put(bk, 11, b, sizeof(b));
-	ic = put(bk, 12, a, sizeof(a));
+	bt_fill(a, sizeof(a), 1);
+	bt_fill(b, sizeof(b), 2);
+	good = bt_put(bk, 99, a, 500);
+	ia = bt_put(bk, 10, a, sizeof(a));
+	ib = bt_put(bk, 11, b, sizeof(b));
+	ic = bt_put(bk, 12, a, sizeof(a));
 
 	/* a flipped byte */
 	ck_assert_int_eq(backing_object_where(bk, ic, &oa, &la), 0);
@@ -579,13 +522,13 @@ START_TEST(test_tamper)
 	ck_assert_int_eq(backing_read(bk, ib, 11, out, sizeof(out)), -EIO);
 
 	/* slot 7 v1 replayed over v2 */
-	obj_fill(v1, sizeof(v1), 71);
-	obj_fill(v2, sizeof(v2), 72);
-	i7 = put(bk, 7, v1, sizeof(v1));
+	bt_fill(v1, sizeof(v1), 71);
+	bt_fill(v2, sizeof(v2), 72);
+	i7 = bt_put(bk, 7, v1, sizeof(v1));
 	ck_assert_int_eq(backing_object_where(bk, i7, &o7, &l7), 0);
 	file_pread(o7, saved, l7);
 	backing_free(bk, i7);
-	i7 = put(bk, 7, v2, sizeof(v2));
+	i7 = bt_put(bk, 7, v2, sizeof(v2));
 	ck_assert_int_eq(backing_read(bk, i7, 7, out, sizeof(out)), 0);
 	ck_assert_mem_eq(out, v2, sizeof(v2));
 	ck_assert_int_eq(backing_object_where(bk, i7, &o7, &l7), 0);
@@ -593,10 +536,10 @@ START_TEST(test_tamper)
 	ck_assert_int_eq(backing_read(bk, i7, 7, out, sizeof(out)), -EIO);
 	ck_assert(memcmp(out, v1, sizeof(v1)) != 0);
 
-	ck_assert_uint_eq(stats(bk).read_errors, 4);
+	ck_assert_uint_eq(bt_stats(bk).read_errors, 4);
 	ck_assert_int_eq(backing_read(bk, good, 99, out, 500), 0);
 	ck_assert_mem_eq(out, a, 500);
-	ck_assert_uint_eq(stats(bk).read_errors, 4);
+	ck_assert_uint_eq(bt_stats(bk).read_errors, 4);
 	backing_destroy(bk);
 }
 END_TEST
@@ -611,8 +554,8 @@ START_TEST(test_plain_unchecked)
 	uint64_t o;
 	bk_id_t id;
 
-	obj_fill(a, sizeof(a), 3);
-	id = put(bk, 1, a, sizeof(a));
+	bt_fill(a, sizeof(a), 3);
+	id = bt_put(bk, 1, a, sizeof(a));
 	ck_assert_int_eq(backing_object_where(bk, id, &o, &l), 0);
 	ck_assert_uint_eq(l, sizeof(a));
 	file_pread(o, out, 1);
@@ -637,12 +580,12 @@ START_TEST(test_enospc)
 	bool full = false;
 	uint8_t out[3000], want[3000];
 
-	ck_assert_uint_eq(stats(bk).size, BK_MIN_SIZE);
+	ck_assert_uint_eq(bt_stats(bk).size, BK_MIN_SIZE);
 	while (!full) {
 		int w;
 
 		for (int k = 0; k < 16; k++) {
-			obj_fill(data[k], 3000, n + k);
+			bt_fill(data[k], 3000, n + k);
 			it[k] = (struct bk_item){
 			    .slot = n + k, .data = data[k], .len = 3000};
 		}
@@ -664,14 +607,14 @@ START_TEST(test_enospc)
 	/* 4 segments of 256 KiB, one kept for compaction, hold 86 objects
 	 * of 3016 bytes each */
 	ck_assert_uint_eq(n, 3 * (BK_SEG_SIZE / 3016));
-	ck_assert_uint_le(stats(bk).used_bytes, BK_MIN_SIZE);
+	ck_assert_uint_le(bt_stats(bk).used_bytes, BK_MIN_SIZE);
 	for (size_t i = 0; i < n; i++) {
-		obj_fill(want, 3000, i);
+		bt_fill(want, 3000, i);
 		ck_assert_int_eq(backing_read(bk, ids[i], i, out, 3000), 0);
 		ck_assert_mem_eq(out, want, 3000);
 	}
 	/* still full */
-	obj_fill(data[0], 3000, 5000);
+	bt_fill(data[0], 3000, 5000);
 	it[0] = (struct bk_item){.slot = 5000, .data = data[0], .len = 3000};
 	ck_assert_int_eq(backing_write(bk, it, 1), 0);
 	ck_assert_int_eq(it[0].err, -ENOSPC);
@@ -682,7 +625,7 @@ START_TEST(test_enospc)
 	ck_assert_int_eq(backing_read(bk, it[0].id, 5000, out, 3000), 0);
 	ck_assert_mem_eq(out, data[0], 3000);
 	for (size_t i = n / 2; i < n; i++) {
-		obj_fill(want, 3000, i);
+		bt_fill(want, 3000, i);
 		ck_assert_int_eq(backing_read(bk, ids[i], i, out, 3000), 0);
 		ck_assert_mem_eq(out, want, 3000);
 	}
@@ -698,7 +641,7 @@ static int write_some(struct backing *bk, struct bk_item *it, uint8_t *bufs,
 		      unsigned int n, unsigned int len, uint64_t slot0)
 {
 	for (unsigned int k = 0; k < n; k++) {
-		obj_fill(bufs + k * PAGE, len, slot0 + k);
+		bt_fill(bufs + k * PAGE, len, slot0 + k);
 		it[k] = (struct bk_item){
 		    .slot = slot0 + k, .data = bufs + k * PAGE, .len = len};
 	}
@@ -711,7 +654,7 @@ static void check_all(struct backing *bk, const struct bk_item *it,
 	uint8_t want[PAGE], got[PAGE];
 
 	for (unsigned int k = 0; k < n; k++) {
-		obj_fill(want, it[k].len, it[k].slot);
+		bt_fill(want, it[k].len, it[k].slot);
 		ck_assert_int_eq(
 		    backing_read(bk, it[k].id, it[k].slot, got, it[k].len), 0);
 		ck_assert_mem_eq(want, got, it[k].len);
@@ -730,23 +673,23 @@ static void fault_write_case(void)
 	ck_assert_int_eq(write_some(bk, a, bufs, 8, 700, 0), 8);
 	ck_assert_int_eq(write_some(bk, b, bufs, 8, 900, 100), 8);
 	backing_maintain(bk);
-	used = stats(bk).used_bytes;
+	used = bt_stats(bk).used_bytes;
 	ck_assert_int_eq(write_some(bk, c, bufs, 8, 2000, 200), 0);
 	for (int k = 0; k < 8; k++) {
 		ck_assert_int_eq(c[k].err, -EIO);
 		ck_assert_uint_eq(c[k].id, 0);
 	}
-	ck_assert_uint_eq(stats(bk).write_errors, 8);
-	ck_assert_uint_eq(stats(bk).objects, 16);
+	ck_assert_uint_eq(bt_stats(bk).write_errors, 8);
+	ck_assert_uint_eq(bt_stats(bk).objects, 16);
 	backing_maintain(bk);
-	ck_assert_uint_eq(stats(bk).used_bytes, used);
+	ck_assert_uint_eq(bt_stats(bk).used_bytes, used);
 	check_all(bk, a, 8);
 	check_all(bk, b, 8);
 	ck_assert_int_eq(write_some(bk, d, bufs, 8, 1500, 300), 8);
 	check_all(bk, a, 8);
 	check_all(bk, b, 8);
 	check_all(bk, d, 8);
-	ck_assert_uint_eq(stats(bk).writes, 24);
+	ck_assert_uint_eq(bt_stats(bk).writes, 24);
 	backing_destroy(bk);
 }
 
@@ -777,7 +720,7 @@ START_TEST(test_fault_write_retry)
 	ck_assert_int_eq(write_some(bk, b, bufs, 8, 900, 100), 8);
 	check_all(bk, a, 8);
 	check_all(bk, b, 8);
-	ck_assert_uint_eq(stats(bk).write_errors, 0);
+	ck_assert_uint_eq(bt_stats(bk).write_errors, 0);
 	backing_destroy(bk);
 }
 END_TEST
@@ -796,10 +739,10 @@ START_TEST(test_fault_read)
 		ck_assert_int_eq(
 		    backing_read(bk, a[k].id, a[k].slot, out, 1234), 0);
 	ck_assert_int_eq(backing_read(bk, a[3].id, a[3].slot, out, 1234), -EIO);
-	ck_assert_uint_eq(stats(bk).read_errors, 1);
+	ck_assert_uint_eq(bt_stats(bk).read_errors, 1);
 	check_all(bk, a, 8);
-	ck_assert_uint_eq(stats(bk).read_errors, 1);
-	ck_assert_uint_eq(stats(bk).reads, 12);
+	ck_assert_uint_eq(bt_stats(bk).read_errors, 1);
+	ck_assert_uint_eq(bt_stats(bk).reads, 12);
 	backing_destroy(bk);
 }
 END_TEST
@@ -832,7 +775,7 @@ static void *reader(void *arg)
 
 		pthread_mutex_lock(&t->lock);
 		if (t->id) {
-			obj_fill(want, t->len, t->key);
+			bt_fill(want, t->len, t->key);
 			if (backing_read(tbk, t->id, (uint64_t)(t - tslots),
 					 got, t->len) != 0 ||
 			    memcmp(want, got, t->len) != 0)
@@ -877,7 +820,7 @@ START_TEST(test_threads)
 
 				/* distinct slots within a batch */
 				slot[k] = (op * 32 + k) % T_SLOTS;
-				obj_fill(bufs[k], len, key + k);
+				bt_fill(bufs[k], len, key + k);
 				it[k] = (struct bk_item){.slot = slot[k],
 							 .data = bufs[k],
 							 .len = len};
@@ -916,634 +859,20 @@ START_TEST(test_threads)
 	for (int i = 0; i < T_READERS; i++)
 		pthread_join(th[i], NULL);
 	printf("threads: %llu reads, %llu moved, %llu mismatches\n",
-	       (unsigned long long)treads, (unsigned long long)stats(tbk).moved,
+	       (unsigned long long)treads,
+	       (unsigned long long)bt_stats(tbk).moved,
 	       (unsigned long long)tmismatch);
 	ck_assert_uint_eq(tmismatch, 0);
 	ck_assert_uint_gt(treads, 0);
-	ck_assert_uint_gt(stats(tbk).moved, 0);
-	ck_assert_uint_eq(stats(tbk).read_errors, 0);
+	ck_assert_uint_gt(bt_stats(tbk).moved, 0);
+	ck_assert_uint_eq(bt_stats(tbk).read_errors, 0);
 	for (int s = 0; s < T_SLOTS; s++) {
 		backing_free(tbk, tslots[s].id);
 		pthread_mutex_destroy(&tslots[s].lock);
 	}
 	backing_maintain(tbk);
-	ck_assert_uint_eq(stats(tbk).used_bytes, 0);
+	ck_assert_uint_eq(bt_stats(tbk).used_bytes, 0);
 	backing_destroy(tbk);
-}
-END_TEST
-
-/* ---- Opening ------------------------------------------------------------ */
-
-START_TEST(test_tmpfile)
-{
-	char dir[] = "/tmp/check_backing_dir.XXXXXX";
-	struct backing_config cfg = {.size = 2 * MIB, .encrypt = true};
-	struct backing *bk = NULL;
-	uint8_t a[777], out[777];
-	struct dirent *de;
-	int entries = 0;
-	DIR *d;
-	bk_id_t id;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	cfg.path = dir;
-	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
-	ck_assert_int_eq(backing_kind(bk), BK_KIND_TMPFILE);
-	ck_assert_str_eq(backing_path(bk), dir);
-	obj_fill(a, sizeof(a), 9);
-	id = put(bk, 3, a, sizeof(a));
-	ck_assert_int_eq(backing_read(bk, id, 3, out, sizeof(out)), 0);
-	ck_assert_mem_eq(a, out, sizeof(a));
-	d = opendir(dir);
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)))
-		entries += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	ck_assert_int_eq(entries, 0); /* the file has no name */
-	backing_destroy(bk);
-	ck_assert_int_eq(rmdir(dir), 0);
-}
-END_TEST
-
-START_TEST(test_open_file)
-{
-	char dir[] = "/tmp/check_backing_dir.XXXXXX";
-	char path[128];
-	struct backing_config cfg = {.encrypt = true};
-	struct backing *bk = NULL;
-	struct stat st;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/store", dir);
-	cfg.path = path;
-	/* size 0: the default size, rounded down to whole segments */
-	cfg.default_size = BK_MIN_SIZE + BK_SEG_SIZE + 1000;
-	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
-	ck_assert_int_eq(backing_kind(bk), BK_KIND_FILE);
-	ck_assert_uint_eq(stats(bk).size, BK_MIN_SIZE + BK_SEG_SIZE);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_int_eq(st.st_mode & 0777, 0600);
-	ck_assert_uint_eq((uint64_t)st.st_size, BK_MIN_SIZE + BK_SEG_SIZE);
-	/* segments, blocks and no ids yet: a small fraction of the store */
-	ck_assert_uint_lt(backing_meta_bytes(bk), 8192);
-	backing_destroy(bk);
-	ck_assert_int_eq(stat(path, &st), 0); /* a file keeps its name */
-	unlink(path);
-	rmdir(dir);
-}
-END_TEST
-
-START_TEST(test_bad_paths)
-{
-	char dir[] = "/tmp/check_backing_dir.XXXXXX";
-	char fifo[128];
-	struct backing_config cfg = {.size = 4 * MIB, .encrypt = true};
-	struct backing *bk = NULL;
-
-	ck_assert_int_eq(backing_create(&cfg, &bk), -EINVAL); /* no path */
-	cfg.path = "";
-	ck_assert_int_eq(backing_create(&cfg, &bk), -EINVAL);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
-	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-	cfg.path = fifo;
-	ck_assert_int_eq(backing_create(&cfg, &bk), -EINVAL);
-	cfg.path = "/dev/null"; /* a character device */
-	ck_assert_int_eq(backing_create(&cfg, &bk), -EINVAL);
-	cfg.path = "/nonexistent-dir/x";
-	ck_assert_int_eq(backing_create(&cfg, &bk), -ENOENT);
-	/* too small, before or after rounding */
-	tmp_setup();
-	cfg.path = tmp_path;
-	cfg.size = BK_MIN_SIZE - 1;
-	ck_assert_int_eq(backing_create(&cfg, &bk), -EINVAL);
-	cfg.size = 0;
-	ck_assert_int_eq(backing_create(&cfg, &bk), -EINVAL);
-	ck_assert_ptr_null(bk);
-	tmp_teardown();
-	unlink(fifo);
-	rmdir(dir);
-}
-END_TEST
-
-/* ---- Buffered: O_DIRECT not used ---------------------------------------- */
-
-/* Whether a descriptor of this process open on a path starting with
- * @prefix has O_DIRECT (read from /proc/self/fdinfo); false when none is
- * open on it. */
-static bool open_direct(const char *prefix)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	bool direct = false;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d))) {
-		char link[300], target[256], line[128];
-		unsigned long flags;
-		ssize_t n;
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = 0;
-		if (strncmp(target, prefix, strlen(prefix)) != 0)
-			continue;
-		snprintf(link, sizeof(link), "/proc/self/fdinfo/%s",
-			 de->d_name);
-		f = fopen(link, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "flags: %lo", &flags) == 1 &&
-			    (flags & O_DIRECT))
-				direct = true;
-		fclose(f);
-	}
-	closedir(d);
-	return direct;
-}
-
-/* Allocated bytes of @path. */
-static uint64_t alloc_bytes_of(const char *path)
-{
-	struct stat st;
-
-	ck_assert_int_eq(stat(path, &st), 0);
-	return (uint64_t)st.st_blocks * 512;
-}
-
-#define X_OBJS 3000
-
-/* Every kind of work on @bk, a store of at least 16 MiB held in @file (NULL
- * for an O_TMPFILE): X_OBJS objects of random lengths written in batches
- * and read back; two in three freed, compaction (something moves and
- * reads back), punching (@punches: the file's allocated space follows
- * used_bytes; else nothing is punched); all freed, accounting at zero;
- * the space written again. */
-static void exercise(struct backing *bk, const char *file, bool punches)
-{
-	static bk_id_t ids[X_OBJS];
-	static unsigned int lens[X_OBJS];
-	uint8_t *buf = malloc(64 * PAGE), want[PAGE], got[PAGE];
-	struct bk_item it[64];
-	struct backing_stats st;
-	uint64_t rng = 31;
-
-	ck_assert_ptr_nonnull(buf);
-	for (int round = 0; round < 2; round++) {
-		for (size_t i = 0; i < X_OBJS;) {
-			unsigned int m = 0;
-
-			for (; m < 64 && i < X_OBJS; m++, i++) {
-				lens[i] = 1 + (unsigned int)(tu_rng_next(&rng) %
-							     PAGE);
-				obj_fill(buf + m * PAGE, lens[i], i + round);
-				it[m] = (struct bk_item){.slot = i,
-							 .data = buf + m * PAGE,
-							 .len = lens[i]};
-			}
-			ck_assert_int_eq(backing_write(bk, it, m), (int)m);
-			for (unsigned int k = 0; k < m; k++)
-				ids[i - m + k] = it[k].id;
-		}
-		for (size_t i = 0; i < X_OBJS; i++) {
-			obj_fill(want, lens[i], i + round);
-			ck_assert_int_eq(
-			    backing_read(bk, ids[i], i, got, lens[i]), 0);
-			ck_assert_mem_eq(want, got, lens[i]);
-		}
-		for (size_t i = 0; i < X_OBJS; i++) {
-			if (i % 3 == 0)
-				continue;
-			backing_free(bk, ids[i]);
-			ids[i] = 0;
-		}
-		ck_assert_int_gt(backing_compact(bk), 0);
-		backing_maintain(bk);
-		st = stats(bk);
-		ck_assert_uint_gt(st.moved, 0);
-		if (punches) {
-			ck_assert_uint_gt(st.punched_bytes, 0);
-			if (file) {
-				uint64_t a = alloc_bytes_of(file);
-
-				ck_assert_uint_le(a, st.used_bytes + 16 * 4096);
-				ck_assert_uint_ge(a + 16 * 4096, st.used_bytes);
-			}
-		} else {
-			ck_assert_uint_eq(st.punched_bytes, 0);
-		}
-		for (size_t i = 0; i < X_OBJS; i += 3) {
-			obj_fill(want, lens[i], i + round);
-			ck_assert_int_eq(
-			    backing_read(bk, ids[i], i, got, lens[i]), 0);
-			ck_assert_mem_eq(want, got, lens[i]);
-			backing_free(bk, ids[i]);
-		}
-		backing_maintain(bk);
-		st = stats(bk);
-		ck_assert_uint_eq(st.objects, 0);
-		ck_assert_uint_eq(st.stored_bytes, 0);
-		ck_assert_uint_eq(st.used_bytes, 0);
-		ck_assert_uint_eq(st.read_errors, 0);
-		ck_assert_uint_eq(st.write_errors, 0);
-		if (punches && file)
-			ck_assert_uint_le(alloc_bytes_of(file), 16 * 4096);
-	}
-	free(buf);
-}
-
-/* _i: 0 sealed, 1 plain.  no_direct: the buffered path on a filesystem that
- * takes O_DIRECT (as the control shows), with the page cache advice. */
-START_TEST(test_buffered)
-{
-	struct backing_config cfg = {
-	    .path = tmp_path, .size = 24 * MIB, .encrypt = _i == 0};
-	struct backing *bk = NULL;
-
-	/* the control: this filesystem takes O_DIRECT, and the check sees it */
-	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
-	ck_assert(open_direct(tmp_path));
-	backing_destroy(bk);
-	ck_assert(!open_direct(tmp_path));
-
-	cfg.no_direct = true;
-	bk = NULL;
-	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
-	ck_assert(!open_direct(tmp_path));
-	ck_assert_int_eq(backing_kind(bk), BK_KIND_FILE);
-	exercise(bk, tmp_path, true);
-	backing_destroy(bk);
-	ck_assert_uint_le(file_alloc_bytes(), 16 * 4096);
-}
-END_TEST
-
-/* A filesystem that refuses O_DIRECT for real, and punching too: ramfs,
- * mounted in a mount namespace of this test's own (private, so nothing
- * propagates out; it vanishes with the process however the test ends).
- * Root only; skipped (passing) without it. */
-START_TEST(test_ramfs)
-{
-	char dir[] = "/tmp/check_backing_ramfs.XXXXXX";
-	char path[128];
-	struct backing_config cfg = {.size = 16 * MIB, .encrypt = true};
-	struct backing *bk = NULL;
-	uint8_t a[999], out[999];
-	bk_id_t id;
-
-	if (geteuid() != 0) {
-		printf("ramfs: SKIP, not root\n");
-		return;
-	}
-	if (unshare(CLONE_NEWNS) != 0) {
-		printf("ramfs: SKIP, no mount namespace (%s)\n",
-		       strerror(errno));
-		return;
-	}
-	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	if (mount("check_backing", dir, "ramfs", 0, "mode=0700") != 0) {
-		printf("ramfs: SKIP, cannot mount ramfs (%s)\n",
-		       strerror(errno));
-		rmdir(dir);
-		return;
-	}
-
-	/* a file: O_DIRECT refused at open, reopened buffered; no punch */
-	snprintf(path, sizeof(path), "%s/store", dir);
-	cfg.path = path;
-	ck_assert_int_lt(open(path, O_RDWR | O_CREAT | O_DIRECT, 0600), 0);
-	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
-	ck_assert_int_eq(backing_kind(bk), BK_KIND_FILE);
-	ck_assert(!open_direct(path));
-	exercise(bk, NULL, false);
-	backing_destroy(bk);
-
-	/* an O_TMPFILE there: the same refusal on the other open */
-	cfg.path = dir;
-	bk = NULL;
-	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
-	ck_assert_int_eq(backing_kind(bk), BK_KIND_TMPFILE);
-	ck_assert(!open_direct(dir));
-	obj_fill(a, sizeof(a), 5);
-	id = put(bk, 5, a, sizeof(a));
-	ck_assert_int_eq(backing_read(bk, id, 5, out, sizeof(out)), 0);
-	ck_assert_mem_eq(a, out, sizeof(a));
-	backing_destroy(bk);
-
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(umount2(dir, 0), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
-}
-END_TEST
-
-/* ---- A block device ----------------------------------------------------- */
-
-struct loopdev {
-	int fd;	       /* open on the device; its last close detaches it */
-	int num;       /* N of /dev/loopN */
-	char path[32]; /* /dev/loopN */
-	char file[64]; /* the file behind it */
-};
-
-/* Attach @ld->file to a free loop device with LO_FLAGS_AUTOCLEAR, so that it
- * detaches itself when its last descriptor closes, even if the test dies.
- * Return: 0, or -errno (then there is no device to be had: skip). */
-static int loop_attach(struct loopdev *ld)
-{
-	int ctl, ffd, r = -EBUSY;
-
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return -errno;
-	ffd = open(ld->file, O_RDWR | O_CLOEXEC);
-	if (ffd < 0) {
-		r = -errno;
-		close(ctl);
-		return r;
-	}
-	/* another program may take the free device first: EBUSY, again */
-	for (int tries = 0; tries < 20 && r == -EBUSY; tries++) {
-		struct loop_config lc;
-		int n = ioctl(ctl, LOOP_CTL_GET_FREE);
-
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		ld->num = n;
-		snprintf(ld->path, sizeof(ld->path), "/dev/loop%d", n);
-		ld->fd = open(ld->path, O_RDWR | O_CLOEXEC);
-		if (ld->fd < 0) { /* its node may not be there yet */
-			r = errno == ENOENT || errno == ENXIO ? -EBUSY : -errno;
-			usleep(20000);
-			continue;
-		}
-		memset(&lc, 0, sizeof(lc));
-		lc.fd = (uint32_t)ffd;
-		lc.info.lo_flags = LO_FLAGS_AUTOCLEAR;
-		if (ioctl(ld->fd, LOOP_CONFIGURE, &lc) == 0) {
-			r = 0;
-			break;
-		}
-		r = -errno;
-		if (r == -EINVAL || r == -ENOTTY) {
-			/* no LOOP_CONFIGURE (before Linux 5.8): the old two
-			 * steps, with a moment between them without autoclear
-			 */
-			struct loop_info64 li;
-
-			memset(&li, 0, sizeof(li));
-			li.lo_flags = LO_FLAGS_AUTOCLEAR;
-			if (ioctl(ld->fd, LOOP_SET_FD, ffd) == 0) {
-				if (ioctl(ld->fd, LOOP_SET_STATUS64, &li) ==
-				    0) {
-					r = 0;
-					break;
-				}
-				r = -errno;
-				ioctl(ld->fd, LOOP_CLR_FD, 0);
-			} else {
-				r = -errno;
-			}
-		}
-		close(ld->fd);
-		ld->fd = -1;
-	}
-	close(ffd);
-	close(ctl);
-	return r;
-}
-
-/* /sys/block/loopN/@attr as a number, or 0. */
-static uint64_t loop_sysfs(const struct loopdev *ld, const char *attr)
-{
-	char p[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "/sys/block/loop%d/%s", ld->num, attr);
-	f = fopen(p, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
-/* Whether loopN still has @ld->file behind it. */
-static bool loop_attached(const struct loopdev *ld)
-{
-	char p[128], back[256];
-	bool ours = false;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "/sys/block/loop%d/loop/backing_file", ld->num);
-	f = fopen(p, "r");
-	if (!f)
-		return false;
-	if (fgets(back, sizeof(back), f)) {
-		back[strcspn(back, "\n")] = 0;
-		ours = strcmp(back, ld->file) == 0;
-	}
-	fclose(f);
-	return ours;
-}
-
-/* The suite's lock (tests/integ/lib.sh), shared, so that an integration
- * test that wants the machine alone does not run beside this one; waits a
- * minute at most, and goes on without it when it cannot be had. */
-static int suite_lock_shared(void)
-{
-	const char *p = getenv("FZRAM_TEST_LOCK");
-	int fd = open(p && *p ? p : "/tmp/fzram-integ.lock",
-		      O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -1;
-	for (int i = 0; i < 600; i++) {
-		if (flock(fd, LOCK_SH | LOCK_NB) == 0)
-			return fd;
-		usleep(100000);
-	}
-	printf("blockdev: the suite's lock stayed held; going on\n");
-	return fd;
-}
-
-#define LOOP_FILE_SIZE (5ULL * BK_SEG_SIZE + 100 * 1024)
-
-/* Root only, and a loop device to be had; skipped (passing) without.  A
- * loop device over a file in /tmp: the size cap from BLKGETSIZE64, round
- * trips through it, BLKDISCARD punching (the file behind it loses the
- * space) or its EOPNOTSUPP fallback, ENOSPC, a device below BK_MIN_SIZE;
- * no device is left behind. */
-START_TEST(test_blockdev)
-{
-	struct loopdev ld = {.fd = -1};
-	struct backing_config cfg = {.size = 64 * MIB, .encrypt = true};
-	struct backing *bk = NULL;
-	static bk_id_t ids[2000];
-	static uint8_t data[16][3000];
-	uint8_t out[3000], want[3000];
-	struct bk_item it[16];
-	struct loop_info64 li;
-	uint64_t devsize, flip;
-	unsigned int flen;
-	bool discard, full = false;
-	size_t n = 0;
-	int fd, lock;
-
-	if (geteuid() != 0 || access("/dev/loop-control", W_OK) != 0) {
-		printf("blockdev: SKIP, not root or no /dev/loop-control\n");
-		return;
-	}
-	snprintf(ld.file, sizeof(ld.file), "/tmp/check_backing_loop.XXXXXX");
-	fd = mkstemp(ld.file);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ftruncate(fd, (off_t)LOOP_FILE_SIZE), 0);
-	close(fd);
-	lock = suite_lock_shared();
-	if (loop_attach(&ld) != 0) {
-		printf("blockdev: SKIP, no loop device to be had\n");
-		unlink(ld.file);
-		if (lock >= 0)
-			close(lock);
-		return;
-	}
-	ck_assert(loop_attached(&ld));
-	ck_assert_int_eq(ioctl(ld.fd, BLKGETSIZE64, &devsize), 0);
-	ck_assert_uint_eq(devsize, LOOP_FILE_SIZE);
-	discard = loop_sysfs(&ld, "queue/discard_max_bytes") > 0;
-
-	/* the cap: 64 MiB asked, the device's whole segments given */
-	cfg.path = ld.path;
-	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
-	ck_assert_int_eq(backing_kind(bk), BK_KIND_BLOCK);
-	ck_assert_str_eq(backing_path(bk), ld.path);
-	ck_assert_uint_eq(stats(bk).size, 5ULL * BK_SEG_SIZE);
-	ck_assert(open_direct(ld.path));
-
-	/* round trips; the bytes are in the file where the device put them */
-	for (int b = 0; b < 8; b++) {
-		for (int k = 0; k < 16; k++) {
-			obj_fill(data[k], 100 + 180 * k,
-				 (uint64_t)(b * 16 + k));
-			it[k] = (struct bk_item){.slot = (uint64_t)(b * 16 + k),
-						 .data = data[k],
-						 .len = 100 + 180 * k};
-		}
-		ck_assert_int_eq(backing_write(bk, it, 16), 16);
-		for (int k = 0; k < 16; k++)
-			ids[b * 16 + k] = it[k].id;
-	}
-	for (int i = 0; i < 128; i++) {
-		unsigned int len = 100 + 180 * (i % 16);
-
-		obj_fill(want, len, (uint64_t)i);
-		ck_assert_int_eq(
-		    backing_read(bk, ids[i], (uint64_t)i, out, len), 0);
-		ck_assert_mem_eq(want, out, len);
-	}
-	ck_assert_int_eq(backing_object_where(bk, ids[77], &flip, &flen), 0);
-	fd = open(ld.file, O_RDWR);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pread(fd, out, 1, (off_t)(flip + 40)), 1);
-	out[0] ^= 0x20;
-	ck_assert_int_eq(pwrite(fd, out, 1, (off_t)(flip + 40)), 1);
-	ck_assert_int_eq(fdatasync(fd), 0);
-	close(fd);
-	ck_assert_int_eq(backing_read(bk, ids[77], 77, out, 100 + 180 * 13),
-			 -EIO);
-	ck_assert_int_eq(backing_read(bk, ids[78], 78, out, 100 + 180 * 14), 0);
-	ck_assert_uint_gt(alloc_bytes_of(ld.file), 64 * 1024);
-
-	/* punching: BLKDISCARD, which the loop driver turns into holes in
-	 * the file, or nothing at all where the device has no discard */
-	for (int i = 0; i < 128; i++)
-		backing_free(bk, ids[i]);
-	backing_maintain(bk);
-	ck_assert_uint_eq(stats(bk).used_bytes, 0);
-	if (discard) {
-		ck_assert_uint_gt(stats(bk).punched_bytes, 0);
-		ck_assert_uint_le(alloc_bytes_of(ld.file), 16 * 4096);
-	} else {
-		ck_assert_uint_eq(stats(bk).punched_bytes, 0);
-	}
-	printf("blockdev: %s, %llu bytes punched (discard %s)\n", ld.path,
-	       (unsigned long long)stats(bk).punched_bytes,
-	       discard ? "supported" : "not supported: the fallback");
-	backing_destroy(bk);
-
-	/* ENOSPC: size 0 takes the default, capped by the device too; four
-	 * segments of 86 objects, the fifth kept for compaction */
-	cfg.size = 0;
-	cfg.default_size = UINT64_MAX;
-	bk = NULL;
-	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
-	ck_assert_uint_eq(stats(bk).size, 5ULL * BK_SEG_SIZE);
-	while (!full) {
-		int w;
-
-		for (int k = 0; k < 16; k++) {
-			obj_fill(data[k], 3000, n + k);
-			it[k] = (struct bk_item){
-			    .slot = n + k, .data = data[k], .len = 3000};
-		}
-		w = backing_write(bk, it, 16);
-		ck_assert_int_ge(w, 0);
-		for (int k = 0; k < 16; k++) {
-			if (k < w) {
-				ids[n + k] = it[k].id;
-				continue;
-			}
-			ck_assert_int_eq(it[k].err, -ENOSPC);
-			ck_assert_uint_eq(it[k].id, 0);
-		}
-		n += (size_t)w;
-		full = w < 16;
-		ck_assert_uint_lt(n, 2000);
-	}
-	ck_assert_uint_eq(n, 4 * (BK_SEG_SIZE / 3016));
-	for (size_t i = 0; i < n; i++) {
-		obj_fill(want, 3000, i);
-		ck_assert_int_eq(backing_read(bk, ids[i], i, out, 3000), 0);
-		ck_assert_mem_eq(out, want, 3000);
-	}
-	for (size_t i = 0; i < n / 2; i++)
-		backing_free(bk, ids[i]);
-	obj_fill(data[0], 3000, 9000);
-	it[0] = (struct bk_item){.slot = 9000, .data = data[0], .len = 3000};
-	ck_assert_int_eq(backing_write(bk, it, 1), 1);
-	ck_assert_int_eq(backing_read(bk, it[0].id, 9000, out, 3000), 0);
-	ck_assert_mem_eq(out, data[0], 3000);
-	ck_assert_uint_eq(stats(bk).read_errors, 0);
-	backing_destroy(bk);
-
-	/* a device smaller than BK_MIN_SIZE is refused */
-	ck_assert_int_eq(ioctl(ld.fd, LOOP_GET_STATUS64, &li), 0);
-	li.lo_sizelimit = 3ULL * BK_SEG_SIZE;
-	ck_assert_int_eq(ioctl(ld.fd, LOOP_SET_STATUS64, &li), 0);
-	ck_assert_int_eq(ioctl(ld.fd, BLKGETSIZE64, &devsize), 0);
-	ck_assert_uint_eq(devsize, 3ULL * BK_SEG_SIZE);
-	bk = NULL;
-	ck_assert_int_eq(backing_create(&cfg, &bk), -EINVAL);
-	ck_assert_ptr_null(bk);
-
-	/* the last close detaches it */
-	close(ld.fd);
-	for (int i = 0; i < 200 && loop_attached(&ld); i++)
-		usleep(10000);
-	ck_assert_msg(!loop_attached(&ld), "%s still attached", ld.path);
-	unlink(ld.file);
-	if (lock >= 0)
-		close(lock);
 }
 END_TEST
 
@@ -1551,9 +880,8 @@ static Suite *backing_suite(void)
 {
 	Suite *s = suite_create("backing");
 	TCase *tc = tcase_create("core");
-	TCase *tf = tcase_create("open");
 
-	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+	tcase_add_checked_fixture(tc, bt_tmp_setup, bt_tmp_teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_roundtrip, 0, 3);
 	tcase_add_test(tc, test_bad_batch);
@@ -1571,16 +899,7 @@ static Suite *backing_suite(void)
 	tcase_add_test(tc, test_fault_read);
 #endif
 	tcase_add_test(tc, test_threads);
-	tcase_add_loop_test(tc, test_buffered, 0, 2);
 	suite_add_tcase(s, tc);
-
-	tcase_set_timeout(tf, 60);
-	tcase_add_test(tf, test_tmpfile);
-	tcase_add_test(tf, test_open_file);
-	tcase_add_test(tf, test_bad_paths);
-	tcase_add_test(tf, test_ramfs);
-	tcase_add_test(tf, test_blockdev);
-	suite_add_tcase(s, tf);
 	return s;
 }
 
