@@ -268,6 +268,9 @@ static const char *fz_backing_hint(int err)
 		       "or less than 1M of space)";
 	case -EOPNOTSUPP:
 		return " (the directory's file system has no O_TMPFILE)";
+	case -EBUSY:
+		return " (the block device is in use: mounted, a swap, or "
+		       "claimed by another program)";
 	default:
 		return "";
 	}

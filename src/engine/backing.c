@@ -63,7 +63,9 @@ static int bk_open(struct backing *bk, const char *path, bool no_direct,
 		if (bk->kind == BK_KIND_FILE)
 			bk->fd = open(path, f | O_CREAT, 0600);
 		else if (bk->kind == BK_KIND_BLOCK)
-			bk->fd = open(path, f);
+			/* exclusive, as zram claims its device: EBUSY when
+			 * it is mounted, a swap, or otherwise claimed */
+			bk->fd = open(path, f | O_EXCL);
 		else
 			bk->fd = open(path, f | O_TMPFILE, 0600);
 		if (bk->fd >= 0) {
@@ -109,19 +111,13 @@ static int bk_prepare(struct backing *bk)
 	r = pread(bk->fd, bk->pbuf, BLK, 0) < 0 ? -errno : 0;
 	if (r != -EINVAL)
 		return 0; /* works, or fails for another reason later */
-	if (bk->kind == BK_KIND_TMPFILE) {
-		/* an unnamed file cannot be reopened by name: clear the flag */
+	{
+		/* clear the flag on this descriptor: an unnamed file cannot be
+		 * reopened by name, nor a device opened O_EXCL opened again */
 		int fl = fcntl(bk->fd, F_GETFL);
 
 		if (fl < 0 || fcntl(bk->fd, F_SETFL, fl & ~O_DIRECT) < 0)
 			return -errno;
-	} else {
-		int fd = open(bk->path, O_RDWR | O_CLOEXEC);
-
-		if (fd < 0)
-			return -errno;
-		close(bk->fd);
-		bk->fd = fd;
 	}
 	bk->direct = false;
 	return 0;

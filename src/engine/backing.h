@@ -115,8 +115,10 @@ struct backing;
  * make a fresh key when @cfg->encrypt.  A regular file is created with mode
  * 0600 if missing (an existing one is used as it is: its old content is
  * never read, and is punched out as space is reused); it is extended with
- * ftruncate to the size if shorter.  A block device's size caps @size.
- * Return: 0 with *@out set; -EINVAL (no path; a size below BK_MIN_SIZE
+ * ftruncate to the size if shorter.  A block device's size caps @size; it
+ * is opened exclusively (O_EXCL), as zram claims its backing device.
+ * Return: 0 with *@out set; -EBUSY (a block device in use: mounted, a swap,
+ * or opened exclusively elsewhere); -EINVAL (no path; a size below BK_MIN_SIZE
  * after rounding or after the device's cap; a path that is neither a regular
  * file, a block device nor a directory); -EOPNOTSUPP (a directory whose
  * filesystem has no O_TMPFILE); -errno of open or ftruncate; -ENOMEM; -EIO

@@ -66,7 +66,7 @@ uint64_t store_mark_idle(struct store *s, bool all, uint32_t min_age)
 		     slot++) {
 			uint64_t *e = slot_word(c, slot);
 			uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
-			uint32_t *a;
+			uint32_t *a, at;
 
 			/* unlocked peek: only stored slots are locked */
 			if (!slot_used(v & ~SLOT_LOCK) ||
@@ -74,11 +74,12 @@ uint64_t store_mark_idle(struct store *s, bool all, uint32_t min_age)
 				continue;
 			v = slot_lock(e);
 			a = atime_get(s, c, slot, false);
+			at = a ? __atomic_load_n(a, __ATOMIC_RELAXED) : 0;
+			/* a slot touched since @now was read is not idle
+			 * (and now - at would wrap) */
 			if (slot_used(v) &&
 			    !(v & (F(STORE_F_SAME) | F(STORE_F_WB))) &&
-			    (all || !a ||
-			     now - __atomic_load_n(a, __ATOMIC_RELAXED) >=
-				     min_age)) {
+			    (all || (at <= now && now - at >= min_age))) {
 				v |= F(STORE_F_IDLE);
 				marked++;
 			}

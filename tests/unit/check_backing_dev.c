@@ -531,6 +531,15 @@ START_TEST(test_blockdev)
 	ck_assert_str_eq(backing_path(bk), ld.path);
 	ck_assert_uint_eq(bt_stats(bk).size, 5ULL * BK_SEG_SIZE);
 	ck_assert(open_direct(ld.path));
+	/* claimed exclusively: a second tier (or a mount) cannot have it */
+	{
+		struct backing *bk2 = NULL;
+		int ex = open(ld.path, O_RDWR | O_EXCL);
+
+		ck_assert_int_eq(backing_create(&cfg, &bk2), -EBUSY);
+		ck_assert_int_eq(ex, -1);
+		ck_assert_int_eq(errno, EBUSY);
+	}
 
 	/* round trips; the bytes are in the file where the device put them */
 	for (int b = 0; b < 8; b++) {

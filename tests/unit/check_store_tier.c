@@ -25,6 +25,10 @@
 #include "fake_backing.h"
 #include "testutil.h"
 
+#include <unistd.h>
+
+#include "store_int.h" /* white box: a slot's lock, for test_idle_late */
+
 #include "codec.h"
 #include "zspool.h"
 
@@ -130,6 +134,39 @@ START_TEST(test_idle_age)
 	/* nothing is 1000 s old; "all" takes every stored slot */
 	ck_assert_uint_eq(store_mark_idle(st, false, 1000), 0);
 	ck_assert_uint_eq(store_mark_idle(st, true, 0), 10);
+}
+END_TEST
+
+/*
+ * A slot touched after the idle walk took its "now" (its access time is
+ * later than that) is not idle: now - atime must not wrap to 4e9.  The walk
+ * is held at the slot's lock while the clock moves and the slot is
+ * touched; if the walk only starts later, the slot is fresh to it anyway.
+ */
+static void *mark_idle_5(void *arg)
+{
+	(void)arg;
+	store_mark_idle(st, false, 5);
+	return NULL;
+}
+
+START_TEST(test_idle_late)
+{
+	unsigned char p[PG];
+	pthread_t t;
+	uint64_t *e, v;
+
+	sized_page(p, 1, 4);
+	ck_assert_int_eq(store_write(st, 0, p), 0);
+	e = slot_word(chunk_get(st, 0, false), 0);
+	v = slot_lock(e);
+	ck_assert_int_eq(pthread_create(&t, NULL, mark_idle_5, NULL), 0);
+	usleep(100000); /* the walk has its "now", and waits for the lock */
+	store_advance_clock(st, 10);
+	atime_touch(st, chunk_get(st, 0, false), 0);
+	slot_unlock(e, v);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert(!(flags_of(0, NULL) & FL(STORE_F_IDLE)));
 }
 END_TEST
 
@@ -484,6 +521,8 @@ struct racer {
 	unsigned int bad;
 };
 
+static unsigned int racers_done; /* racers finished (atomic) */
+
 static void *racer_main(void *arg)
 {
 	struct racer *r = arg;
@@ -513,6 +552,7 @@ static void *racer_main(void *arg)
 				r->bad++;
 		}
 	}
+	__atomic_add_fetch(&racers_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -525,15 +565,28 @@ START_TEST(test_writeback_threads)
 	struct stats_bd bd;
 	struct stats_mm mm;
 
+	racers_done = 0;
 	for (unsigned int i = 0; i < RACE_THREADS; i++) {
+		unsigned char p[PG];
+
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].id = i;
 		r[i].ops = ops;
+		/* every slot stored before the race, so there is work at once */
+		for (uint64_t k = 0; k < RACE_SLOTS; k++) {
+			r[i].tag[k] = k + 1000000;
+			sized_page(p, r[i].tag[k] * 131 + i, 6);
+			ck_assert_int_eq(store_write(st, k * RACE_THREADS + i, p),
+					 0);
+		}
+	}
+	for (unsigned int i = 0; i < RACE_THREADS; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, racer_main, &r[i]),
 				 0);
-	}
 	/* the tier's side, as fast as it can, until the racers are done */
-	for (unsigned int round = 0; round < 2000; round++) {
+	for (unsigned int round = 0;
+	     __atomic_load_n(&racers_done, __ATOMIC_ACQUIRE) < RACE_THREADS;
+	     round++) {
 		int ret;
 
 		store_mark_idle(st, true, 0);
@@ -671,6 +724,7 @@ static Suite *store_tier_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_idle_age);
+	tcase_add_test(tc, test_idle_late);
 	tcase_add_test(tc, test_idle_skips);
 	tcase_add_test(tc, test_writeback_modes);
 	tcase_add_test(tc, test_writeback_sizes);
