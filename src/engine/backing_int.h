@@ -176,6 +176,7 @@ struct backing {
 	uint64_t gen;	     /* last generation handed out */
 #ifdef HAVE_LIBURING
 	struct io_uring ring; /* for the batch writes */
+	bool ring_made;	      /* made: io_uring_queue_exit() at destroy */
 	bool ring_ok;	      /* made and usable */
 #endif
 

@@ -58,7 +58,8 @@ void bk_io_init(struct backing *bk)
 {
 #ifdef HAVE_LIBURING
 	/* without a ring (kernel too old, or io_uring disabled) pwrite does */
-	bk->ring_ok = io_uring_queue_init(BK_RING_DEPTH, &bk->ring, 0) == 0;
+	bk->ring_made = io_uring_queue_init(BK_RING_DEPTH, &bk->ring, 0) == 0;
+	bk->ring_ok = bk->ring_made;
 #else
 	(void)bk;
 #endif
@@ -67,7 +68,7 @@ void bk_io_init(struct backing *bk)
 void bk_io_destroy(struct backing *bk)
 {
 #ifdef HAVE_LIBURING
-	if (bk->ring_ok)
+	if (bk->ring_made) /* also after a failure made it unusable */
 		io_uring_queue_exit(&bk->ring);
 #else
 	(void)bk;
@@ -164,7 +165,7 @@ static size_t ext_len(const struct bk_ext *e)
 static void bk_ring_write(struct backing *bk, struct bk_ext *ext,
 			  unsigned int n, ssize_t *res)
 {
-	unsigned int queued = 0, done = 0;
+	unsigned int queued = 0, submitted = 0, done = 0;
 	struct io_uring_cqe *cqe;
 	bool fail;
 
@@ -185,21 +186,25 @@ static void bk_ring_write(struct backing *bk, struct bk_ext *ext,
 		io_uring_sqe_set_data(sqe, (void *)(uintptr_t)k);
 		queued++;
 	}
-	while (queued > 0) {
+	/*
+	 * Submit until every entry is in.  The kernel may take fewer than
+	 * asked (an entry it could not prepare, no memory): what it did not
+	 * take cannot be taken back from the queue, so the ring is not used
+	 * again; those writes keep res 0 and go through the pwrite retry,
+	 * and only the submitted ones are waited for.
+	 */
+	while (submitted < queued) {
 		int r = io_uring_submit(&bk->ring);
 
-		if (r >= 0)
-			break;
-		if (r != -EINTR && r != -EAGAIN && r != -EBUSY) {
-			/* the entries stay queued: never submit on this ring
-			 * again, and let every write go through the retry */
+		if (r == -EINTR)
+			continue;
+		if (r <= 0) {
 			bk->ring_ok = false;
-			for (unsigned int k = 0; k < n; k++)
-				res[k] = -EIO;
-			return;
+			break;
 		}
+		submitted += (unsigned int)r;
 	}
-	while (done < queued) {
+	while (done < submitted) {
 		int r = io_uring_wait_cqe(&bk->ring, &cqe);
 
 		if (r == -EINTR)

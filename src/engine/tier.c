@@ -59,16 +59,39 @@ static void tier_run(struct tier *t, struct tier_job *j)
 	}
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The worker: jobs in order, and backing_maintain() whenever
+ * TIER_MAINTAIN_MS have passed since the last one, between jobs as well as
+ * when idle, so that a steady stream of jobs does not keep freed space
+ * from being punched.
+ */
 static void *tier_main(void *arg)
 {
 	struct tier *t = arg;
+	int64_t last = mono_ms();
 
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
 		struct tier_job *j = t->head;
-		struct backing *bk;
+		struct backing *bk = store_backing(t->store);
+		int64_t due = last + TIER_MAINTAIN_MS;
 		struct timespec ts;
 
+		if (bk && mono_ms() >= due) {
+			pthread_mutex_unlock(&t->lock);
+			backing_maintain(bk);
+			last = mono_ms();
+			pthread_mutex_lock(&t->lock);
+			continue;
+		}
 		if (j) {
 			t->head = j->next;
 			if (!t->head)
@@ -80,20 +103,13 @@ static void *tier_main(void *arg)
 			pthread_cond_broadcast(&t->done);
 			continue;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += TIER_MAINTAIN_MS / 1000;
-		ts.tv_nsec += (long)(TIER_MAINTAIN_MS % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
+		if (!bk) { /* nothing to maintain: wait for a job */
+			pthread_cond_wait(&t->work, &t->lock);
+			continue;
 		}
-		if (pthread_cond_timedwait(&t->work, &t->lock, &ts) ==
-			    ETIMEDOUT &&
-		    !t->stop && !t->head && (bk = store_backing(t->store))) {
-			pthread_mutex_unlock(&t->lock);
-			backing_maintain(bk);
-			pthread_mutex_lock(&t->lock);
-		}
+		ts.tv_sec = (time_t)(due / 1000);
+		ts.tv_nsec = (long)(due % 1000) * 1000000;
+		pthread_cond_timedwait(&t->work, &t->lock, &ts);
 	}
 	/* what is still queued will not run */
 	for (struct tier_job *j = t->head; j; j = j->next) {

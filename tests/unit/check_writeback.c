@@ -338,6 +338,38 @@ START_TEST(test_compact_keeps_pages)
 }
 END_TEST
 
+/*
+ * Freed space is punched even while jobs keep the worker busy: with a job
+ * every 200 ms (never a whole idle second), the worker still runs its
+ * maintenance every TIER_MAINTAIN_MS, so used_bytes falls to 0 well within
+ * 20 jobs (4 s).
+ */
+START_TEST(test_maintain_between_jobs)
+{
+	unsigned char p[PG];
+	struct store_wb_req all = {0};
+	struct backing_stats bs;
+	unsigned int jobs = 0;
+
+	for (uint64_t s = 0; s < 2048; s++) {
+		page_for(p, s, 4);
+		ck_assert_int_eq(store_write(st, s, p), 0);
+	}
+	ck_assert_int_eq(tier_writeback(tr, &all, NULL), 0);
+	ck_assert_int_eq(store_discard(st, 0, 2048), 0);
+	backing_get_stats(bk, &bs);
+	ck_assert_uint_gt(bs.used_bytes, 0);
+	while (bs.used_bytes && jobs < 20) {
+		usleep(200000);
+		ck_assert_int_eq(tier_writeback(tr, &all, NULL), 0);
+		jobs++;
+		backing_get_stats(bk, &bs);
+	}
+	ck_assert_uint_eq(bs.used_bytes, 0);
+	ck_assert_uint_eq(file_blocks(), 0);
+}
+END_TEST
+
 static Suite *writeback_suite(void)
 {
 	Suite *s = suite_create("writeback");
@@ -349,6 +381,7 @@ static Suite *writeback_suite(void)
 	tcase_add_test(tc, test_tamper);
 	tcase_add_test(tc, test_replay);
 	tcase_add_test(tc, test_compact_keeps_pages);
+	tcase_add_test(tc, test_maintain_between_jobs);
 	suite_add_tcase(s, tc);
 	return s;
 }
