@@ -410,10 +410,13 @@ void backing_get_stats(struct backing *bk, struct backing_stats *st)
 uint64_t backing_meta_bytes(struct backing *bk)
 {
 	uint64_t ids;
+	uint32_t fresh;
 
 	pthread_mutex_lock(&bk->lock);
 	ids = bk->id_bytes;
+	fresh = bk->fresh;
 	pthread_mutex_unlock(&bk->lock);
-	return sizeof(*bk) + (uint64_t)bk->nsegs * sizeof(struct bk_seg) +
-	       bk->size / BLK * sizeof(uint16_t) + ids;
+	/* the tables are touched only up to the segments used so far */
+	return sizeof(*bk) + (uint64_t)fresh * sizeof(struct bk_seg) +
+	       (uint64_t)fresh * (SEG / BLK) * sizeof(uint16_t) + ids;
 }

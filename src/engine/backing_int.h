@@ -79,7 +79,8 @@ _Static_assert(BK_SEG_SIZE % BK_BLOCK_SIZE == 0, "segment of blocks");
 #define BK_DISK_MAX (BK_MAX_OBJECT + BK_SEAL_OVERHEAD)
 #define BK_LEN_BITS 13 /* disk length in an entry */
 #define BK_LEN_MASK ((1u << BK_LEN_BITS) - 1)
-#define BK_MAX_SIZE (1ULL << 50) /* offsets fit 51 bits, segs 32 */
+/* offsets fit 51 bits; segment numbers stay below BK_NONE (UINT32_MAX) */
+#define BK_MAX_SIZE ((1ULL << 50) - BK_SEG_SIZE)
 #define BK_ID_SHIFT 12		 /* ids per chunk: 4096 (64 KiB) */
 #define BK_ID_CHUNK (1u << BK_ID_SHIFT)
 #define BK_MAX_ID (UINT32_MAX - 1)
@@ -152,8 +153,12 @@ struct backing {
 
 	struct bk_seg *segs;   /* [nsegs]; protected by lock */
 	uint16_t *blk;	       /* [size / BLK]; protected by lock */
-	uint32_t free_head;    /* free segments; protected by lock */
-	uint32_t nfree;	       /* how many; protected by lock */
+	uint32_t free_head;    /* free segments that were used; protected by
+				  lock */
+	uint32_t fresh;	       /* [fresh, nsegs) never used: free, not on the
+				  list; protected by lock */
+	uint32_t nfree;	       /* free segments, on the list or fresh;
+				  protected by lock */
 	uint32_t dirty_head;   /* segments to punch; protected by lock */
 	uint32_t head;	       /* open segment or BK_NONE; lock */
 	uint32_t head_fill;    /* bytes appended to the head; lock */

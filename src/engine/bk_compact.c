@@ -220,7 +220,7 @@ int64_t backing_compact(struct backing *bk)
 	int err = 0;
 
 	pthread_mutex_lock(&bk->lock);
-	for (uint32_t s = 0; s < bk->nsegs; s++) {
+	for (uint32_t s = 0; s < bk->fresh; s++) {
 		struct bk_seg *g = &bk->segs[s];
 
 		g->victim =
@@ -263,7 +263,7 @@ int64_t backing_compact(struct backing *bk)
 	free(mv);
 
 	pthread_mutex_lock(&bk->lock);
-	for (uint32_t s = 0; s < bk->nsegs; s++)
+	for (uint32_t s = 0; s < bk->fresh; s++)
 		bk->segs[s].victim = 0;
 	pthread_mutex_unlock(&bk->lock);
 	backing_maintain(bk);

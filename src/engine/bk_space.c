@@ -33,8 +33,12 @@ int bk_space_init(struct backing *bk)
 	bk->free_head = BK_NONE;
 	bk->dirty_head = BK_NONE;
 	bk->head = BK_NONE;
-	for (uint32_t s = bk->nsegs; s-- > 0;)
-		bk_seg_free(bk, s); /* lowest first */
+	/* every segment is free, but only those freed after use are on the
+	 * list: the never-used ones, [fresh, nsegs), are taken in order, so
+	 * that nothing of the tables is touched (made resident) before the
+	 * space it maps is used */
+	bk->fresh = 0;
+	bk->nfree = bk->nsegs;
 	return 0;
 }
 
@@ -99,10 +103,13 @@ int bk_place(struct backing *bk, unsigned int len, bool reserve, uint64_t *off)
 	uint32_t s;
 
 	if (bk->head == BK_NONE || bk->head_fill + len > SEG) {
-		s = bk->free_head;
-		if (s == BK_NONE || (!reserve && bk->nfree <= BK_RESERVE_SEGS))
+		if (!bk->nfree || (!reserve && bk->nfree <= BK_RESERVE_SEGS))
 			return -ENOSPC;
-		bk->free_head = bk->segs[s].next;
+		s = bk->free_head;
+		if (s != BK_NONE)
+			bk->free_head = bk->segs[s].next; /* reuse first */
+		else
+			s = bk->fresh++; /* then space never used */
 		bk->nfree--;
 		if (bk->head != BK_NONE) {
 			uint32_t h = bk->head;

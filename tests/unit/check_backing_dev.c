@@ -104,6 +104,43 @@ START_TEST(test_open_file)
 }
 END_TEST
 
+/*
+ * A 1 TiB backing file (sparse) costs RAM for what is used, not for its
+ * size: no table is touched before the space it maps is, so creating it
+ * adds little to the process's resident memory, and the metadata reported
+ * grows with the segments written.
+ */
+START_TEST(test_huge_sparse)
+{
+	char dir[] = "/tmp/check_backing_dir.XXXXXX";
+	char path[128];
+	struct backing_config cfg = {.encrypt = true, .size = 1ULL << 40};
+	struct backing *bk = NULL;
+	uint8_t data[2000];
+	struct bk_item it = {.slot = 1, .data = data, .len = sizeof(data)};
+	uint64_t rss0, meta0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/store", dir);
+	cfg.path = path;
+	rss0 = tu_status_kb("VmRSS");
+	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
+	ck_assert_uint_eq(bt_stats(bk).size, 1ULL << 40);
+	/* 4 Mi segments: touching their tables would be 80 MiB and more */
+	ck_assert_uint_lt(tu_status_kb("VmRSS") - rss0, 8 * 1024);
+	meta0 = backing_meta_bytes(bk);
+	ck_assert_uint_lt(meta0, 64 * 1024);
+	bt_fill(data, sizeof(data), 1);
+	ck_assert_int_eq(backing_write(bk, &it, 1), 1);
+	ck_assert_uint_gt(backing_meta_bytes(bk), meta0);
+	ck_assert_uint_lt(backing_meta_bytes(bk), 256 * 1024);
+	backing_free(bk, it.id);
+	backing_destroy(bk);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_bad_paths)
 {
 	char dir[] = "/tmp/check_backing_dir.XXXXXX";
@@ -671,6 +708,7 @@ static Suite *backing_dev_suite(void)
 	tcase_set_timeout(tf, 60);
 	tcase_add_test(tf, test_tmpfile);
 	tcase_add_test(tf, test_open_file);
+	tcase_add_test(tf, test_huge_sparse);
 	tcase_add_test(tf, test_bad_paths);
 	tcase_add_test(tf, test_ramfs);
 	tcase_add_test(tf, test_blockdev);
