@@ -13,7 +13,7 @@
  * then fail with ENOSPC.  Opens use direct I/O so that the kernel keeps no
  * page-cache copy of what is swapped to us.
  *
- * block_state is a regular file of mode 0444 and size 0 (its length is
+ * block_state is a regular file of mode 0400 and size 0 (its length is
  * not known until it is made): an open makes the whole text (bstate_make())
  * and keeps it in fi->fh until release; direct I/O makes the kernel send
  * every read, past the size of 0, to us.  It cannot be written, truncated
@@ -101,7 +101,7 @@ static fuse_ino_t fz_ino_of(const struct fz_fs *fs, const char *name)
 /* fz_perm() - the fixed permission bits of @ino. */
 static mode_t fz_perm(fuse_ino_t ino)
 {
-	return ino == FZ_ROOT_INO ? 0755 : ino == FZ_STATE_INO ? 0444 : 0600;
+	return ino == FZ_ROOT_INO ? 0755 : ino == FZ_STATE_INO ? 0400 : 0600;
 }
 
 /* fz_stat() - the attributes of @ino; Return: 0, -ENOENT. */
@@ -124,7 +124,7 @@ static int fz_stat(struct fz_fs *fs, fuse_ino_t ino, struct stat *st)
 	}
 	if (ino == FZ_STATE_INO) {
 		/* Size 0: the text is made at open (see the top). */
-		st->st_mode = S_IFREG | 0444;
+		st->st_mode = S_IFREG | 0400;
 		st->st_nlink = 1;
 		st->st_mtime = __atomic_load_n(&fs->mtime, __ATOMIC_RELAXED);
 		st->st_ctime = st->st_mtime;

@@ -35,7 +35,9 @@
  * They live in arrays of STORE_ATIME_SLOTS beside the slot words, one per
  * stretch of that many slots, allocated the first time a slot in the
  * stretch is written: a stretch never written costs nothing, one in use 4
- * bytes a slot.  The slot lock serialises their updates with the slot's.
+ * bytes a slot (2 KiB).  A stretch is one swap cluster: the kernel hands
+ * out swap slots a cluster of 512 at a time, so a stretch in use is mostly
+ * full.  The slot lock serialises their updates with the slot's.
  *
  * Locks: slot lock (a bit in the slot word, spin-then-yield) → the
  * allocator's locks (zspool.h) → wordtab lock.  Compression runs outside
@@ -55,7 +57,7 @@
 #define STORE_CHUNK_SLOTS 8192           /* slots per metadata chunk */
 #define STORE_MAX_SLOTS (1ULL << 32)     /* 16 TiB */
 #define STORE_DEFAULT_HUGE_THRESHOLD 3072 /* 3/4 of a page, like zram */
-#define STORE_ATIME_SLOTS 1024           /* slots per access-time array */
+#define STORE_ATIME_SLOTS 512            /* slots per access-time array */
 #define STORE_WB_DEFAULT_BATCH 32        /* writeback_batch_size */
 #define STORE_WB_MAX_RANGES 16           /* page_index(es) per request */
 

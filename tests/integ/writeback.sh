@@ -205,7 +205,7 @@ part_file on
 # block_state is read-only; the swap file stays the only writable file
 start_daemon "size=16M,backing=$T/bk"
 BS=$MNT/block_state
-assert_eq "$(stat -c %a "$BS")" 444 "mode of block_state"
+assert_eq "$(stat -c %a "$BS")" 400 "mode of block_state"
 assert_eq "$(size_of "$BS")" 0 "size of block_state"
 if (echo x >>"$BS") 2>/dev/null; then
 	fail "block_state could be opened for writing"
@@ -225,7 +225,7 @@ if setx backing_dev /tmp/other 2>"$T/err"; then
 fi
 grep -q "busy" "$T/err" || fail "backing_dev write: not EBUSY: $(cat "$T/err")"
 stop_daemon || fail "daemon exit status $?"
-ok "block_state: 0444, size 0, refuses writes; backing_dev refuses"
+ok "block_state: 0400, size 0, refuses writes; backing_dev refuses"
 
 part_file off
 ran=1
