@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchtime.h"
 #include "codec.h"
 #include "store.h"
 #include "zspool.h"
@@ -66,22 +67,6 @@ static const unsigned char *page_of(const struct job *j, uint64_t i,
 	w ^= copy;
 	memcpy(buf + 64, &w, sizeof(w));
 	return buf;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void *run_job(void *p)
@@ -130,19 +115,6 @@ static double pass(struct store *s, const unsigned char *corpus,
 	}
 	*cpu = cpu_now() - c0;
 	return now() - t0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void class_table(struct store *s)

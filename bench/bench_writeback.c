@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "benchtime.h"
 #include "codec.h"
 #include "seal.h"
 #include "store.h"
@@ -63,35 +64,6 @@ struct figures {
 	double rd_cpu;	     /* CPU s per GiB of pages read back */
 	double compr_ratio;  /* pages / compressed bytes */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static uint64_t rng(uint64_t *s)
 {

@@ -427,6 +427,20 @@ io() {
 	echo "$_v" | awk -v c="$_c" '{ print $c }'
 }
 
+# bd COLUMN [FILE]: one bd_stat column by name.
+bd() {
+	case $1 in
+	bd_count) _c=1 ;;
+	bd_reads) _c=2 ;;
+	bd_writes) _c=3 ;;
+	bd_data_bytes) _c=4 ;;
+	bd_used_bytes) _c=5 ;;
+	*) setup_error "bd: no column $1" ;;
+	esac
+	_v=$(xattr bd_stat "${2:-$F}") || exit 1
+	echo "$_v" | awk -v c="$_c" '{ print $c }'
+}
+
 # size_of FILE / blocks_of FILE: st_size, st_blocks (512-byte units).
 size_of() {
 	stat -c %s "$1"

@@ -64,20 +64,6 @@ wb_cleanup() {
 # shellcheck disable=SC2034 # lib.sh's cleanup runs it
 CLEANUP_HOOK=wb_cleanup
 
-# bd COLUMN [FILE]: one bd_stat column by name.
-bd() {
-	case $1 in
-	bd_count) _c=1 ;;
-	bd_reads) _c=2 ;;
-	bd_writes) _c=3 ;;
-	bd_data_bytes) _c=4 ;;
-	bd_used_bytes) _c=5 ;;
-	*) setup_error "bd: no column $1" ;;
-	esac
-	_v=$(xattr bd_stat "${2:-$F}") || exit 1
-	echo "$_v" | awk -v c="$_c" '{ print $c }'
-}
-
 # markers FILE: how many times the marker is in FILE (binary).
 markers() {
 	{ grep -a -o -F "$MARK" "$1" || :; } | wc -l
@@ -280,54 +266,45 @@ fi
 
 # ---------------------------------------------------------------------------
 # fault: the debug build's fault points
+# fault_daemon SPEC: a daemon with FZRAM_FAULT=SPEC, $T/f.data written
+# to it and marked idle.
+fault_daemon() {
+	FZRAM_FAULT=$1
+	export FZRAM_FAULT
+	start_daemon "size=16M,backing=$T/bk"
+	unset FZRAM_FAULT
+	write_at "$T/f.data" 0
+	setx idle all
+}
+
+# fault_write_fails SPEC: with SPEC armed, writeback fails with EIO,
+# nothing is on the backing store, and every page still reads back.
+fault_write_fails() {
+	fault_daemon "$1"
+	if setx writeback idle 2>"$T/err"; then
+		fail "writeback succeeded with FZRAM_FAULT=$1"
+	fi
+	grep -q "Input/output error" "$T/err" ||
+		fail "FZRAM_FAULT=$1: not EIO: $(cat "$T/err")"
+	assert_eq "$(bd bd_count)" 0 "bd_count with FZRAM_FAULT=$1"
+	read_at 0 $((_pages * PAGE)) >"$T/back"
+	assert_same "$T/back" "$T/f.data" "data with FZRAM_FAULT=$1"
+	stop_daemon || fail "daemon exit status $? ($1)"
+	ok "FZRAM_FAULT=$1: EIO, bd_count 0, data intact"
+}
+
 part_fault() {
 	_pages=256
 	make_data "$T/f.data" "$_pages"
 	text $((16 * PAGE)) 3 >"$T/f.ram"
 
-	# every backing write fails: EIO, nothing moves, all stays in RAM
-	FZRAM_FAULT=bk_write
-	export FZRAM_FAULT
-	start_daemon "size=16M,backing=$T/bk"
-	unset FZRAM_FAULT
-	write_at "$T/f.data" 0
-	setx idle all
-	if setx writeback idle 2>"$T/err"; then
-		fail "writeback succeeded with FZRAM_FAULT=bk_write"
-	fi
-	grep -q "Input/output error" "$T/err" ||
-		fail "FZRAM_FAULT=bk_write: not EIO: $(cat "$T/err")"
-	assert_eq "$(bd bd_count)" 0 "bd_count with failing writes"
-	read_at 0 $((_pages * PAGE)) >"$T/back"
-	assert_same "$T/back" "$T/f.data" "data after failed writes"
-	stop_daemon || fail "daemon exit status $? (bk_write)"
-	ok "FZRAM_FAULT=bk_write: EIO, bd_count 0, data intact"
-
-	# every backing write comes back short: EIO as well, nothing lost
-	FZRAM_FAULT=bk_write_short
-	export FZRAM_FAULT
-	start_daemon "size=16M,backing=$T/bk"
-	unset FZRAM_FAULT
-	write_at "$T/f.data" 0
-	setx idle all
-	if setx writeback idle 2>"$T/err"; then
-		fail "writeback succeeded with FZRAM_FAULT=bk_write_short"
-	fi
-	grep -q "Input/output error" "$T/err" ||
-		fail "FZRAM_FAULT=bk_write_short: not EIO: $(cat "$T/err")"
-	assert_eq "$(bd bd_count)" 0 "bd_count with short writes"
-	read_at 0 $((_pages * PAGE)) >"$T/back"
-	assert_same "$T/back" "$T/f.data" "data after short writes"
-	stop_daemon || fail "daemon exit status $? (bk_write_short)"
-	ok "FZRAM_FAULT=bk_write_short: EIO, bd_count 0, data intact"
+	# every backing write fails, or comes back short: EIO, nothing
+	# moves, all stays in RAM
+	fault_write_fails bk_write
+	fault_write_fails bk_write_short
 
 	# one failed write is retried: the writeback succeeds whole
-	FZRAM_FAULT=bk_write:0:1
-	export FZRAM_FAULT
-	start_daemon "size=16M,backing=$T/bk"
-	unset FZRAM_FAULT
-	write_at "$T/f.data" 0
-	setx idle all
+	fault_daemon bk_write:0:1
 	setx writeback idle 2>"$T/err" ||
 		fail "a single failed write was not retried: $(cat "$T/err")"
 	assert_eq "$(bd bd_count)" "$_pages" "bd_count after a retried write"
@@ -337,12 +314,7 @@ part_fault() {
 	ok "FZRAM_FAULT=bk_write:0:1: retried, all $_pages pages written back"
 
 	# every backing read fails: EIO and failed_reads; RAM still reads
-	FZRAM_FAULT=bk_read
-	export FZRAM_FAULT
-	start_daemon "size=16M,backing=$T/bk"
-	unset FZRAM_FAULT
-	write_at "$T/f.data" 0
-	setx idle all
+	fault_daemon bk_read
 	setx writeback idle || fail "writeback with FZRAM_FAULT=bk_read"
 	assert_eq "$(bd bd_count)" "$_pages" "bd_count"
 	write_at "$T/f.ram" $((_pages * PAGE))

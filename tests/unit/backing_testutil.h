@@ -88,4 +88,53 @@ static inline uint64_t bt_tmp_alloc_bytes(void)
 	return bt_alloc_bytes(bt_tmp_path);
 }
 
+/*
+ * bt_fill_up() - write objects of 3000 bytes (slot i holds bt_fill(.., i)),
+ * 16 a batch, until the store is full: every item of a batch either has
+ * an id or, from the first refused one on, -ENOSPC and no id.  @ids gets
+ * them (room for @cap).  Return: the number written.
+ */
+static inline size_t bt_fill_up(struct backing *bk, bk_id_t *ids, size_t cap)
+{
+	static uint8_t data[16][3000];
+	struct bk_item it[16];
+	size_t n = 0;
+	int w = 16;
+
+	while (w == 16) {
+		for (int k = 0; k < 16; k++) {
+			bt_fill(data[k], 3000, n + k);
+			it[k] = (struct bk_item){
+			    .slot = n + k, .data = data[k], .len = 3000};
+		}
+		w = backing_write(bk, it, 16);
+		ck_assert_int_ge(w, 0);
+		for (int k = 0; k < 16; k++) {
+			if (k < w) {
+				ck_assert_int_eq(it[k].err, 0);
+				ids[n + k] = it[k].id;
+			} else { /* this and the ones after it */
+				ck_assert_int_eq(it[k].err, -ENOSPC);
+				ck_assert_uint_eq(it[k].id, 0);
+			}
+		}
+		n += (size_t)w;
+		ck_assert_uint_lt(n + 16, cap);
+	}
+	return n;
+}
+
+/* bt_check_range() - objects [@lo, @hi) of bt_fill_up() read back equal. */
+static inline void bt_check_range(struct backing *bk, const bk_id_t *ids,
+				  size_t lo, size_t hi)
+{
+	uint8_t out[3000], want[3000];
+
+	for (size_t i = lo; i < hi; i++) {
+		bt_fill(want, 3000, i);
+		ck_assert_int_eq(backing_read(bk, ids[i], i, out, 3000), 0);
+		ck_assert_mem_eq(out, want, 3000);
+	}
+}
+
 #endif /* FZRAM_BACKING_TESTUTIL_H */

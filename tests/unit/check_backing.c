@@ -574,48 +574,20 @@ START_TEST(test_enospc)
 {
 	struct backing *bk = mk(BK_MIN_SIZE, true, false);
 	static bk_id_t ids[2000];
-	static uint8_t data[16][3000];
-	struct bk_item it[16];
-	size_t n = 0;
-	bool full = false;
-	uint8_t out[3000], want[3000];
+	uint8_t data[3000], out[3000];
+	struct bk_item it[1];
+	size_t n;
 
 	ck_assert_uint_eq(bt_stats(bk).size, BK_MIN_SIZE);
-	while (!full) {
-		int w;
-
-		for (int k = 0; k < 16; k++) {
-			bt_fill(data[k], 3000, n + k);
-			it[k] = (struct bk_item){
-			    .slot = n + k, .data = data[k], .len = 3000};
-		}
-		w = backing_write(bk, it, 16);
-		ck_assert_int_ge(w, 0);
-		for (int k = 0; k < 16; k++) {
-			if (k < w) {
-				ck_assert_int_eq(it[k].err, 0);
-				ids[n + k] = it[k].id;
-			} else { /* this and the ones after it */
-				ck_assert_int_eq(it[k].err, -ENOSPC);
-				ck_assert_uint_eq(it[k].id, 0);
-			}
-		}
-		n += (size_t)w;
-		full = w < 16;
-		ck_assert_uint_lt(n, 2000);
-	}
+	n = bt_fill_up(bk, ids, 2000);
 	/* 4 segments of 256 KiB, one kept for compaction, hold 86 objects
 	 * of 3016 bytes each */
 	ck_assert_uint_eq(n, 3 * (BK_SEG_SIZE / 3016));
 	ck_assert_uint_le(bt_stats(bk).used_bytes, BK_MIN_SIZE);
-	for (size_t i = 0; i < n; i++) {
-		bt_fill(want, 3000, i);
-		ck_assert_int_eq(backing_read(bk, ids[i], i, out, 3000), 0);
-		ck_assert_mem_eq(out, want, 3000);
-	}
+	bt_check_range(bk, ids, 0, n);
 	/* still full */
-	bt_fill(data[0], 3000, 5000);
-	it[0] = (struct bk_item){.slot = 5000, .data = data[0], .len = 3000};
+	bt_fill(data, 3000, 5000);
+	it[0] = (struct bk_item){.slot = 5000, .data = data, .len = 3000};
 	ck_assert_int_eq(backing_write(bk, it, 1), 0);
 	ck_assert_int_eq(it[0].err, -ENOSPC);
 	/* freeing the oldest half frees whole segments: room again */
@@ -623,12 +595,8 @@ START_TEST(test_enospc)
 		backing_free(bk, ids[i]);
 	ck_assert_int_eq(backing_write(bk, it, 1), 1);
 	ck_assert_int_eq(backing_read(bk, it[0].id, 5000, out, 3000), 0);
-	ck_assert_mem_eq(out, data[0], 3000);
-	for (size_t i = n / 2; i < n; i++) {
-		bt_fill(want, 3000, i);
-		ck_assert_int_eq(backing_read(bk, ids[i], i, out, 3000), 0);
-		ck_assert_mem_eq(out, want, 3000);
-	}
+	ck_assert_mem_eq(out, data, 3000);
+	bt_check_range(bk, ids, n / 2, n);
 	backing_destroy(bk);
 }
 END_TEST

@@ -535,7 +535,7 @@ START_TEST(test_blockdev)
 	struct loop_info64 li;
 	uint64_t devsize, flip;
 	unsigned int flen;
-	bool discard, full = false;
+	bool discard;
 	size_t n = 0;
 	int fd, lock;
 
@@ -635,34 +635,9 @@ START_TEST(test_blockdev)
 	bk = NULL;
 	ck_assert_int_eq(backing_create(&cfg, &bk), 0);
 	ck_assert_uint_eq(bt_stats(bk).size, 5ULL * BK_SEG_SIZE);
-	while (!full) {
-		int w;
-
-		for (int k = 0; k < 16; k++) {
-			bt_fill(data[k], 3000, n + k);
-			it[k] = (struct bk_item){
-			    .slot = n + k, .data = data[k], .len = 3000};
-		}
-		w = backing_write(bk, it, 16);
-		ck_assert_int_ge(w, 0);
-		for (int k = 0; k < 16; k++) {
-			if (k < w) {
-				ids[n + k] = it[k].id;
-				continue;
-			}
-			ck_assert_int_eq(it[k].err, -ENOSPC);
-			ck_assert_uint_eq(it[k].id, 0);
-		}
-		n += (size_t)w;
-		full = w < 16;
-		ck_assert_uint_lt(n, 2000);
-	}
+	n = bt_fill_up(bk, ids, 2000);
 	ck_assert_uint_eq(n, 4 * (BK_SEG_SIZE / 3016));
-	for (size_t i = 0; i < n; i++) {
-		bt_fill(want, 3000, i);
-		ck_assert_int_eq(backing_read(bk, ids[i], i, out, 3000), 0);
-		ck_assert_mem_eq(out, want, 3000);
-	}
+	bt_check_range(bk, ids, 0, n);
 	for (size_t i = 0; i < n / 2; i++)
 		backing_free(bk, ids[i]);
 	bt_fill(data[0], 3000, 9000);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * benchtime.h - what the engine's benchmarks (bench_store.c,
+ * bench_writeback.c) share: wall and process CPU clocks in seconds, and
+ * the median of a set of figures.  Static functions: include it in one .c
+ * file per program.
+ */
+#ifndef FZRAM_BENCH_BENCHTIME_H
+#define FZRAM_BENCH_BENCHTIME_H
+
+#include <stdlib.h>
+#include <time.h>
+
+/* now() - CLOCK_MONOTONIC, in seconds. */
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* cpu_now() - the process's CPU time (user and system), in seconds. */
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* median() - the median of the @n figures at @v (sorts them in place). */
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#endif /* FZRAM_BENCH_BENCHTIME_H */
