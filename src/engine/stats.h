@@ -30,6 +30,9 @@ struct stats {
 	uint64_t bd_count;         /* slots on the backing store, now */
 	uint64_t bd_reads;         /* slots read back from it, ever */
 	uint64_t bd_writes;        /* slots written back to it, ever */
+	uint64_t recomp_pages[4];  /* slots in RAM recompressed with
+				      priority 1..3 (index 0 unused) */
+	uint64_t recomp_bytes[4];  /* their compressed bytes */
 };
 
 #define stats_add(field, v) __atomic_add_fetch(&(field), (v), __ATOMIC_RELAXED)

@@ -43,6 +43,11 @@ void store_slot_free(struct store *s, uint64_t v)
 		stats_sub(s->st.compr_data_size, slot_len(v));
 		if (v & F(STORE_F_HUGE))
 			stats_dec(s->st.huge_pages);
+		if (slot_prio(v)) {
+			stats_dec(s->st.recomp_pages[slot_prio(v)]);
+			stats_sub(s->st.recomp_bytes[slot_prio(v)],
+				  slot_len(v));
+		}
 	}
 	stats_dec(s->st.pages_stored);
 }
@@ -163,6 +168,9 @@ int store_create(const struct store_config *cfg, struct store **out)
 	}
 	pthread_mutex_init(&s->wordtab_lock, NULL);
 	pthread_mutex_init(&s->resize_lock, NULL);
+	pthread_mutex_init(&s->recomp_lock, NULL);
+	s->recomp[0] = s->codec;
+	s->recomp_set[0] = true;
 	*out = s;
 	return 0;
 
@@ -192,6 +200,7 @@ void store_destroy(struct store *s)
 	free(s->wb_buf);
 	pthread_mutex_destroy(&s->wordtab_lock);
 	pthread_mutex_destroy(&s->resize_lock);
+	pthread_mutex_destroy(&s->recomp_lock);
 	free(s);
 }
 
@@ -235,7 +244,8 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 	}
 	memcpy(zsp_map(s->pool, h), src, (size_t)len);
 	zsp_unmap(s->pool, h);
-	*v = (uint64_t)h | ((uint64_t)len << SLOT_LEN_SHIFT) | flags;
+	*v = (uint64_t)h | ((uint64_t)len << SLOT_LEN_SHIFT) | flags |
+	     ((uint64_t)s->codec.alg << SLOT_ALG_SHIFT);
 	return 0;
 }
 
@@ -314,6 +324,7 @@ static int read_backing(struct store *s, uint64_t slot, uint64_t v,
 	static __thread unsigned char obj[FZ_PAGE_SIZE];
 	bk_id_t id = (bk_id_t)(v & SLOT_HANDLE_MASK);
 	unsigned int len = slot_len(v);
+	struct codec dec;
 	int ret;
 
 	if (v & F(STORE_F_HUGE))
@@ -321,7 +332,8 @@ static int read_backing(struct store *s, uint64_t slot, uint64_t v,
 	ret = backing_read(s->bk, id, slot, obj, len);
 	if (ret)
 		return ret;
-	return codec_decompress(&s->codec, obj, len, page);
+	dec = slot_codec(v);
+	return codec_decompress(&dec, obj, len, page);
 }
 
 int store_read(struct store *s, uint64_t slot, void *page)
@@ -365,12 +377,12 @@ int store_read(struct store *s, uint64_t slot, void *page)
 	} else {
 		zsp_handle_t h = (zsp_handle_t)(v & SLOT_HANDLE_MASK);
 		const void *obj = zsp_map(s->pool, h);
+		struct codec dec = slot_codec(v);
 
 		if (v & F(STORE_F_HUGE))
 			memcpy(page, obj, FZ_PAGE_SIZE);
 		else
-			ret = codec_decompress(&s->codec, obj, slot_len(v),
-					       page);
+			ret = codec_decompress(&dec, obj, slot_len(v), page);
 		zsp_unmap(s->pool, h);
 	}
 	if (ret) {

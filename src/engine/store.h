@@ -17,14 +17,19 @@
  *   bit  45      the slot lock
  *   bits 46..53  flags (enum store_flag): same, huge, idle, written back,
  *                recompressed, incompressible, wide fill word, under
- *                writeback; recompressed and incompressible are reserved
- *                for recompression (issue 11) and never set today
- *   bits 54..63  free, for later (e.g. recompression priority)
+ *                writeback or recompression
+ *   bits 54..55  the algorithm that decodes the object (enum codec_alg:
+ *                level-independent), so that a slot keeps decoding when the
+ *                algorithm of its priority is changed later
+ *   bits 56..57  the priority it was compressed with: 0 the primary
+ *                algorithm, 1..STORE_MAX_PRIO a secondary (recompressed)
+ *   bits 58..63  free (a dictionary's index, later)
  *
  * A write replaces the whole word, so it clears every flag: the idle mark,
- * and STORE_F_UNDER_WB, which tells a writeback in flight that the slot it
- * copied has changed (zram's ZRAM_UNDER_WB): the writeback then frees what
- * it wrote instead of installing it.  A read clears the idle mark only.
+ * and STORE_F_UNDER_WB, which tells a writeback or a recompression in
+ * flight that the slot it copied has changed (zram's ZRAM_UNDER_WB): it
+ * then frees what it made instead of installing it.  A read clears the idle
+ * mark only.  A written-back slot keeps its algorithm and priority.
  * A written-back slot keeps STORE_F_HUGE when its object is a raw page (so
  * that a read knows not to decompress it) but no longer counts in
  * huge_pages, compr_data_size or pages_stored (zram's meaning of mm_stat:
@@ -51,6 +56,7 @@
 #include <stdint.h>
 
 #include "backing.h"
+#include "codec.h"
 #include "fzram.h"
 #include "stats.h"
 
@@ -60,6 +66,7 @@
 #define STORE_ATIME_SLOTS 512            /* slots per access-time array */
 #define STORE_WB_DEFAULT_BATCH 32        /* writeback_batch_size */
 #define STORE_WB_MAX_RANGES 16           /* page_index(es) per request */
+#define STORE_MAX_PRIO 3                 /* secondary algorithms: 1..3 */
 
 enum store_flag {
 	STORE_F_SAME = 46,           /* one repeated 8-byte word */
@@ -69,7 +76,8 @@ enum store_flag {
 	STORE_F_RECOMP = 50,         /* recompressed with a second codec */
 	STORE_F_INCOMPRESSIBLE = 51, /* no codec made it smaller */
 	STORE_F_WIDE = 52,           /* fill word kept in the word table */
-	STORE_F_UNDER_WB = 53,       /* copied by a writeback in flight */
+	STORE_F_UNDER_WB = 53,       /* copied by a writeback or a
+					recompression in flight */
 	STORE_NR_FLAGS
 };
 /* the picture above; store.c asserts that the other fields fit beside */
@@ -293,5 +301,64 @@ void store_bd(struct store *s, struct stats_bd *bd);
 #define STORE_BLOCK_STATE_LINE 40 /* bytes per line */
 size_t store_block_state(struct store *s, uint64_t *cursor, char *buf,
 			 size_t len);
+
+/* ---- recompression with secondary algorithms --------------------------- */
+
+/*
+ * store_set_recomp() - make algorithm @name at @level (CODEC_LEVEL_DEFAULT
+ * or in range) the secondary algorithm of priority @prio
+ * (1..STORE_MAX_PRIO), or remove it (@name NULL).  Slots already
+ * recompressed keep decoding: each remembers its algorithm.
+ * Return: 0; -EINVAL (@prio out of range); -ENOENT (unknown algorithm);
+ * -ERANGE (level out of range).  Nothing changes on an error.
+ */
+int store_set_recomp(struct store *s, unsigned int prio, const char *name,
+		     int level);
+
+/*
+ * store_recomp() - the algorithm of priority @prio into *@out (0: the
+ * primary).  Return: true, or false when @prio has none (or is out of
+ * range).
+ */
+bool store_recomp(struct store *s, unsigned int prio, struct codec *out);
+
+struct store_recomp_req {
+	unsigned int mode;	/* STORE_WB_IDLE and/or STORE_WB_HUGE bits:
+				   each must hold; 0: any stored slot */
+	unsigned int threshold; /* only objects of at least this many bytes,
+				   and the result must be below it; 0: any */
+	uint64_t max_pages;	/* most slots tried; 0: no limit */
+	unsigned int prio;	/* 0: each set priority in turn, lowest first,
+				   until one shrinks the object; else this
+				   one alone */
+};
+
+/*
+ * store_recompress() - recompress the slots @req picks, largest first, as
+ * zram's recompress: in RAM, not same-filled, not marked incompressible,
+ * not already at (or above) the highest priority to try.  A slot's object
+ * is decompressed and compressed again with each priority above its own in
+ * turn; the first result that takes a smaller size class (and is below the
+ * threshold, if one is set) replaces the object, and the slot is marked
+ * recompressed with that priority.  When even the highest set priority
+ * does not shrink it, the slot is marked incompressible and not tried
+ * again (until it is written).  A slot written, discarded or freed while
+ * it is being recompressed keeps its newest content; the new object is
+ * freed.
+ * Return: 0; -ENOENT (no secondary algorithm is set); -EINVAL (@req->prio
+ * above STORE_MAX_PRIO or not set; a mode bit other than idle and huge);
+ * -ENOMEM.  *@done (if not NULL) gets the number of slots recompressed.
+ * Context: one caller at a time (the tier's worker); compression runs with
+ * no lock held, each slot's lock is taken only to copy and to install.
+ */
+int store_recompress(struct store *s, const struct store_recomp_req *req,
+		     uint64_t *done);
+
+/*
+ * store_recomp_stats() - slots in RAM per priority and their bytes
+ * (compressed, as compr_data_size); index 0 is the primary algorithm's.
+ */
+void store_recomp_stats(struct store *s, uint64_t pages[STORE_MAX_PRIO + 1],
+			uint64_t bytes[STORE_MAX_PRIO + 1]);
 
 #endif /* FZRAM_STORE_H */

@@ -94,9 +94,44 @@ struct store {
 	unsigned int wb_batch;	     /* objects per backing write (atomic) */
 	unsigned char *wb_buf;	     /* BK_MAX_BATCH objects, the writeback
 					caller's (one at a time) */
+
+	/* recompression: recomp[0] is a copy of codec; 1..STORE_MAX_PRIO
+	 * are set when recomp_set says so; both under recomp_lock */
+	pthread_mutex_t recomp_lock;
+	struct codec recomp[STORE_MAX_PRIO + 1];
+	bool recomp_set[STORE_MAX_PRIO + 1];
 };
 
 /* ---- slot words -------------------------------------------------------- */
+
+/* Bits 54..57 (store.h): the decoding algorithm, the priority. */
+#define SLOT_ALG_SHIFT 54
+#define SLOT_PRIO_SHIFT 56
+#define SLOT_ALG_FIELD (3ULL << SLOT_ALG_SHIFT)
+#define SLOT_PRIO_FIELD (3ULL << SLOT_PRIO_SHIFT)
+/* what a slot's object carries with it wherever it goes (RAM, backing) */
+#define SLOT_CODEC_FIELDS (SLOT_ALG_FIELD | SLOT_PRIO_FIELD | F(STORE_F_RECOMP))
+_Static_assert(STORE_NR_FLAGS <= SLOT_ALG_SHIFT, "algorithm bits");
+_Static_assert(CODEC_NR_ALGS <= 4, "two bits of algorithm");
+_Static_assert(STORE_MAX_PRIO <= 3, "two bits of priority");
+
+static inline enum codec_alg slot_alg(uint64_t v)
+{
+	return (enum codec_alg)((v >> SLOT_ALG_SHIFT) & 3);
+}
+
+static inline unsigned int slot_prio(uint64_t v)
+{
+	return (unsigned int)((v >> SLOT_PRIO_SHIFT) & 3);
+}
+
+/* The codec that decodes slot word @v's object (level-independent). */
+static inline struct codec slot_codec(uint64_t v)
+{
+	struct codec c = {.alg = slot_alg(v)};
+
+	return c;
+}
 
 static inline uint64_t slot_lock(uint64_t *e)
 {
@@ -232,5 +267,26 @@ static inline void atime_touch(struct store *s, struct store_chunk *c,
  * lock and then stores the slot's new word.
  */
 void store_slot_free(struct store *s, uint64_t v);
+
+/* Candidate lists of the post-processing walks (writeback, recompression):
+ * keys (length << 32 | slot), sorted largest first. */
+struct store_list {
+	uint64_t *key;
+	size_t n, cap;
+};
+
+/* store_list_add() - append @key. Return: 0, -ENOMEM. */
+int store_list_add(struct store_list *l, uint64_t key);
+
+/* store_list_sort() - largest first, each key once. */
+void store_list_sort(struct store_list *l);
+
+/* chunk_end() - the end (exclusive) of chunk @ci, at most @end. */
+static inline uint64_t chunk_end(uint64_t ci, uint64_t end)
+{
+	uint64_t stop = (ci + 1) * STORE_CHUNK_SLOTS;
+
+	return stop < end ? stop : end;
+}
 
 #endif /* FZRAM_STORE_INT_H */

@@ -43,14 +43,6 @@ void store_advance_clock(struct store *s, uint32_t seconds)
 			   __ATOMIC_RELAXED);
 }
 
-/* The last slot (exclusive) of chunk @ci that lies below @end. */
-static uint64_t chunk_end(uint64_t ci, uint64_t end)
-{
-	uint64_t stop = (ci + 1) * STORE_CHUNK_SLOTS;
-
-	return stop < end ? stop : end;
-}
-
 uint64_t store_mark_idle(struct store *s, bool all, uint32_t min_age)
 {
 	uint64_t n = __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE);
@@ -188,13 +180,7 @@ static bool wb_eligible(uint64_t v, unsigned int mode)
 	return true;
 }
 
-/* Candidates: (length << 32 | slot), sorted descending = largest first. */
-struct wb_list {
-	uint64_t *key;
-	size_t n, cap;
-};
-
-static int wb_list_add(struct wb_list *l, uint64_t key)
+int store_list_add(struct store_list *l, uint64_t key)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 1024;
@@ -216,8 +202,22 @@ static int key_cmp_desc(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+void store_list_sort(struct store_list *l)
+{
+	size_t w = 0;
+
+	if (!l->n)
+		return;
+	qsort(l->key, l->n, sizeof(*l->key), key_cmp_desc);
+	/* overlapping ranges name a slot twice: keep the first */
+	for (size_t i = 0; i < l->n; i++)
+		if (!w || l->key[i] != l->key[w - 1])
+			l->key[w++] = l->key[i];
+	l->n = w;
+}
+
 static int wb_collect(struct store *s, unsigned int mode, uint64_t lo,
-		      uint64_t end, struct wb_list *l)
+		      uint64_t end, struct store_list *l)
 {
 	for (uint64_t slot = lo; slot < end;) {
 		uint64_t ci = slot / STORE_CHUNK_SLOTS;
@@ -231,7 +231,7 @@ static int wb_collect(struct store *s, unsigned int mode, uint64_t lo,
 
 			if (!wb_eligible(v & ~SLOT_LOCK, mode))
 				continue;
-			ret = wb_list_add(l, (uint64_t)slot_len(v) << 32 | slot);
+			ret = store_list_add(l, (uint64_t)slot_len(v) << 32 | slot);
 			if (ret)
 				return ret;
 		}
@@ -252,7 +252,7 @@ struct wb_pick {
  * Return: the number copied; *@next advances; *@spent is set when the
  * budget ran out before the candidates did.
  */
-static unsigned int wb_fill(struct store *s, const struct wb_list *l,
+static unsigned int wb_fill(struct store *s, const struct store_list *l,
 			    size_t *next, unsigned int mode, unsigned int max,
 			    struct bk_item *items, struct wb_pick *picks,
 			    bool *spent)
@@ -334,14 +334,20 @@ static int wb_commit(struct store *s, const struct bk_item *items,
 		stats_dec(s->st.pages_stored);
 		if (v & F(STORE_F_HUGE))
 			stats_dec(s->st.huge_pages);
+		if (slot_prio(v)) { /* recompression's counts are of RAM */
+			stats_dec(s->st.recomp_pages[slot_prio(v)]);
+			stats_sub(s->st.recomp_bytes[slot_prio(v)],
+				  slot_len(v));
+		}
 		stats_inc(s->st.bd_count);
 		stats_inc(s->st.bd_writes);
 		(*moved)++;
-		/* the access time stays; the idle mark goes, as in zram */
+		/* the access time stays; the idle mark goes, as in zram; the
+		 * object keeps what decodes it */
 		slot_unlock(e, (uint64_t)items[i].id |
 				       ((uint64_t)slot_len(v) << SLOT_LEN_SHIFT) |
 				       F(STORE_F_WB) |
-				       (v & F(STORE_F_HUGE)));
+				       (v & (F(STORE_F_HUGE) | SLOT_CODEC_FIELDS)));
 	}
 	return err;
 }
@@ -351,7 +357,7 @@ int store_writeback(struct store *s, const struct store_wb_req *req,
 {
 	struct bk_item items[BK_MAX_BATCH];
 	struct wb_pick picks[BK_MAX_BATCH];
-	struct wb_list l = {0};
+	struct store_list l = {0};
 	uint64_t n = __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE);
 	uint64_t done = 0;
 	size_t next = 0;
@@ -384,17 +390,7 @@ int store_writeback(struct store *s, const struct store_wb_req *req,
 	}
 	if (ret)
 		goto out;
-	if (l.n)
-		qsort(l.key, l.n, sizeof(*l.key), key_cmp_desc);
-	/* overlapping ranges name a slot twice: keep the first */
-	{
-		size_t w = 0;
-
-		for (size_t i = 0; i < l.n; i++)
-			if (!w || l.key[i] != l.key[w - 1])
-				l.key[w++] = l.key[i];
-		l.n = w;
-	}
+	store_list_sort(&l);
 	while (next < l.n && !ret && !spent) {
 		unsigned int got, batch = store_wb_batch(s);
 		int w;

@@ -20,6 +20,7 @@
 
 enum tier_op {
 	TIER_OP_WRITEBACK,
+	TIER_OP_RECOMPRESS,
 	TIER_OP_COMPACT,
 };
 
@@ -27,7 +28,8 @@ enum tier_op {
 struct tier_job {
 	enum tier_op op;
 	const struct store_wb_req *req; /* TIER_OP_WRITEBACK */
-	uint64_t moved;			/* out */
+	const struct store_recomp_req *rreq; /* TIER_OP_RECOMPRESS */
+	uint64_t moved;			/* out: slots moved or recompressed */
 	int64_t result;			/* out */
 	bool done;			/* under tier->lock */
 	struct tier_job *next;		/* the queue, under tier->lock */
@@ -50,6 +52,9 @@ static void tier_run(struct tier *t, struct tier_job *j)
 	switch (j->op) {
 	case TIER_OP_WRITEBACK:
 		j->result = store_writeback(t->store, j->req, &j->moved);
+		break;
+	case TIER_OP_RECOMPRESS:
+		j->result = store_recompress(t->store, j->rreq, &j->moved);
 		break;
 	case TIER_OP_COMPACT:
 		j->result = bk ? backing_compact(bk) : 0;
@@ -198,6 +203,17 @@ int tier_writeback(struct tier *t, const struct store_wb_req *req,
 	tier_submit(t, &j);
 	if (moved)
 		*moved = j.moved;
+	return (int)j.result;
+}
+
+int tier_recompress(struct tier *t, const struct store_recomp_req *req,
+		    uint64_t *done)
+{
+	struct tier_job j = {.op = TIER_OP_RECOMPRESS, .rreq = req};
+
+	tier_submit(t, &j);
+	if (done)
+		*done = j.moved;
 	return (int)j.result;
 }
 

@@ -4,8 +4,8 @@
  * I/O-bound jobs of the second tier (writeback, compaction of the backing
  * store) one at a time, off the FUSE request path, and between jobs punches
  * the backing space that frees left empty (backing_maintain(), every
- * TIER_MAINTAIN_MS).  Later issues give it recompression and the policies
- * that run these jobs by themselves.
+ * TIER_MAINTAIN_MS), and recompression.  A later issue gives it the
+ * policies that run these jobs by themselves.
  *
  * A caller (an xattr write) hands a job over and waits for its result, as a
  * write to zram's writeback file returns when the writeback is done; the
@@ -47,6 +47,13 @@ void tier_destroy(struct tier *t);
  */
 int tier_writeback(struct tier *t, const struct store_wb_req *req,
 		   uint64_t *moved);
+
+/*
+ * tier_recompress() - run store_recompress(@req) on the worker and wait.
+ * Return and *@done: store_recompress()'s; -ECANCELED as above.
+ */
+int tier_recompress(struct tier *t, const struct store_recomp_req *req,
+		    uint64_t *done);
 
 /*
  * tier_compact() - compact the backing store on the worker and wait (the
