@@ -2,8 +2,7 @@
 /*
  * benchtime.h - what the engine's benchmarks (bench_store.c,
  * bench_writeback.c) share: wall and process CPU clocks in seconds, and
- * the median of a set of figures.  Static functions: include it in one .c
- * file per program.
+ * the median of a set of figures.  Static inline functions.
  */
 #ifndef FZRAM_BENCH_BENCHTIME_H
 #define FZRAM_BENCH_BENCHTIME_H
@@ -12,7 +11,7 @@
 #include <time.h>
 
 /* now() - CLOCK_MONOTONIC, in seconds. */
-static double now(void)
+static inline double now(void)
 {
 	struct timespec ts;
 
@@ -21,7 +20,7 @@ static double now(void)
 }
 
 /* cpu_now() - the process's CPU time (user and system), in seconds. */
-static double cpu_now(void)
+static inline double cpu_now(void)
 {
 	struct timespec ts;
 
@@ -29,7 +28,7 @@ static double cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int cmp_double(const void *a, const void *b)
+static inline int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -37,7 +36,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* median() - the median of the @n figures at @v (sorts them in place). */
-static double median(double *v, unsigned int n)
+static inline double median(double *v, unsigned int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
