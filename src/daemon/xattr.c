@@ -709,6 +709,8 @@ int xattr_parse_recomp_algorithm(const char *value, size_t len,
 	if (len && !value)
 		return -EINVAL;
 	len = chomp(value, len);
+	if (memchr(value, '\n', len))
+		return -EINVAL; /* one line only */
 	*prio = 1;
 	while (next_word(value, len, &at, &w, &wlen)) {
 		k = split_key(w, wlen, keys, &v, &vlen);
@@ -753,6 +755,8 @@ int xattr_parse_algorithm_params(const char *value, size_t len,
 	if (len && !value)
 		return -EINVAL;
 	len = chomp(value, len);
+	if (memchr(value, '\n', len))
+		return -EINVAL; /* one line only */
 	while (next_word(value, len, &at, &w, &wlen)) {
 		k = split_key(w, wlen, keys, &v, &vlen);
 		if (k < 0 || seen[k])
@@ -804,6 +808,8 @@ int xattr_parse_recompress(const char *value, size_t len,
 	if (len && !value)
 		return -EINVAL;
 	len = chomp(value, len);
+	if (memchr(value, '\n', len))
+		return -EINVAL; /* one line only */
 	while (next_word(value, len, &at, &w, &wlen)) {
 		k = split_key(w, wlen, keys, &v, &vlen);
 		if (k < 0 || seen[k])
