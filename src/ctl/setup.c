@@ -564,7 +564,8 @@ static int check_recomp(const struct setup_args *a)
 	if (strncmp(lv, "level=", 6) == 0)
 		lv += 6;
 	if (parse_int(lv, min, max, &level)) {
-		ctl_err("--recomp: '%s': the level is not one of %s (%d to %d)",
+		ctl_err("--recomp: '%s': the level is out of range for %s "
+			"(%d to %d)",
 			a->recomp, alg, min, max);
 		return -1;
 	}
