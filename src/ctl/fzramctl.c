@@ -41,7 +41,8 @@ static void usage(void)
 	       "[--level <n>]\n"
 	       "          [--priority <prio>] [--mem-limit <size>]\n"
 	       "          [--backing <path> [--backing-size <size>]\n"
-	       "          [--backing-encrypt on|off]] [--options <list>]\n"
+	       "          [--backing-encrypt on|off]] [--recomp <alg>[:<n>]]\n"
+	       "          [--options <list>]\n"
 	       " " CTL_PROG " --swapoff <file|mountpoint|loopdev> | --all\n"
 	       "\nList fzram instances, or bring an fzram swap up or down.\n"
 	       "\nOptions:\n"
@@ -68,6 +69,9 @@ static void usage(void)
 	       "--size)\n"
 	       "     --backing-encrypt on|off\n"
 	       "                         seal what goes there (default: on)\n"
+	       "     --recomp <alg>[:<n>]\n"
+	       "                         secondary algorithm (and level) for "
+	       "recompress\n"
 	       "     --options <list>    more fzram -o options (poll_us=N, "
 	       "uring, nomlock)\n"
 	       "     --swapoff           swapoff, losetup -d, umount\n"
@@ -98,6 +102,7 @@ enum {
 	OPT_BACKING,
 	OPT_BACKING_SIZE,
 	OPT_BACKING_ENCRYPT,
+	OPT_RECOMP, /* the last of --swapon's (parse_cli()'s range) */
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +124,7 @@ static const struct option long_opts[] = {
     {"backing", required_argument, NULL, OPT_BACKING},
     {"backing-size", required_argument, NULL, OPT_BACKING_SIZE},
     {"backing-encrypt", required_argument, NULL, OPT_BACKING_ENCRYPT},
+    {"recomp", required_argument, NULL, OPT_RECOMP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -162,7 +168,7 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 		c->list_opt |= ch == 'o' || ch == 'b' || ch == 'n' ||
 			       ch == OPT_OUTPUT_ALL || ch == OPT_RAW ||
 			       ch == OPT_JSON;
-		c->sw_opt |= ch >= OPT_SIZE && ch <= OPT_BACKING_ENCRYPT;
+		c->sw_opt |= ch >= OPT_SIZE && ch <= OPT_RECOMP;
 		switch (ch) {
 		case OPT_OUTPUT_ALL:
 			c->output = NULL;
@@ -220,6 +226,9 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 		case OPT_BACKING_ENCRYPT:
 			c->sa.backing_encrypt = optarg;
 			break;
+		case OPT_RECOMP:
+			c->sa.recomp = optarg;
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -249,7 +258,8 @@ static int check_modes(const struct cli *c)
 	if (c->sw_opt && !c->swapon) {
 		ctl_err("--size, --algorithm, --level, --priority, "
 			"--mem-limit, --backing, --backing-size, "
-			"--backing-encrypt and --options need --swapon");
+			"--backing-encrypt, --recomp and --options need "
+			"--swapon");
 		return -1;
 	}
 	if (c->all && !c->swapoff) {

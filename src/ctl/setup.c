@@ -314,10 +314,10 @@ int setup_fzram_opts(const struct setup_args *a, char *buf, size_t len)
 {
 	const char *names[] = {"size",	  "algorithm",	  "level",
 			       "mem_limit", "backing",	  "backing_size",
-			       "backing_encrypt"};
+			       "backing_encrypt", "recomp"};
 	const char *vals[] = {a->size,	  a->algorithm,	   a->level,
 			      a->mem_limit, a->backing,	   a->backing_size,
-			      a->backing_encrypt};
+			      a->backing_encrypt, a->recomp};
 	size_t n = 0;
 	int err = 0;
 
@@ -536,6 +536,42 @@ static int check_backing(const struct setup_args *a)
 	return 0;
 }
 
+/*
+ * check_recomp() - --recomp ALG[:LEVEL] (or ALG:level=LEVEL), as fzram's
+ * recomp= checks it, so that a mistake is told before anything is done.
+ */
+static int check_recomp(const struct setup_args *a)
+{
+	char alg[16];
+	const char *colon, *lv;
+	int min, max, def, level;
+	size_t alen;
+
+	if (!a->recomp)
+		return 0;
+	colon = strchr(a->recomp, ':');
+	alen = colon ? (size_t)(colon - a->recomp) : strlen(a->recomp);
+	snprintf(alg, sizeof(alg), "%.*s", (int)alen, a->recomp);
+	if (alen >= sizeof(alg) || codec_level_range(alg, &min, &max, &def)) {
+		ctl_err("--recomp: '%s' is not ALGORITHM[:LEVEL], the "
+			"algorithm one of " CODEC_NAME_LIST,
+			a->recomp);
+		return -1;
+	}
+	if (!colon)
+		return 0;
+	lv = colon + 1;
+	if (strncmp(lv, "level=", 6) == 0)
+		lv += 6;
+	if (parse_int(lv, min, max, &level)) {
+		ctl_err("--recomp: '%s': the level is out of range for %s "
+			"(%d to %d)",
+			a->recomp, alg, min, max);
+		return -1;
+	}
+	return 0;
+}
+
 int setup_check(struct setup_args *a)
 {
 	const char *alg = a->algorithm ? a->algorithm : CODEC_DEFAULT_NAME;
@@ -557,7 +593,7 @@ int setup_check(struct setup_args *a)
 			a->mem_limit);
 		return -1;
 	}
-	if (check_backing(a))
+	if (check_backing(a) || check_recomp(a))
 		return -1;
 	if (a->options &&
 	    (!*a->options || strlen(a->options) > SETUP_OPTIONS_MAX ||

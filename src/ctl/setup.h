@@ -37,6 +37,8 @@ struct setup_args {
 				     @backing) */
 	const char *backing_encrypt; /* "on" or "off", or NULL (needs
 					@backing) */
+	const char *recomp;	  /* -o recomp=ALG[:LEVEL], the secondary
+				     algorithm of priority 1, or NULL */
 	const char *options;	  /* more of fzram's -o options, or NULL */
 	const char *priority_arg; /* NULL: SETUP_DEFAULT_PRIORITY */
 	int priority;		  /* set by setup_check() from @priority_arg */
@@ -54,7 +56,7 @@ int setup_check(struct setup_args *a);
  * setup_fzram_opts() - the -o list for fzram that @a asks for, into @buf of
  * @len bytes (SETUP_FZRAM_OPTS_LEN is enough for any @a that passed
  * setup_check()): size=, algorithm=, level=, mem_limit=, backing=,
- * backing_size=, backing_encrypt= for those given, in this order, then
+ * backing_size=, backing_encrypt=, recomp= for those given, in this order, then
  * @a->options; "" when none.  In the backing path, commas and backslashes
  * are escaped with a backslash, as fuse_opt_parse() reads them.
  * Return: 0, or -ENAMETOOLONG when @buf is too short (its content is then

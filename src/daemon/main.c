@@ -359,6 +359,18 @@ int main(int argc, char *argv[])
 		fz_store_error(err, &o);
 		goto out_cmd;
 	}
+	/* checked by opts_parse(): an error here is a bug, but say so */
+	for (unsigned int prio = 1; prio <= STORE_MAX_PRIO; prio++) {
+		if (!o.recomp[prio])
+			continue;
+		err = store_set_recomp(store, prio, o.recomp[prio],
+				       o.recomp_level[prio]);
+		if (err) {
+			fprintf(stderr, "fzram: recomp: %s: %s\n",
+				o.recomp[prio], strerror(-err));
+			goto out_bdev;
+		}
+	}
 	if (o.backing && fz_backing_setup(&o, store, &bk))
 		goto out_bdev;
 	err = bdev_create(store, &bdev);

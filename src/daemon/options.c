@@ -42,6 +42,9 @@ enum opts_key {
 	OPTS_KEY_BACKING,
 	OPTS_KEY_BACKING_SIZE,
 	OPTS_KEY_BACKING_ENCRYPT,
+	OPTS_KEY_RECOMP,
+	OPTS_KEY_RECOMP2,
+	OPTS_KEY_RECOMP3,
 	OPTS_NR_KEYS
 };
 
@@ -58,6 +61,9 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("backing=", OPTS_KEY_BACKING),
     FUSE_OPT_KEY("backing_size=", OPTS_KEY_BACKING_SIZE),
     FUSE_OPT_KEY("backing_encrypt=", OPTS_KEY_BACKING_ENCRYPT),
+    FUSE_OPT_KEY("recomp=", OPTS_KEY_RECOMP),
+    FUSE_OPT_KEY("recomp2=", OPTS_KEY_RECOMP2),
+    FUSE_OPT_KEY("recomp3=", OPTS_KEY_RECOMP3),
     FUSE_OPT_END};
 
 #define SIZE_FORM "BYTES with optional K, M, G or T suffix"
@@ -234,6 +240,58 @@ static int opts_set_backing_encrypt(struct opts *o, const char *value)
 			"is not on or off (or 1/0, yes/no)");
 }
 
+/*
+ * recomp=ALG[:LEVEL] (also ALG:level=LEVEL, as zram-generator writes
+ * zstd(level=19)): the secondary algorithm of priority @prio, checked
+ * here, set on the store after it is made (main.c).
+ */
+static int opts_set_recomp(struct opts *o, unsigned int prio,
+			   const char *value)
+{
+	static const char *const optname[] = {NULL, "recomp", "recomp2",
+					      "recomp3"};
+	const char *colon = strchr(value, ':'), *lv;
+	size_t alen = colon ? (size_t)(colon - value) : strlen(value);
+	const char *alg = NULL;
+	int min, max, def;
+	struct codec c;
+	char *end;
+	long v;
+
+	_Static_assert(STORE_MAX_PRIO == 3, "recomp, recomp2, recomp3");
+	for (int i = 0; i < CODEC_NR_ALGS; i++)
+		if (strlen(codec_name(i)) == alen &&
+		    strncmp(value, codec_name(i), alen) == 0)
+			alg = codec_name(i);
+	if (!alg) {
+		fprintf(stderr, "fzram: %s: '%.*s' is not one of "
+			CODEC_NAME_LIST "\n", optname[prio], (int)alen, value);
+		return -1;
+	}
+	o->recomp[prio] = alg;
+	o->recomp_level[prio] = CODEC_LEVEL_DEFAULT;
+	if (!colon)
+		return 0;
+	lv = colon + 1;
+	if (strncmp(lv, "level=", 6) == 0)
+		lv += 6;
+	errno = 0;
+	v = strtol(lv, &end, 10);
+	if (!*lv || *end || errno || v < INT_MIN || v > INT_MAX)
+		return opts_bad(optname[prio], value,
+				"is not ALGORITHM[:LEVEL] (LEVEL an integer)");
+	if (codec_init(&c, alg, (int)v)) {
+		codec_level_range(alg, &min, &max, &def);
+		fprintf(stderr,
+			"fzram: %s: '%s': level %ld is out of range for %s "
+			"(%d to %d)\n",
+			optname[prio], value, v, alg, min, max);
+		return -1;
+	}
+	o->recomp_level[prio] = (int)v;
+	return 0;
+}
+
 static int opts_proc(void *data, const char *arg, int key,
 		     struct fuse_args *outargs)
 {
@@ -269,6 +327,14 @@ static int opts_proc(void *data, const char *arg, int key,
 		return opts_set_backing_size(o, value) ? -1 : 0;
 	case OPTS_KEY_BACKING_ENCRYPT:
 		return opts_set_backing_encrypt(o, value) ? -1 : 0;
+	case OPTS_KEY_RECOMP:
+	case OPTS_KEY_RECOMP2:
+	case OPTS_KEY_RECOMP3:
+		return opts_set_recomp(o, 1 + (unsigned int)(key -
+							    OPTS_KEY_RECOMP),
+				       value)
+			   ? -1
+			   : 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_positional == 2) {
 			fprintf(
@@ -417,6 +483,9 @@ void opts_help(const char *progname)
 	    "                           suffixes (default: the file size)\n"
 	    "    -o backing_encrypt=on|off  seal what is written there with a\n"
 	    "                           key made at mount (default on)\n"
+	    "    -o recomp=ALG[:LEVEL]  secondary algorithm of priority 1, for\n"
+	    "                           user.fzram.recompress (recomp2=,\n"
+	    "                           recomp3=: priorities 2 and 3)\n"
 #ifdef HAVE_LIBURING
 	    "    -o uring               serve through FUSE over io_uring when the\n"
 	    "                           kernel offers it (Linux 6.14+, fuse\n"

@@ -7,7 +7,7 @@
  * SOURCE is accepted and ignored, so that "mount -t fuse.fzram fzram DIR -o
  * size=2G" works through mount.fuse3.  Our -o options (size, algorithm,
  * level, mem_limit, file, nomlock, poll_us, uring, threads, backing,
- * backing_size, backing_encrypt) are taken out and checked here; the rest
+ * backing_size, backing_encrypt, recomp, recomp2, recomp3) are taken out and checked here; the rest
  * of the command line (-f, -d, -s, clone_fd, max_idle_threads, and every
  * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
  * and fuse_session_new(), which reject what they do not know.  What the
@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <fuse_opt.h>
+
+#include "store.h" /* STORE_MAX_PRIO */
 
 #define OPTS_DEFAULT_FILE "swapfile"
 #define OPTS_DEFAULT_ALGORITHM "lz4"
@@ -41,6 +43,12 @@ struct opts {
 				 file, block device or directory; NULL = none */
 	uint64_t backing_size; /* bytes, 0 = the device's size */
 	bool backing_encrypt;  /* seal what goes there (default on) */
+	const char *recomp[STORE_MAX_PRIO + 1]; /* recomp=, recomp2=,
+				 recomp3=: the secondary algorithm of
+				 priorities 1..3 (checked); [0] unused,
+				 NULL = none */
+	int recomp_level[STORE_MAX_PRIO + 1]; /* CODEC_LEVEL_DEFAULT or
+				 in range for recomp[i] (checked) */
 	char *source;	     /* ignored; NULL if not given */
 	int nr_positional;   /* non-option arguments seen */
 	char *positional[2]; /* [SOURCE] MOUNTPOINT, as given */

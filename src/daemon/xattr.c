@@ -91,6 +91,91 @@ static int parse_u64(const char *p, size_t len, uint64_t *out)
 }
 
 /*
+ * parse_int() - @len bytes of an optional '-' and decimal digits into
+ * *@out.  Return: 0, -EINVAL (empty, not a number, outside int).
+ */
+static int parse_int(const char *p, size_t len, int *out)
+{
+	bool neg = len && p[0] == '-';
+	uint64_t v;
+
+	if (parse_u64(p + neg, len - neg, &v) || v > (uint64_t)INT_MAX + neg)
+		return -EINVAL;
+	*out = neg ? (int)-(int64_t)v : (int)v;
+	return 0;
+}
+
+/* the enum codec_alg named by the @len bytes at @p; -1 if none is */
+static int alg_by_name(const char *p, size_t len)
+{
+	for (int i = 0; i < CODEC_NR_ALGS; i++)
+		if (strlen(codec_name(i)) == len &&
+		    memcmp(codec_name(i), p, len) == 0)
+			return i;
+	return -1;
+}
+
+/* the lowest set priority (1..STORE_MAX_PRIO) of algorithm @alg; -1 */
+static int recomp_prio_of(struct store *s, int alg)
+{
+	struct codec c;
+
+	for (unsigned int prio = 1; prio <= STORE_MAX_PRIO; prio++)
+		if (store_recomp(s, prio, &c) && (int)c.alg == alg)
+			return (int)prio;
+	return -1;
+}
+
+/*
+ * next_word() - the next word (run of bytes other than space and tab) of
+ * the @len bytes at @v from *@at, into *@w and *@wlen.
+ * Return: false when there is none left.
+ */
+static bool next_word(const char *v, size_t len, size_t *at, const char **w,
+		      size_t *wlen)
+{
+	size_t i = *at, start;
+
+	while (i < len && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	if (i == len) {
+		*at = i;
+		return false;
+	}
+	start = i;
+	while (i < len && v[i] != ' ' && v[i] != '\t')
+		i++;
+	*w = v + start;
+	*wlen = i - start;
+	*at = i;
+	return true;
+}
+
+/*
+ * split_key() - a "key=value" word into the index of its key in @keys
+ * (NULL-terminated) and its value.  Return: the index, or -1 when the word
+ * has no '=' or an unknown key.
+ */
+static int split_key(const char *w, size_t wlen, const char *const *keys,
+		     const char **val, size_t *vlen)
+{
+	const char *eq = memchr(w, '=', wlen);
+	size_t klen;
+
+	if (!eq)
+		return -1;
+	klen = (size_t)(eq - w);
+	for (int k = 0; keys[k]; k++) {
+		if (strlen(keys[k]) == klen && memcmp(keys[k], w, klen) == 0) {
+			*val = eq + 1;
+			*vlen = wlen - klen - 1;
+			return k;
+		}
+	}
+	return -1;
+}
+
+/*
  * Write-only triggers have no value, but listxattr names them, and
  * `getfattr -d -m -` reads every name it lists: -ENODATA there would make
  * it report an error for an attribute it was just told exists.  So they
@@ -185,6 +270,28 @@ static int get_mm_stat(const struct xattr_ctx *x, char *buf, size_t len)
 	return stats_format_mm(&mm, buf, len);
 }
 
+/*
+ * fzram's own: for priorities 0 (the primary) to STORE_MAX_PRIO, the slots
+ * in RAM stored with it, then their compressed bytes.
+ */
+static int get_recomp_stat(const struct xattr_ctx *x, char *buf, size_t len)
+{
+	uint64_t pages[STORE_MAX_PRIO + 1], bytes[STORE_MAX_PRIO + 1];
+	int n;
+
+	_Static_assert(STORE_MAX_PRIO == 3, "recomp_stat's eight columns");
+	store_recomp_stats(x->store, pages, bytes);
+	n = snprintf(buf, len,
+		     "%8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
+		     (unsigned long long)pages[0], (unsigned long long)bytes[0],
+		     (unsigned long long)pages[1], (unsigned long long)bytes[1],
+		     (unsigned long long)pages[2], (unsigned long long)bytes[2],
+		     (unsigned long long)pages[3], (unsigned long long)bytes[3]);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	return n;
+}
+
 /* ---- read-write -------------------------------------------------------- */
 
 /* The path given at mount (made absolute by the options), or "none". */
@@ -257,6 +364,60 @@ static int set_mem_used_max(const struct xattr_ctx *x, const char *value,
 		return -EINVAL;
 	store_reset_mem_used_max(x->store);
 	return 0;
+}
+
+/*
+ * One line per set priority, lowest first: "#N: " and comp_algorithm's
+ * list with that priority's algorithm in brackets; empty when none is set.
+ */
+static int get_recomp_algorithm(const struct xattr_ctx *x, char *buf,
+				size_t len)
+{
+	size_t n = 0;
+	struct codec c;
+
+	if (len)
+		buf[0] = '\0';
+	for (unsigned int prio = 1; prio <= STORE_MAX_PRIO; prio++) {
+		int w;
+
+		if (!store_recomp(x->store, prio, &c))
+			continue;
+		w = snprintf(buf + n, len - n, "#%u:", prio);
+		if (w < 0 || (size_t)w >= len - n)
+			return -ENOSPC;
+		n += (size_t)w;
+		for (int i = 0; i < CODEC_NR_ALGS; i++) {
+			bool sel = (int)c.alg == i;
+
+			w = snprintf(buf + n, len - n, " %s%s%s",
+				     sel ? "[" : "", codec_name(i),
+				     sel ? "]" : "");
+			if (w < 0 || (size_t)w >= len - n)
+				return -ENOSPC;
+			n += (size_t)w;
+		}
+		if (n + 2 > len)
+			return -ENOSPC;
+		buf[n++] = '\n';
+		buf[n] = '\0';
+	}
+	return (int)n;
+}
+
+/* The level is the algorithm's default; algorithm_params changes it. */
+static int set_recomp_algorithm(const struct xattr_ctx *x, const char *value,
+				size_t len)
+{
+	enum codec_alg alg;
+	unsigned int prio;
+	int err;
+
+	err = xattr_parse_recomp_algorithm(value, len, &prio, &alg);
+	if (err)
+		return err;
+	return store_set_recomp(x->store, prio, codec_name(alg),
+				CODEC_LEVEL_DEFAULT);
 }
 
 static int get_writeback_batch_size(const struct xattr_ctx *x, char *buf,
@@ -360,6 +521,64 @@ static int set_writeback(const struct xattr_ctx *x, const char *value,
 	if (!x->tier)
 		return -ENODEV;
 	return tier_writeback(x->tier, &req, NULL);
+}
+
+/*
+ * A new level for a set priority (named by its number or its algorithm),
+ * for the pages recompressed from now on: slots keep decoding whatever
+ * level they were made with.  The primary's level is chosen at mount.
+ */
+static int set_algorithm_params(const struct xattr_ctx *x, const char *value,
+				size_t len)
+{
+	struct xattr_algo_params p;
+	struct codec c;
+	int err;
+
+	err = xattr_parse_algorithm_params(value, len, &p);
+	if (err)
+		return err;
+	if (p.dict)
+		return -EOPNOTSUPP; /* dictionaries: not yet */
+	if (p.prio == 0 || !p.has_level)
+		return -EINVAL;
+	if (p.prio < 0) {
+		p.prio = recomp_prio_of(x->store, p.alg);
+		if (p.prio < 0)
+			return -EINVAL;
+	}
+	if (!store_recomp(x->store, (unsigned int)p.prio, &c))
+		return -ENOENT;
+	if (p.alg >= 0 && (int)c.alg != p.alg)
+		return -EINVAL;
+	return store_set_recomp(x->store, (unsigned int)p.prio,
+				codec_name(c.alg), p.level);
+}
+
+static int set_recompress(const struct xattr_ctx *x, const char *value,
+			  size_t len)
+{
+	struct store_recomp_req req;
+	struct codec c;
+	int err, alg, prio;
+
+	err = xattr_parse_recompress(value, len, &req, &alg);
+	if (err)
+		return err;
+	if (alg >= 0) {
+		prio = recomp_prio_of(x->store, alg);
+		if (prio < 0)
+			return -EINVAL;
+		if (req.prio && req.prio != (unsigned int)prio)
+			return -EINVAL;
+		req.prio = (unsigned int)prio;
+	} else if (req.prio && !store_recomp(x->store, req.prio, &c)) {
+		/* the store says -EINVAL too, but -ENOENT if none is set */
+		return -EINVAL;
+	}
+	if (!x->tier)
+		return store_recompress(x->store, &req, NULL);
+	return tier_recompress(x->tier, &req, NULL);
 }
 
 /* ---- the writeback line ------------------------------------------------ */
@@ -472,6 +691,161 @@ int xattr_parse_writeback(const char *value, size_t len, uint64_t nr_slots,
 	return words ? 0 : -EINVAL;
 }
 
+/* ---- the recompression lines ------------------------------------------ */
+
+enum { RA_ALGO, RA_PRIORITY, RA_NR };
+
+int xattr_parse_recomp_algorithm(const char *value, size_t len,
+				 unsigned int *prio, enum codec_alg *alg)
+{
+	static const char *const keys[] = {"algo", "priority", NULL};
+	bool seen[RA_NR] = {false};
+	const char *w, *v;
+	size_t at = 0, wlen, vlen;
+	bool unknown_alg = false;
+	uint64_t n;
+	int k, a;
+
+	if (len && !value)
+		return -EINVAL;
+	len = chomp(value, len);
+	if (memchr(value, '\n', len))
+		return -EINVAL; /* one line only */
+	*prio = 1;
+	while (next_word(value, len, &at, &w, &wlen)) {
+		k = split_key(w, wlen, keys, &v, &vlen);
+		if (k < 0 || seen[k])
+			return -EINVAL;
+		seen[k] = true;
+		if (k == RA_ALGO) {
+			if (!vlen)
+				return -EINVAL;
+			a = alg_by_name(v, vlen);
+			unknown_alg = a < 0;
+			if (a >= 0)
+				*alg = (enum codec_alg)a;
+		} else if (parse_u64(v, vlen, &n) || n < 1 ||
+			   n > STORE_MAX_PRIO) {
+			return -EINVAL;
+		} else {
+			*prio = (unsigned int)n;
+		}
+	}
+	if (!seen[RA_ALGO])
+		return -EINVAL;
+	return unknown_alg ? -ENOENT : 0;
+}
+
+enum { AP_PRIORITY, AP_ALGO, AP_LEVEL, AP_DICT, AP_NR };
+
+int xattr_parse_algorithm_params(const char *value, size_t len,
+				 struct xattr_algo_params *p)
+{
+	static const char *const keys[] = {"priority", "algo", "level",
+					   "dict", NULL};
+	bool seen[AP_NR] = {false};
+	const char *w, *v;
+	size_t at = 0, wlen, vlen;
+	uint64_t n;
+	int k;
+
+	memset(p, 0, sizeof(*p));
+	p->prio = -1;
+	p->alg = -1;
+	if (len && !value)
+		return -EINVAL;
+	len = chomp(value, len);
+	if (memchr(value, '\n', len))
+		return -EINVAL; /* one line only */
+	while (next_word(value, len, &at, &w, &wlen)) {
+		k = split_key(w, wlen, keys, &v, &vlen);
+		if (k < 0 || seen[k])
+			return -EINVAL;
+		seen[k] = true;
+		switch (k) {
+		case AP_PRIORITY:
+			if (parse_u64(v, vlen, &n) || n > STORE_MAX_PRIO)
+				return -EINVAL;
+			p->prio = (int)n;
+			break;
+		case AP_ALGO:
+			p->alg = alg_by_name(v, vlen);
+			if (p->alg < 0)
+				return -EINVAL;
+			break;
+		case AP_LEVEL:
+			if (parse_int(v, vlen, &p->level))
+				return -EINVAL;
+			p->has_level = true;
+			break;
+		default: /* AP_DICT */
+			if (!vlen)
+				return -EINVAL;
+			p->dict = true;
+			break;
+		}
+	}
+	return p->prio < 0 && p->alg < 0 ? -EINVAL : 0;
+}
+
+enum { RC_TYPE, RC_THRESHOLD, RC_MAX_PAGES, RC_PRIORITY, RC_ALGO, RC_NR };
+
+int xattr_parse_recompress(const char *value, size_t len,
+			   struct store_recomp_req *req, int *alg)
+{
+	static const char *const keys[] = {"type",     "threshold",
+					   "max_pages", "priority",
+					   "algo",     NULL};
+	bool seen[RC_NR] = {false};
+	const char *w, *v;
+	size_t at = 0, wlen, vlen;
+	unsigned int mode;
+	uint64_t n;
+	int k, words = 0;
+
+	memset(req, 0, sizeof(*req));
+	*alg = -1;
+	if (len && !value)
+		return -EINVAL;
+	len = chomp(value, len);
+	if (memchr(value, '\n', len))
+		return -EINVAL; /* one line only */
+	while (next_word(value, len, &at, &w, &wlen)) {
+		k = split_key(w, wlen, keys, &v, &vlen);
+		if (k < 0 || seen[k])
+			return -EINVAL;
+		seen[k] = true;
+		words++;
+		if (k == RC_ALGO) {
+			*alg = alg_by_name(v, vlen);
+			if (*alg < 0)
+				return -EINVAL;
+			continue;
+		}
+		if (k == RC_TYPE) {
+			mode = wb_mode(v, vlen);
+			if (!mode || (mode & STORE_WB_INCOMPRESSIBLE))
+				return -EINVAL;
+			req->mode = mode;
+			continue;
+		}
+		if (parse_u64(v, vlen, &n))
+			return -EINVAL;
+		if (k == RC_THRESHOLD) {
+			if (n > FZ_PAGE_SIZE)
+				return -EINVAL;
+			req->threshold = (unsigned int)n;
+		} else if (k == RC_MAX_PAGES) {
+			req->max_pages = n;
+		} else { /* RC_PRIORITY */
+			if (n < 1 || n > STORE_MAX_PRIO)
+				return -EINVAL;
+			req->prio = (unsigned int)n;
+		}
+	}
+	return words ? 0 : -EINVAL;
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 /*
@@ -479,6 +853,7 @@ int xattr_parse_writeback(const char *value, size_t len, uint64_t nr_slots,
  * output is sorted (and getfattr's dump is stable).
  */
 static const struct xattr_def xattrs[] = {
+    {"algorithm_params", get_empty, set_algorithm_params},
     {"backing_dev", get_backing_dev, set_backing_dev},
     {"bd_stat", get_bd_stat, NULL},
     {"comp_algorithm", get_comp_algorithm, NULL},
@@ -490,6 +865,9 @@ static const struct xattr_def xattrs[] = {
     {"mem_limit", get_mem_limit, set_mem_limit},
     {"mem_used_max", get_mem_used_max, set_mem_used_max},
     {"mm_stat", get_mm_stat, NULL},
+    {"recomp_algorithm", get_recomp_algorithm, set_recomp_algorithm},
+    {"recomp_stat", get_recomp_stat, NULL},
+    {"recompress", get_empty, set_recompress},
     {"writeback", get_empty, set_writeback},
     {"writeback_batch_size", get_writeback_batch_size,
      set_writeback_batch_size},

@@ -5,17 +5,21 @@
  * sysfs files so that what people know of zram carries over.
  *
  *   read-only:  bd_stat, comp_algorithm, debug_stat, disksize, io_stat,
- *               mm_stat
+ *               mm_stat, recomp_stat (fzram's own: slots and bytes of each
+ *               priority, 0 the primary algorithm)
  *   read-write: mem_limit (size with K/M/G/T suffixes, 0 = none; reads
  *               bytes), mem_used_max (write "0" only: reset the peak),
  *               writeback_limit (4 KiB pages), writeback_limit_enable
  *               (0/1), writeback_batch_size (1..BK_MAX_BATCH),
  *               backing_dev (reads the path or "none"; a write is -EBUSY:
- *               the backing store is chosen at mount)
+ *               the backing store is chosen at mount), recomp_algorithm
+ *               (xattr_parse_recomp_algorithm(); reads one line per set
+ *               priority, "#N: lz4 lz4hc [zstd]")
  *   write-only: compact (any value: compact the pool, then the backing
  *               store), idle ("all", or seconds: mark slots idle),
- *               writeback (zram's syntax, xattr_parse_writeback());
- *               these read as empty
+ *               writeback (zram's syntax, xattr_parse_writeback()),
+ *               recompress (xattr_parse_recompress()), algorithm_params
+ *               (xattr_parse_algorithm_params()); these read as empty
  *
  * debug_stat is zram's ("version: 1", then 0 and miss_free) with the
  * daemon's own columns after miss_free: the requests served through
@@ -29,9 +33,11 @@
 #ifndef FZRAM_XATTR_H
 #define FZRAM_XATTR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec.h"
 #include "fzram.h"
 #include "store.h"
 
@@ -45,8 +51,9 @@ struct tier;
 struct xattr_ctx {
 	struct store *store; /* statistics and controls */
 	struct tier *tier;   /* the store's worker: writeback and the backing
-				store's compaction; NULL: writeback is
-				-ENODEV and compact does the pool alone */
+				store's compaction, recompression; NULL:
+				writeback is -ENODEV, compact does the
+				pool alone, recompress runs here */
 };
 
 /*
@@ -62,12 +69,20 @@ int xattr_get(const struct xattr_ctx *x, const char *name, char *buf,
  * xattr_set() - write @len bytes of @value to attribute @name.
  * Return: 0; -ENODATA (no such attribute); -EPERM (read-only attribute);
  * -EINVAL (malformed value, longer than XATTR_VALUE_MAX or with a NUL:
- * nothing changed); -EBUSY (backing_dev); and for writeback what
+ * nothing changed); -EBUSY (backing_dev); for recomp_algorithm and
+ * algorithm_params -ENOENT (an unknown algorithm, or a priority not set)
+ * and -ERANGE (a level out of the algorithm's range); -EINVAL for priority
+ * 0 in algorithm_params (the primary's level is chosen at mount);
+ * -EOPNOTSUPP for dict= (dictionaries: not yet); for recompress what
+ * tier_recompress() returns (-ENOENT: no secondary algorithm is set;
+ * -EINVAL: the priority asked for is not set; -ENOMEM; -ECANCELED);
+ * and for writeback what
  * tier_writeback() returns: -ENODEV (no backing store), -EIO (the budget
  * is spent, or a backing write failed), -ENOSPC (the backing store is
  * full), -ENOMEM, -ECANCELED (the daemon is stopping).
  * Permission (owner or root) is the caller's check.
- * Context: writeback and compact wait for the tier's worker (tier.h); the
+ * Context: writeback, recompress and compact wait for the tier's worker
+ * (tier.h; recompress runs on the calling thread without one); the
  * calling thread holds no lock meanwhile.
  */
 int xattr_set(const struct xattr_ctx *x, const char *name, const char *value,
@@ -98,5 +113,62 @@ int xattr_list(char *buf, size_t size);
  */
 int xattr_parse_writeback(const char *value, size_t len, uint64_t nr_slots,
 			  struct store_wb_req *req);
+
+/*
+ * xattr_parse_recomp_algorithm() - parse a recomp_algorithm value of @len
+ * bytes at @value (one trailing newline allowed): the words
+ *   algo=NAME        lz4, lz4hc or zstd (required)
+ *   priority=N       1..STORE_MAX_PRIO (default 1, as zram)
+ * separated by spaces or tabs, in any order, each at most once.
+ * Return: 0 with *@prio and *@alg set; -EINVAL (empty, an unknown or
+ * repeated word, no algo=, a priority that is not 1..STORE_MAX_PRIO);
+ * -ENOENT (an algorithm fzram does not have, as store_set_recomp()).
+ * *@prio and *@alg are undefined on error.
+ */
+int xattr_parse_recomp_algorithm(const char *value, size_t len,
+				 unsigned int *prio, enum codec_alg *alg);
+
+/* What an algorithm_params line names; the caller resolves algo= to the
+ * set priority that has it. */
+struct xattr_algo_params {
+	int prio;  /* priority=N, 0..STORE_MAX_PRIO; -1: not given */
+	int alg;   /* algo=NAME as an enum codec_alg; -1: not given */
+	bool has_level;
+	int level; /* level=N, any int (the codec checks the range) */
+	bool dict; /* dict=... was given (not supported yet) */
+};
+
+/*
+ * xattr_parse_algorithm_params() - parse an algorithm_params value of
+ * @len bytes at @value (one trailing newline allowed): the words
+ *   priority=N | algo=NAME   which algorithm (at least one)
+ *   level=N                  a decimal level, may be negative (zstd)
+ *   dict=PATH                a dictionary (refused by the caller for now)
+ * in any order, each at most once.  A priority of 0 (the primary) parses:
+ * the caller refuses it.
+ * Return: 0 with *@p filled; -EINVAL (empty, an unknown or repeated word,
+ * neither priority= nor algo=, a priority above STORE_MAX_PRIO, an
+ * unknown algorithm, a level that is not a decimal int, an empty dict=).
+ */
+int xattr_parse_algorithm_params(const char *value, size_t len,
+				 struct xattr_algo_params *p);
+
+/*
+ * xattr_parse_recompress() - parse a recompress value of @len bytes at
+ * @value (one trailing newline allowed) into *@req and *@alg: the words
+ *   type=idle|huge|huge_idle   which slots (default: any stored slot)
+ *   threshold=BYTES            only objects of at least that many bytes,
+ *                              0..FZ_PAGE_SIZE (0: any)
+ *   max_pages=N                most slots tried (0: no limit)
+ *   priority=N                 1..STORE_MAX_PRIO: that priority alone
+ *   algo=NAME                  the set priority with that algorithm
+ * any subset (at least one word), in any order, each at most once.
+ * Return: 0 with *@req set (prio 0 unless priority= was given) and *@alg
+ * the enum codec_alg of algo=, or -1 when not given; -EINVAL (empty, an
+ * unknown or repeated word, a bad number or type, priority 0 or above
+ * STORE_MAX_PRIO, an unknown algorithm).  Undefined on error.
+ */
+int xattr_parse_recompress(const char *value, size_t len,
+			   struct store_recomp_req *req, int *alg);
 
 #endif /* FZRAM_XATTR_H */

@@ -370,6 +370,9 @@ bad_args "a --size not a multiple of 4096" --swapon --size 1000
 bad_args "an unknown --algorithm" --swapon --algorithm lzo
 bad_args "a --level out of range" --swapon --algorithm lz4hc --level 99
 bad_args "a --priority out of range" --swapon --priority 40000
+bad_args "an unknown --recomp" --swapon --recomp brotli
+bad_args "a --recomp level out of range" --swapon --recomp zstd:99
+bad_args "--recomp without --swapon" --recomp zstd
 bad_args "an unknown option with --swapon" --swapon --size 16M --sise 1G
 bad_args "--options without --swapon" --options poll_us=0
 bad_args "--options with a space" --swapon --options "poll_us=0, uring"
@@ -446,15 +449,17 @@ swapoff_ok "$DEV"
 ok "--swapoff $DEV: no swap, no loop device, no mount, no $SD"
 
 swapon_ok --size 32M --algorithm zstd --level 1 --priority 5 \
-	--mem-limit 16M
+	--mem-limit 16M --recomp lz4hc:12
 assert_eq "$prio" 5 "--priority 5"
 assert_eq "$(xattr mem_limit "$SF")" 16777216 "mem_limit of --mem-limit 16M"
 case $(xattr comp_algorithm "$SF") in
 *"[zstd]"*) ;;
 *) fail "--algorithm zstd did not reach fzram" ;;
 esac
+assert_eq "$(xattr recomp_algorithm "$SF")" "#1: lz4 [lz4hc] zstd" \
+	"recomp_algorithm of --recomp lz4hc:12"
 swapoff_ok "$SF"
-ok "--swapon with priority, level and mem-limit; --swapoff by file"
+ok "--swapon with priority, level, mem-limit and recomp; --swapoff by file"
 
 swapon_ok --size 16M
 swapoff_ok "$SD"

@@ -40,8 +40,9 @@ write_at "$T/zero" $((5 * MIB))
 # --- listxattr lists them all (and nothing else)
 getfattr --absolute-names -m - "$F" | sed -n 's/^user\./user./p' |
 	sort >"$T/names"
-printf 'user.fzram.%s\n' backing_dev bd_stat comp_algorithm compact \
-	debug_stat disksize idle io_stat mem_limit mem_used_max mm_stat \
+printf 'user.fzram.%s\n' algorithm_params backing_dev bd_stat \
+	comp_algorithm compact debug_stat disksize idle io_stat mem_limit \
+	mem_used_max mm_stat recomp_algorithm recomp_stat recompress \
 	writeback writeback_batch_size writeback_limit \
 	writeback_limit_enable | sort >"$T/want"
 assert_same "$T/names" "$T/want" "listxattr"

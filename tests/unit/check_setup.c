@@ -118,6 +118,36 @@ START_TEST(test_check_others)
 }
 END_TEST
 
+/* --recomp ALG[:LEVEL]: checked as fzram's recomp=, passed through */
+START_TEST(test_recomp)
+{
+	static const char *const good[] = {
+	    "zstd", "zstd:19", "zstd:level=19", "lz4hc:12", "lz4:1", "zstd:-5",
+	    "lz4hc",
+	};
+	static const char *const bad[] = {
+	    "",		"brotli",  "ZSTD",	 "zstd:",     "zstd:99",
+	    "zstd:x",	"zstd:19x", "lz4hc:13",	 "lz4hc:0",   ":19",
+	    "zstd:level=", "zstd::19", "zstd 19", "zstdzstdzstdzstd:1",
+	};
+	struct setup_args a;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		a = (struct setup_args){.recomp = good[i]};
+		ck_assert_msg(setup_check(&a) == 0, "'%s' refused", good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = (struct setup_args){.recomp = bad[i]};
+		ck_assert_msg(setup_check(&a) == -1, "'%s' accepted", bad[i]);
+	}
+	a = (struct setup_args){.algorithm = "lz4", .recomp = "zstd:19"};
+	expect_opts(&a, "algorithm=lz4,recomp=zstd:19");
+	a.options = "poll_us=0";
+	a.backing = "/b";
+	expect_opts(&a, "algorithm=lz4,backing=/b,recomp=zstd:19,poll_us=0");
+}
+END_TEST
+
 START_TEST(test_fzram_opts)
 {
 	struct setup_args a = {.size = NULL};
@@ -198,6 +228,7 @@ static Suite *setup_suite(void)
 	tcase_add_test(tc, test_check_backing);
 	tcase_add_test(tc, test_check_others);
 	tcase_add_test(tc, test_fzram_opts);
+	tcase_add_test(tc, test_recomp);
 	tcase_add_test(tc, test_fzram_opts_short);
 	suite_add_tcase(s, tc);
 	return s;

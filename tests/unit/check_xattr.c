@@ -7,7 +7,11 @@
  * requests served by each transport (served.h); the second tier's
  * attributes: the writeback line's parser, idle marking, the writeback
  * budget and batch size, backing_dev, bd_stat, and writeback itself over
- * an in-memory backing store (fake_backing.c) and without one (-ENODEV).
+ * an in-memory backing store (fake_backing.c) and without one (-ENODEV);
+ * recompression's: recomp_algorithm (its lines and its read format),
+ * algorithm_params (level; priority 0 and dict= refused), recompress
+ * (every key, the refusals, then through the tier with every page read
+ * back) and recomp_stat's columns.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -47,6 +51,7 @@ static struct xattr_ctx xc; /* {st, tr} */
 
 /* every attribute, in the order xattr_list gives them */
 static const char *const names[] = {
+    P "algorithm_params",
     P "backing_dev",
     P "bd_stat",
     P "comp_algorithm",
@@ -58,6 +63,9 @@ static const char *const names[] = {
     P "mem_limit",
     P "mem_used_max",
     P "mm_stat",
+    P "recomp_algorithm",
+    P "recomp_stat",
+    P "recompress",
     P "writeback",
     P "writeback_batch_size",
     P "writeback_limit",
@@ -72,6 +80,7 @@ static const char *const names[] = {
 static const char *const read_only[] = {
     P "mm_stat",  P "io_stat",	      P "debug_stat",
     P "disksize", P "comp_algorithm", P "bd_stat",
+    P "recomp_stat",
 };
 
 static struct store *make(uint64_t size, const char *alg)
@@ -1030,6 +1039,408 @@ START_TEST(test_writeback_backing)
 }
 END_TEST
 
+/* ---- recompression ------------------------------------------------------ */
+
+static void recomp_stat(const struct xattr_ctx *x, uint64_t col[8])
+{
+	char buf[256];
+	int n = get(x, P "recomp_stat", buf, sizeof(buf));
+
+	ck_assert_int_eq(columns(buf, col, 8), 8);
+	ck_assert_int_eq(buf[n - 1], '\n');
+	ck_assert_ptr_eq(strchr(buf, '\n'), buf + n - 1);
+}
+
+static void expect_recomp_algorithm(const char *want)
+{
+	char buf[512];
+
+	get(&xc, P "recomp_algorithm", buf, sizeof(buf));
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(test_parse_recomp_algorithm)
+{
+	static const struct {
+		const char *in;
+		unsigned int prio;
+		enum codec_alg alg;
+	} good[] = {
+	    {"algo=zstd", 1, CODEC_ZSTD},
+	    {"algo=zstd\n", 1, CODEC_ZSTD},
+	    {"algo=lz4hc priority=2", 2, CODEC_LZ4HC},
+	    {"priority=3 algo=lz4", 3, CODEC_LZ4},
+	    {" \talgo=zstd  priority=1 ", 1, CODEC_ZSTD},
+	};
+	static const struct {
+		const char *in;
+		int err;
+	} bad[] = {
+	    {"", -EINVAL},
+	    {"\n", -EINVAL},
+	    {"   ", -EINVAL},
+	    {"zstd", -EINVAL},
+	    {"algo=", -EINVAL},
+	    {"algo=zstd priority=0", -EINVAL},
+	    {"algo=zstd priority=4", -EINVAL},
+	    {"algo=zstd priority=-1", -EINVAL},
+	    {"algo=zstd priority=", -EINVAL},
+	    {"algo=zstd priority=1x", -EINVAL},
+	    {"priority=1", -EINVAL},
+	    {"algo=zstd algo=lz4", -EINVAL},
+	    {"algo=zstd priority=1 priority=2", -EINVAL},
+	    {"algo=zstd level=3", -EINVAL},
+	    {"algo=zstd\n\n", -EINVAL},
+	    {"algo=zstd\npriority=2", -EINVAL},
+	    {"algo=zstd,priority=2", -ENOENT},
+	    {"algo=brotli", -ENOENT},
+	    {"algo=ZSTD", -ENOENT},
+	    {"algo=brotli priority=9", -EINVAL},
+	};
+	enum codec_alg alg;
+	unsigned int prio;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		const char *in = good[i].in;
+
+		ck_assert_msg(xattr_parse_recomp_algorithm(in, strlen(in),
+							   &prio, &alg) == 0,
+			      "'%s' refused", in);
+		ck_assert_uint_eq(prio, good[i].prio);
+		ck_assert_int_eq(alg, good[i].alg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *in = bad[i].in;
+		int err = xattr_parse_recomp_algorithm(in, strlen(in), &prio,
+						       &alg);
+
+		ck_assert_msg(err == bad[i].err, "'%s': %d", in, err);
+	}
+	/* the length counts, not a NUL */
+	ck_assert_int_eq(xattr_parse_recomp_algorithm("algo=lz4hc", 8, &prio,
+						      &alg),
+			 0);
+	ck_assert_int_eq(alg, CODEC_LZ4);
+}
+END_TEST
+
+/* the attribute: set, replace, read one line per set priority */
+START_TEST(test_recomp_algorithm)
+{
+	struct codec c;
+
+	expect_recomp_algorithm("");
+	ck_assert_int_eq(xattr_get(&xc, P "recomp_algorithm", NULL, 0), 0);
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=zstd\n"), 0);
+	expect_recomp_algorithm("#1: lz4 lz4hc [zstd]\n");
+	ck_assert(store_recomp(st, 1, &c));
+	ck_assert_int_eq(c.alg, CODEC_ZSTD);
+	ck_assert(!store_recomp(st, 2, &c));
+
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=lz4 priority=3"),
+			 0);
+	expect_recomp_algorithm("#1: lz4 lz4hc [zstd]\n"
+				"#3: [lz4] lz4hc zstd\n");
+	ck_assert_int_eq(
+	    set(&xc, P "recomp_algorithm", "priority=2 algo=lz4hc"), 0);
+	expect_recomp_algorithm("#1: lz4 lz4hc [zstd]\n"
+				"#2: lz4 [lz4hc] zstd\n"
+				"#3: [lz4] lz4hc zstd\n");
+	/* refusals change nothing */
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=brotli"),
+			 -ENOENT);
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=lz4 priority=0"),
+			 -EINVAL);
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=lz4 priority=4"),
+			 -EINVAL);
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "banana"), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", ""), -EINVAL);
+	expect_recomp_algorithm("#1: lz4 lz4hc [zstd]\n"
+				"#2: lz4 [lz4hc] zstd\n"
+				"#3: [lz4] lz4hc zstd\n");
+	/* a write replaces the priority's algorithm, at its default level */
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=lz4hc"), 0);
+	expect_recomp_algorithm("#1: lz4 [lz4hc] zstd\n"
+				"#2: lz4 [lz4hc] zstd\n"
+				"#3: [lz4] lz4hc zstd\n");
+}
+END_TEST
+
+START_TEST(test_parse_algorithm_params)
+{
+	struct xattr_algo_params p;
+	static const char *const bad[] = {
+	    "",
+	    "\n",
+	    "level=3",
+	    "priority=4 level=3",
+	    "priority=-1 level=3",
+	    "priority= level=3",
+	    "algo=brotli level=3",
+	    "algo= level=3",
+	    "priority=1 level=",
+	    "priority=1 level=3x",
+	    "priority=1 level=--3",
+	    "priority=1 level=2147483648",
+	    "priority=1 level=3 level=4",
+	    "priority=1 dict=",
+	    "priority=1 banana=1",
+	    "priority=1 level",
+	};
+
+	ck_assert_int_eq(xattr_parse_algorithm_params("priority=2 level=-7\n",
+						      20, &p),
+			 0);
+	ck_assert_int_eq(p.prio, 2);
+	ck_assert_int_eq(p.alg, -1);
+	ck_assert(p.has_level);
+	ck_assert_int_eq(p.level, -7);
+	ck_assert(!p.dict);
+	ck_assert_int_eq(
+	    xattr_parse_algorithm_params("level=19 algo=zstd", 18, &p), 0);
+	ck_assert_int_eq(p.prio, -1);
+	ck_assert_int_eq(p.alg, CODEC_ZSTD);
+	ck_assert_int_eq(p.level, 19);
+	ck_assert_int_eq(
+	    xattr_parse_algorithm_params("priority=0 level=1", 18, &p), 0);
+	ck_assert_int_eq(p.prio, 0);
+	ck_assert_int_eq(xattr_parse_algorithm_params("algo=zstd dict=/x", 17,
+						      &p),
+			 0);
+	ck_assert(p.dict);
+	ck_assert(!p.has_level);
+	ck_assert_int_eq(xattr_parse_algorithm_params(
+			     "priority=1 level=-2147483648", 28, &p),
+			 0);
+	ck_assert_int_eq(p.level, -2147483647 - 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(xattr_parse_algorithm_params(
+				  bad[i], strlen(bad[i]), &p) == -EINVAL,
+			      "'%s' accepted", bad[i]);
+}
+END_TEST
+
+static int level_of(unsigned int prio)
+{
+	struct codec c;
+
+	ck_assert(store_recomp(st, prio, &c));
+	return c.level;
+}
+
+START_TEST(test_algorithm_params)
+{
+	int def;
+
+	/* nothing set: by number -ENOENT, by name -EINVAL */
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 level=3"),
+			 -ENOENT);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "algo=zstd level=3"),
+			 -EINVAL);
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=zstd"), 0);
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=lz4hc priority=2"),
+			 0);
+	def = level_of(1);
+
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 level=19"),
+			 0);
+	ck_assert_int_eq(level_of(1), 19);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "algo=lz4hc level=12\n"),
+			 0);
+	ck_assert_int_eq(level_of(2), 12);
+	ck_assert_int_eq(
+	    set(&xc, P "algorithm_params", "priority=2 algo=lz4hc level=3"), 0);
+	ck_assert_int_eq(level_of(2), 3);
+	ck_assert_int_eq(get(&xc, P "algorithm_params", (char[8]){0}, 8), 0);
+
+	/* refusals change nothing */
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 level=99"),
+			 -ERANGE);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "algo=lz4hc level=13"),
+			 -ERANGE);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=0 level=3"),
+			 -EINVAL);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=4 level=3"),
+			 -EINVAL);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=3 level=3"),
+			 -ENOENT);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "algo=lz4 level=3"),
+			 -EINVAL); /* lz4 is only the primary here */
+	ck_assert_int_eq(
+	    set(&xc, P "algorithm_params", "priority=1 algo=lz4hc level=3"),
+	    -EINVAL); /* priority 1 is zstd */
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1"), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "level=3"), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", ""), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 color=3"),
+			 -EINVAL);
+	ck_assert_int_eq(
+	    set(&xc, P "algorithm_params", "priority=1 dict=/tmp/d level=3"),
+	    -EOPNOTSUPP);
+	ck_assert_int_eq(level_of(1), 19);
+	ck_assert_int_eq(level_of(2), 3);
+	ck_assert_int_ne(def, 19);
+	expect_recomp_algorithm("#1: lz4 lz4hc [zstd]\n"
+				"#2: lz4 [lz4hc] zstd\n");
+}
+END_TEST
+
+START_TEST(test_parse_recompress)
+{
+	static const char *const bad[] = {
+	    "",
+	    "\n",
+	    "  ",
+	    "idle", /* zram's recompress takes type=, not the bare mode */
+	    "type=",
+	    "type=banana",
+	    "type=incompressible",
+	    "type=idle type=huge",
+	    "threshold=",
+	    "threshold=-1",
+	    "threshold=4097",
+	    "threshold=1k",
+	    "max_pages=",
+	    "max_pages=ten",
+	    "max_pages=10x",
+	    "max_pages=0x10",
+	    "max_pages=18446744073709551616",
+	    "priority=0",
+	    "priority=4",
+	    "priority=",
+	    "algo=",
+	    "algo=brotli",
+	    "algo=Zstd",
+	    "color=red",
+	    "type=idle,max_pages=3",
+	    "max_pages=1 max_pages=2",
+	    "type=idle\n\n",
+	    "type=idle\nmax_pages=2",
+	};
+	struct store_recomp_req req;
+	int alg;
+
+	ck_assert_int_eq(xattr_parse_recompress("type=idle\n", 10, &req, &alg),
+			 0);
+	ck_assert_uint_eq(req.mode, STORE_WB_IDLE);
+	ck_assert_uint_eq(req.threshold, 0);
+	ck_assert_uint_eq(req.max_pages, 0);
+	ck_assert_uint_eq(req.prio, 0);
+	ck_assert_int_eq(alg, -1);
+
+	{
+		static const char line[] =
+		    "algo=lz4hc  max_pages=18446744073709551615\tpriority=3 "
+		    "threshold=4096 type=huge_idle";
+
+		ck_assert_int_eq(xattr_parse_recompress(line, strlen(line),
+							&req, &alg),
+				 0);
+	}
+	ck_assert_uint_eq(req.mode, STORE_WB_IDLE | STORE_WB_HUGE);
+	ck_assert_uint_eq(req.threshold, 4096);
+	ck_assert_uint_eq(req.max_pages, UINT64_MAX);
+	ck_assert_uint_eq(req.prio, 3);
+	ck_assert_int_eq(alg, CODEC_LZ4HC);
+
+	ck_assert_int_eq(xattr_parse_recompress("type=huge", 9, &req, &alg), 0);
+	ck_assert_uint_eq(req.mode, STORE_WB_HUGE);
+	ck_assert_int_eq(xattr_parse_recompress("threshold=0", 11, &req, &alg),
+			 0);
+	ck_assert_uint_eq(req.mode, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(xattr_parse_recompress(bad[i], strlen(bad[i]),
+						     &req, &alg) == -EINVAL,
+			      "'%s' accepted", bad[i]);
+}
+END_TEST
+
+#define RC_PAGES 400
+
+static void assert_pages(uint64_t count)
+{
+	unsigned char page[PG], got[PG];
+
+	for (uint64_t i = 0; i < count; i++) {
+		tu_text_page(page, i);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_msg(memcmp(got, page, PG) == 0, "slot %llu differs",
+			      (unsigned long long)i);
+	}
+}
+
+/*
+ * Through the attribute and the tier: refusals first (nothing changes),
+ * then max_pages, then the idle slots with zstd at 19; the stats move
+ * from priority 0 to 1, compr_data_size shrinks, every page reads back.
+ */
+START_TEST(test_recompress)
+{
+	static const char *const bad[] = {
+	    "", "banana", "type=idle priority=0", "type=idle priority=4",
+	    "algo=brotli", "max_pages=lots", "type=idle algo=lz4hc",
+	    "type=idle priority=2", "priority=1 algo=lz4hc",
+	};
+	uint64_t col[8], before[9], after[9], sum;
+	char buf[256];
+	unsigned int flags, len;
+
+	write_pages(st, 0, RC_PAGES);
+	recomp_stat(&xc, col);
+	ck_assert_uint_eq(col[0], RC_PAGES);
+	for (int i = 2; i < 8; i++)
+		ck_assert_uint_eq(col[i], 0);
+	mm(&xc, before);
+	ck_assert_uint_eq(col[1], before[1]); /* compr_data_size */
+
+	/* no secondary set: the store's -ENOENT, as it is */
+	ck_assert_int_eq(set(&xc, P "recompress", "type=idle"), -ENOENT);
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=zstd"), 0);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "algo=zstd level=19"),
+			 0);
+	ck_assert_int_eq(set(&xc, P "idle", "all"), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(set(&xc, P "recompress", bad[i]) == -EINVAL,
+			      "'%s' accepted", bad[i]);
+	mm(&xc, after);
+	ck_assert_mem_eq(before, after, sizeof(before));
+	get(&xc, P "recomp_stat", buf, sizeof(buf));
+
+	/* at most max_pages */
+	ck_assert_int_eq(set(&xc, P "recompress",
+			     "type=idle max_pages=10 algo=zstd"),
+			 0);
+	recomp_stat(&xc, col);
+	ck_assert_uint_le(col[2], 10);
+	ck_assert_uint_gt(col[2], 0);
+
+	ck_assert_int_eq(set(&xc, P "recompress", "type=idle\n"), 0);
+	recomp_stat(&xc, col);
+	mm(&xc, after);
+	ck_assert_uint_gt(col[2], 10);
+	ck_assert_uint_eq(col[0] + col[2], RC_PAGES);
+	ck_assert_uint_eq(col[4] + col[5] + col[6] + col[7], 0);
+	ck_assert_uint_lt(after[1], before[1]);
+	ck_assert_uint_eq(col[1] + col[3], after[1]);
+	ck_assert_uint_eq(after[0], before[0]); /* orig_data_size */
+	sum = 0;
+	for (uint64_t i = 0; i < RC_PAGES; i++) {
+		ck_assert_int_eq(store_slot_info(st, i, &flags, &len), 0);
+		sum += !!(flags & FLAG(STORE_F_RECOMP));
+	}
+	ck_assert_uint_eq(sum, col[2]);
+	assert_pages(RC_PAGES);
+
+	/* without a tier it runs here; priority 1 has nothing left to do */
+	{
+		struct xattr_ctx none = {.store = st, .tier = NULL};
+
+		ck_assert_int_eq(set(&none, P "recompress", "priority=1"), 0);
+	}
+	assert_pages(RC_PAGES);
+}
+END_TEST
+
 static Suite *xattr_suite(void)
 {
 	Suite *s = suite_create("xattr");
@@ -1054,6 +1465,12 @@ static Suite *xattr_suite(void)
 	tcase_add_test(tc, test_writeback_no_backing);
 	tcase_add_test(tc, test_writeback_limits);
 	tcase_add_test(tc, test_backing_dev);
+	tcase_add_test(tc, test_parse_recomp_algorithm);
+	tcase_add_test(tc, test_recomp_algorithm);
+	tcase_add_test(tc, test_parse_algorithm_params);
+	tcase_add_test(tc, test_algorithm_params);
+	tcase_add_test(tc, test_parse_recompress);
+	tcase_add_test(tc, test_recompress);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("backing");
