@@ -80,18 +80,18 @@ static const char *const codec_names[CODEC_NR_ALGS] = {
  * Exactly the members of its algorithm are set.
  */
 struct codec_dict {
-	atomic_uint refs;	    /* the owners; freed when it drops to 0 */
-	enum codec_alg alg;	    /* what it was loaded for */
-	int level;		    /* resolved, as codec_init() */
-	uint32_t id;		    /* zstd's id, else FNV-1a of buf; never 0 */
-	size_t len;		    /* bytes in buf */
-	unsigned char *buf;	    /* the private copy of the dictionary */
-	const char *prefix;	    /* lz4/lz4hc: the last prefix_len of buf */
-	int prefix_len;		    /* 1..CODEC_DICT_LZ4_MAX */
-	LZ4_stream_t *lz4;	    /* CODEC_LZ4: LZ4_loadDict(prefix) */
-	LZ4_streamHC_t *lz4hc;	    /* CODEC_LZ4HC: LZ4_loadDictHC(prefix) */
-	ZSTD_CDict *cdict;	    /* CODEC_ZSTD: by reference to buf */
-	ZSTD_DDict *ddict;	    /* CODEC_ZSTD: by reference to buf */
+	atomic_uint refs;      /* the owners; freed when it drops to 0 */
+	enum codec_alg alg;    /* what it was loaded for */
+	int level;	       /* resolved, as codec_init() */
+	uint32_t id;	       /* zstd's id, else FNV-1a of buf; never 0 */
+	size_t len;	       /* bytes in buf */
+	unsigned char *buf;    /* the private copy of the dictionary */
+	const char *prefix;    /* lz4/lz4hc: the last prefix_len of buf */
+	int prefix_len;	       /* 1..CODEC_DICT_LZ4_MAX */
+	LZ4_stream_t *lz4;     /* CODEC_LZ4: LZ4_loadDict(prefix) */
+	LZ4_streamHC_t *lz4hc; /* CODEC_LZ4HC: LZ4_loadDictHC(prefix) */
+	ZSTD_CDict *cdict;     /* CODEC_ZSTD: by reference to buf */
+	ZSTD_DDict *ddict;     /* CODEC_ZSTD: by reference to buf */
 };
 
 /* One thread's scratch state; every pointer is NULL until first needed. */
@@ -310,7 +310,7 @@ int codec_init(struct codec *out, const char *name, int level)
 /* Make the thread's CCtx reference @cdict (NULL: none) for the next frame. */
 static int codec_zstd_ref(ZSTD_CCtx *cctx, const ZSTD_CDict *cdict)
 {
-	/* A failed frame can leave the stream mid-way: refCDict wants it reset */
+	/* a failed frame can leave it mid-way: refCDict needs a reset */
 	if (ZSTD_isError(ZSTD_CCtx_reset(cctx, ZSTD_reset_session_only)) ||
 	    ZSTD_isError(ZSTD_CCtx_refCDict(cctx, cdict)))
 		return -EIO;

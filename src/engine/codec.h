@@ -130,6 +130,11 @@ int codec_decompress(const struct codec *c, const void *src, size_t len,
  * lz4's hashed stream (LZ4_loadDict), lz4hc's (LZ4_loadDictHC).  Memory:
  * the copy plus, zstd, the CDict's tables (they grow with the level),
  * lz4 16 KiB, lz4hc 256 KiB.
+ * Note: zstd's fast strategies (below ZSTD_lazy: the negative levels and
+ * about 1..4) reuse a dictionary's entropy tables without weighing them
+ * against the page's own, so on pages unlike the training set a dictionary
+ * can cost ratio at those levels; the slower strategies compare (see
+ * check_codec's corpus figures).
  * Return: 0, -EINVAL (unknown @alg, @len 0 or above CODEC_DICT_MAX, a zstd
  * dictionary libzstd rejects), -ERANGE (@level out of range), -ENOMEM.
  * Context: allocates; call outside the hot path.
