@@ -18,12 +18,14 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
+#include <malloc.h>
 #include <zstd.h>
 
 #include "check_run.h"
@@ -587,6 +589,761 @@ START_TEST(test_corpus)
 }
 END_TEST
 
+/* ---- dictionaries ---- */
+
+#define DICT_SYNTH_PAGES 64
+#define DICT_ZSTD_CAP (110 * 1024) /* zstd's CLI default */
+#define DICT_LZ4_CAP CODEC_DICT_LZ4_MAX
+
+static size_t dict_cap(enum codec_alg alg)
+{
+	return alg == CODEC_ZSTD ? DICT_ZSTD_CAP : DICT_LZ4_CAP;
+}
+
+/* @n synthetic text and heap pages from @seed, one malloc'd run. */
+static unsigned char *synth_pages(size_t n, uint64_t seed)
+{
+	unsigned char *p = malloc(n * PAGE);
+	size_t i;
+
+	ck_assert_ptr_nonnull(p);
+	for (i = 0; i < n; i++)
+		fill_page(p + i * PAGE, i % 2 ? PAGE_HEAP : PAGE_TEXT,
+			  seed * 1000 + i);
+	return p;
+}
+
+/* A dictionary trained on @n pages at @pages and loaded at @level. */
+static struct codec_dict *train_load(enum codec_alg alg, int level,
+				     const unsigned char *pages, size_t n)
+{
+	size_t cap = dict_cap(alg), len = 0;
+	unsigned char *buf = malloc(cap);
+	struct codec_dict *d = NULL;
+	int ret;
+
+	ck_assert_ptr_nonnull(buf);
+	ret = codec_dict_train(alg, pages, n, cap, buf, &len);
+	ck_assert_msg(ret == 0, "%s: train = %d", codec_name(alg), ret);
+	ck_assert_uint_gt(len, 0);
+	ck_assert_uint_le(len, cap);
+	ret = codec_dict_load(alg, level, buf, len, &d);
+	ck_assert_msg(ret == 0, "%s/%d: load = %d", codec_name(alg), level,
+		      ret);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(codec_dict_size(d), len);
+	ck_assert_int_eq(codec_dict_alg(d), alg);
+	ck_assert_uint_ne(codec_dict_id(d), 0);
+	free(buf);
+	return d;
+}
+
+static struct codec_dict *synth_dict(enum codec_alg alg, int level,
+				     uint64_t seed)
+{
+	unsigned char *pages = synth_pages(DICT_SYNTH_PAGES, seed);
+	struct codec_dict *d = train_load(alg, level, pages, DICT_SYNTH_PAGES);
+
+	free(pages);
+	return d;
+}
+
+/* Every cfg, with a dictionary: every kind of page round trips, fits or
+ * reports -E2BIG, and text and heap pages come out smaller than without. */
+START_TEST(test_dict_round_trip)
+{
+	const struct codec_cfg *cfg = &cfgs[_i];
+	struct codec c = get_codec(cfg->name, cfg->level);
+	struct codec plain = c;
+	struct codec_dict *d = synth_dict(c.alg, c.level, 1);
+	static unsigned char page[PAGE];
+	long with = 0, without = 0;
+	int kind, seed, len;
+
+	ck_assert_int_eq(codec_dict_level(d), c.level);
+	c.dict = d;
+	for (kind = 0; kind < PAGE_NR_KINDS; kind++) {
+		for (seed = 1; seed <= 4; seed++) {
+			/* seeds of the dictionary's own kind, not its pages */
+			fill_page(page, kind, 500 + seed);
+			len = round_trip(&c, page, BIG_CAP);
+			ck_assert_int_gt(len, 0);
+			if (kind == PAGE_TEXT || kind == PAGE_HEAP) {
+				with += len;
+				without += round_trip(&plain, page, BIG_CAP);
+			}
+			len = round_trip(&c, page, HUGE_CAP);
+			if (kind == PAGE_RANDOM)
+				ck_assert_int_eq(len, -E2BIG);
+			else
+				ck_assert_int_gt(len, 0);
+		}
+	}
+	ck_assert_msg(with < without, "%s/%d: %ld with a dictionary, %ld "
+		      "without", cfg->name, cfg->level, with, without);
+	codec_dict_put(d);
+}
+END_TEST
+
+/* One page, one cap one byte short of the result: -E2BIG, then the next
+ * call with the same dictionary still works (nothing left half-done). */
+START_TEST(test_dict_tight_cap)
+{
+	const struct codec_cfg *cfg = &cfgs[_i];
+	struct codec c = get_codec(cfg->name, cfg->level);
+	static unsigned char page[PAGE];
+	int len;
+
+	c.dict = synth_dict(c.alg, c.level, 2);
+	fill_page(page, PAGE_HEAP, 77);
+	len = round_trip(&c, page, BIG_CAP);
+	ck_assert_int_gt(len, 1);
+	ck_assert_int_eq(round_trip(&c, page, len - 1), -E2BIG);
+	ck_assert_int_eq(round_trip(&c, page, BIG_CAP), len);
+	codec_dict_put((struct codec_dict *)c.dict);
+}
+END_TEST
+
+/* Interleaving dictionary and plain pages on one thread's contexts. */
+START_TEST(test_dict_interleave)
+{
+	static const char *const names[] = {"lz4", "lz4hc", "zstd"};
+	static unsigned char page[PAGE];
+	unsigned char a[BIG_CAP], b[BIG_CAP];
+	int i, j, la, lb;
+
+	for (i = 0; i < 3; i++) {
+		struct codec plain = get_codec(names[i], CODEC_LEVEL_DEFAULT);
+		struct codec c = plain;
+
+		c.dict = synth_dict(c.alg, c.level, 3);
+		fill_page(page, PAGE_TEXT, 31);
+		la = codec_compress(&plain, page, a, sizeof(a));
+		lb = codec_compress(&c, page, b, sizeof(b));
+		for (j = 0; j < 20; j++) {
+			const struct codec *cc = j % 3 ? &c : &plain;
+			unsigned char o[BIG_CAP];
+			int lo = codec_compress(cc, page, o, sizeof(o));
+
+			/* the same input gives the same output each time */
+			ck_assert_int_eq(lo, j % 3 ? lb : la);
+			ck_assert_mem_eq(o, j % 3 ? b : a, lo);
+		}
+		ck_assert_int_lt(lb, la);
+		codec_dict_put((struct codec_dict *)c.dict);
+	}
+}
+END_TEST
+
+/* Pages of the corpus that the store would compress (not same-filled). */
+static unsigned char *corpus_pages(size_t max, size_t *n, size_t *skipped)
+{
+	const char *path = tu_corpus();
+	unsigned char *p = malloc(max * PAGE);
+	FILE *f;
+
+	ck_assert_ptr_nonnull(path);
+	ck_assert_ptr_nonnull(p);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "FZRAM_CORPUS=%s: %s", path, strerror(errno));
+	*n = 0;
+	*skipped = 0;
+	while (*n < max && fread(p + *n * PAGE, PAGE, 1, f) == 1) {
+		const uint64_t *w = (const uint64_t *)(p + *n * PAGE);
+		size_t i;
+
+		for (i = 1; i < PAGE / 8 && w[i] == w[0]; i++)
+			;
+		if (i == PAGE / 8)
+			(*skipped)++;
+		else
+			(*n)++;
+	}
+	fclose(f);
+	return p;
+}
+
+/*
+ * A dictionary trained on the first half of the corpus, measured on the
+ * second: everything round trips; the ratios are printed, not asserted
+ * (whether a dictionary pays depends on the data).
+ */
+START_TEST(test_dict_corpus)
+{
+	static const struct codec_cfg dcfgs[] = {
+	    {"lz4", 1}, {"lz4hc", 9}, {"zstd", 1}, {"zstd", 3}, {"zstd", 19},
+	};
+	size_t n, skipped, half, i;
+	unsigned char *p = corpus_pages(CORPUS_MAX_PAGES, &n, &skipped), *odd;
+	int k;
+
+	ck_assert_uint_ge(n, 2 * CODEC_DICT_TRAIN_MIN_PAGES);
+	half = n / 2;
+	/* the odd pages, the measured ones of the "alternate" split */
+	odd = malloc(half * PAGE);
+	ck_assert_ptr_nonnull(odd);
+	for (i = 0; i < half; i++)
+		memcpy(odd + i * PAGE, p + (2 * i + 1) * PAGE, PAGE);
+	printf("dict corpus: %zu pages (%zu same-filled left out); "
+	       "\"halves\": trained on the first %zu, measured on the other "
+	       "%zu; \"alternate\": trained on the odd pages, measured on "
+	       "the even\n",
+	       n, skipped, half, n - half);
+	for (k = 0; k < 2 * (int)(sizeof(dcfgs) / sizeof(dcfgs[0])); k++) {
+		const struct codec_cfg *cfg = &dcfgs[k / 2];
+		struct codec plain = get_codec(cfg->name, cfg->level);
+		struct codec c = plain;
+		long with = 0, without = 0, orig = 0;
+		bool alt = k % 2;
+
+		c.dict = train_load(c.alg, c.level, alt ? odd : p, half);
+		for (i = alt ? 0 : half; i < n; i += alt ? 2 : 1) {
+			int lw = round_trip(&c, p + i * PAGE, BIG_CAP);
+			int lo = round_trip(&plain, p + i * PAGE, BIG_CAP);
+
+			/* the store keeps a page raw rather than grown */
+			with += lw < PAGE ? lw : PAGE;
+			without += lo < PAGE ? lo : PAGE;
+			orig += PAGE;
+		}
+		printf("dict corpus: %-9s %-5s %2d: ratio %.3f without, %.3f "
+		       "with a %zu-byte dictionary (%+.1f%%)\n",
+		       alt ? "alternate" : "halves", cfg->name, cfg->level,
+		       (double)orig / without,
+		       (double)orig / with, codec_dict_size(c.dict),
+		       100.0 * ((double)without / with - 1));
+		ck_assert_int_le(with, orig);
+		codec_dict_put((struct codec_dict *)c.dict);
+	}
+	fflush(stdout);
+	free(odd);
+	free(p);
+}
+END_TEST
+
+enum dict_outcome { DO_EIO, DO_WRONG, DO_RIGHT, DO_NR };
+
+/* Decode @len bytes of @buf with @c, from exact-size copies, and say how. */
+static enum dict_outcome decode_outcome(const struct codec *c,
+					const unsigned char *buf, int len,
+					const unsigned char *want)
+{
+	unsigned char *out = malloc(PAGE);
+	enum dict_outcome o;
+	int ret;
+
+	ck_assert_ptr_nonnull(out);
+	ret = decompress_copy(c, buf, len, out);
+	ck_assert_msg(ret == 0 || ret == -EIO, "%s: decode = %d",
+		      codec_name(c->alg), ret);
+	if (ret)
+		o = DO_EIO;
+	else
+		o = memcmp(out, want, PAGE) ? DO_WRONG : DO_RIGHT;
+	free(out);
+	return o;
+}
+
+/*
+ * Pages compressed with one dictionary, decoded with another of the same
+ * algorithm, one of the same length but other bytes, and none: never a
+ * crash or an out-of-bounds read (ASan), only -EIO or a page; how often the
+ * page is wrong is printed (no codec here can always tell, see codec.h).
+ */
+START_TEST(test_dict_wrong)
+{
+	static const char *const names[] = {"lz4", "lz4hc", "zstd"};
+	const char *name = names[_i];
+	struct codec c = get_codec(name, CODEC_LEVEL_DEFAULT);
+	struct codec other = c, none = c, same_len = c;
+	size_t cap = dict_cap(c.alg), len;
+	unsigned char *dbuf = malloc(cap), *pages;
+	struct codec_dict *d, *d2, *d3;
+	int counts[3][DO_NR] = {{0}};
+	int i, j, n = 0;
+
+	ck_assert_ptr_nonnull(dbuf);
+	pages = synth_pages(DICT_SYNTH_PAGES, 4);
+	ck_assert_int_eq(codec_dict_train(c.alg, pages, DICT_SYNTH_PAGES, cap,
+					  dbuf, &len),
+			 0);
+	ck_assert_int_eq(codec_dict_load(c.alg, c.level, dbuf, len, &d), 0);
+	/* same length, other bytes: the content's second half changed */
+	for (i = (int)len / 2; i < (int)len; i++)
+		dbuf[i] ^= 0x5a;
+	j = codec_dict_load(c.alg, c.level, dbuf, len, &d3);
+	if (c.alg == CODEC_ZSTD)
+		ck_assert(j == 0 || j == -EINVAL);
+	else
+		ck_assert_int_eq(j, 0);
+	if (j)
+		d3 = NULL;
+	free(pages);
+	d2 = synth_dict(c.alg, c.level, 99);
+	c.dict = d;
+	other.dict = d2;
+	same_len.dict = d3;
+	none.dict = NULL;
+	for (i = 0; i < 2 * DICT_SYNTH_PAGES; i++) {
+		static unsigned char page[PAGE], buf[BIG_CAP];
+		int l;
+
+		/* pages near what the dictionary learned, and others */
+		fill_page(page, i % 2 ? PAGE_HEAP : PAGE_TEXT,
+			  i < DICT_SYNTH_PAGES ? 4000 + i : 90000 + i);
+		l = codec_compress(&c, page, buf, sizeof(buf));
+		ck_assert_int_gt(l, 0);
+		ck_assert_int_eq(decode_outcome(&c, buf, l, page), DO_RIGHT);
+		counts[0][decode_outcome(&other, buf, l, page)]++;
+		counts[1][decode_outcome(&none, buf, l, page)]++;
+		if (d3)
+			counts[2][decode_outcome(&same_len, buf, l, page)]++;
+		n++;
+	}
+	printf("dict wrong %-5s: of %d pages, another dict: %d EIO %d wrong "
+	       "%d right; none: %d EIO %d wrong %d right; same length: %d "
+	       "EIO %d wrong %d right%s\n",
+	       name, n, counts[0][DO_EIO], counts[0][DO_WRONG],
+	       counts[0][DO_RIGHT], counts[1][DO_EIO], counts[1][DO_WRONG],
+	       counts[1][DO_RIGHT], counts[2][DO_EIO], counts[2][DO_WRONG],
+	       counts[2][DO_RIGHT], d3 ? "" : " (refused)");
+	fflush(stdout);
+	/* a page that needs the dictionary must not decode without it */
+	ck_assert_int_lt(counts[1][DO_RIGHT], n);
+	ck_assert_int_lt(counts[0][DO_RIGHT], n);
+	codec_dict_put(d);
+	codec_dict_put(d2);
+	codec_dict_put(d3);
+	free(dbuf);
+}
+END_TEST
+
+/* A dictionary meets only its own algorithm and level: -EINVAL otherwise;
+ * lz4 and lz4hc share one format, so each decodes the other's pages. */
+START_TEST(test_dict_mismatch)
+{
+	struct codec_dict *dl = synth_dict(CODEC_LZ4, 1, 5);
+	struct codec_dict *dh = synth_dict(CODEC_LZ4HC, 9, 5);
+	struct codec_dict *dz = synth_dict(CODEC_ZSTD, 3, 5);
+	struct codec lz4 = get_codec("lz4", 1), lz4hc = get_codec("lz4hc", 9);
+	struct codec zstd = get_codec("zstd", 3), c;
+	static unsigned char page[PAGE], buf[BIG_CAP];
+	unsigned char out[PAGE];
+	int len;
+
+	fill_page(page, PAGE_TEXT, 8);
+	c = zstd;
+	c.dict = dl;
+	ck_assert_int_eq(codec_compress(&c, page, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(codec_decompress(&c, buf, 10, out), -EINVAL);
+	c = lz4;
+	c.dict = dz;
+	ck_assert_int_eq(codec_compress(&c, page, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(codec_decompress(&c, buf, 10, out), -EINVAL);
+	c.dict = dh; /* an lz4hc dictionary does not compress lz4 */
+	ck_assert_int_eq(codec_compress(&c, page, buf, sizeof(buf)), -EINVAL);
+	/* levels: zstd and lz4hc must match, lz4's acceleration is free */
+	c = get_codec("zstd", 1);
+	c.dict = dz;
+	ck_assert_int_eq(codec_compress(&c, page, buf, sizeof(buf)), -EINVAL);
+	c = get_codec("lz4hc", 12);
+	c.dict = dh;
+	ck_assert_int_eq(codec_compress(&c, page, buf, sizeof(buf)), -EINVAL);
+	c = get_codec("lz4", 8);
+	c.dict = dl;
+	ck_assert_int_gt(round_trip(&c, page, BIG_CAP), 0);
+	/* lz4hc's page with lz4's codec and the same dictionary, and back */
+	lz4hc.dict = dh;
+	len = codec_compress(&lz4hc, page, buf, sizeof(buf));
+	ck_assert_int_gt(len, 0);
+	c = lz4;
+	c.dict = dh;
+	ck_assert_int_eq(decompress_copy(&c, buf, len, out), 0);
+	ck_assert_mem_eq(out, page, PAGE);
+	lz4.dict = dl;
+	len = codec_compress(&lz4, page, buf, sizeof(buf));
+	ck_assert_int_gt(len, 0);
+	c = lz4hc;
+	c.dict = dl;
+	ck_assert_int_eq(decompress_copy(&c, buf, len, out), 0);
+	ck_assert_mem_eq(out, page, PAGE);
+	codec_dict_put(dl);
+	codec_dict_put(dh);
+	codec_dict_put(dz);
+}
+END_TEST
+
+/* Bytes malloc has handed out, as glibc counts them: from the heap and
+ * mmapped (0 under ASan, which keeps its own books and checks leaks). */
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/* get/put count; the last put frees everything load made; the dictionary is
+ * a copy, independent of the caller's buffer. */
+START_TEST(test_dict_refs)
+{
+	static unsigned char page[PAGE];
+	unsigned char *pages = synth_pages(DICT_SYNTH_PAGES, 6);
+	size_t cap = DICT_ZSTD_CAP, len, before;
+	unsigned char *buf = malloc(cap);
+	struct codec_dict *d;
+	int pass;
+
+	ck_assert_ptr_nonnull(buf);
+	/* the first pass sizes this thread's contexts, the second counts */
+	for (pass = 0; pass < 2 * CODEC_NR_ALGS; pass++) {
+		int a = pass % CODEC_NR_ALGS;
+		struct codec c = {.alg = a, .level = a == CODEC_LZ4HC ? 9 : 1};
+		unsigned char *copy;
+
+		ck_assert_int_eq(codec_dict_train(a, pages, DICT_SYNTH_PAGES,
+						  cap, buf, &len),
+				 0);
+		copy = malloc(len);
+		ck_assert_ptr_nonnull(copy);
+		memcpy(copy, buf, len);
+		/*
+		 * Warm this thread's contexts with a dictionary first (zstd
+		 * resizes its workspace for the CDict's parameters), then
+		 * count the heap.
+		 */
+		fill_page(page, PAGE_TEXT, 1);
+		ck_assert_int_eq(codec_dict_load(a, c.level, copy, len, &d), 0);
+		c.dict = d;
+		ck_assert_int_gt(round_trip(&c, page, BIG_CAP), 0);
+		codec_dict_put(d);
+		before = heap_in_use();
+		ck_assert_int_eq(codec_dict_load(a, c.level, copy, len, &d), 0);
+		memset(copy, 0xee, len); /* load made its own copy */
+		ck_assert_ptr_eq(codec_dict_get(d), d);
+		ck_assert_ptr_eq(codec_dict_get(d), d);
+		c.dict = d;
+		ck_assert_int_gt(round_trip(&c, page, BIG_CAP), 0);
+		codec_dict_put(d);
+		codec_dict_put(d);
+		/* one reference left: still whole */
+		ck_assert_int_gt(round_trip(&c, page, BIG_CAP), 0);
+		ck_assert_uint_eq(codec_dict_size(d), len);
+		codec_dict_put(d);
+		if (pass >= CODEC_NR_ALGS)
+			ck_assert_uint_eq(heap_in_use(), before);
+		free(copy);
+	}
+	codec_dict_put(NULL);
+	free(buf);
+	free(pages);
+}
+END_TEST
+
+START_TEST(test_dict_ids)
+{
+	unsigned char *pages = synth_pages(DICT_SYNTH_PAGES, 7);
+	size_t cap = DICT_ZSTD_CAP, len;
+	unsigned char *buf = malloc(cap);
+	struct codec_dict *a, *b, *z;
+	uint32_t zid;
+
+	ck_assert_ptr_nonnull(buf);
+	/* lz4: a hash of the bytes; equal bytes, equal ids */
+	memset(buf, 'x', 1000);
+	ck_assert_int_eq(codec_dict_load(CODEC_LZ4, 1, buf, 1000, &a), 0);
+	ck_assert_int_eq(codec_dict_load(CODEC_LZ4HC, 9, buf, 1000, &b), 0);
+	ck_assert_uint_eq(codec_dict_id(a), codec_dict_id(b));
+	codec_dict_put(b);
+	buf[999] = 'y';
+	ck_assert_int_eq(codec_dict_load(CODEC_LZ4, 1, buf, 1000, &b), 0);
+	ck_assert_uint_ne(codec_dict_id(a), codec_dict_id(b));
+	codec_dict_put(a);
+	codec_dict_put(b);
+	/* one byte of lz4 dictionary works too */
+	ck_assert_int_eq(codec_dict_load(CODEC_LZ4, 1, buf, 1, &a), 0);
+	codec_dict_put(a);
+	/* zstd: the dictionary's own id, as libzstd reads it */
+	ck_assert_int_eq(codec_dict_train(CODEC_ZSTD, pages, DICT_SYNTH_PAGES,
+					  cap, buf, &len),
+			 0);
+	zid = ZSTD_getDictID_fromDict(buf, len);
+	ck_assert_uint_ne(zid, 0);
+	ck_assert_int_eq(codec_dict_load(CODEC_ZSTD, 3, buf, len, &z), 0);
+	ck_assert_uint_eq(codec_dict_id(z), zid);
+	codec_dict_put(z);
+	free(buf);
+	free(pages);
+}
+END_TEST
+
+/* Bad dictionaries and bad training input: -EINVAL or -ERANGE, nothing
+ * returned. */
+START_TEST(test_dict_bad)
+{
+	static unsigned char big[CODEC_DICT_MAX + 1];
+	unsigned char *pages = synth_pages(DICT_SYNTH_PAGES, 8);
+	size_t cap = DICT_ZSTD_CAP, len = 12345;
+	unsigned char *buf = malloc(cap), *out = malloc(cap);
+	struct codec_dict *d = (struct codec_dict *)&len; /* must stay */
+	uint32_t magic = 0xEC30A437;
+	uint64_t s = 9;
+	size_t i, zlen;
+	int a;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_ptr_nonnull(out);
+	for (a = 0; a < CODEC_NR_ALGS; a++) {
+		ck_assert_int_eq(codec_dict_load(a, 1, big, 0, &d), -EINVAL);
+		ck_assert_int_eq(codec_dict_load(a, 1, NULL, 10, &d), -EINVAL);
+		ck_assert_int_eq(
+		    codec_dict_load(a, 1, big, CODEC_DICT_MAX + 1, &d),
+		    -EINVAL);
+		ck_assert_int_eq(codec_dict_load(a, CODEC_LEVEL_DEFAULT - 1,
+						 "abcdefgh", 8, &d),
+				 -ERANGE);
+	}
+	ck_assert_int_eq(codec_dict_load(CODEC_NR_ALGS, 1, "abcdefgh", 8, &d),
+			 -EINVAL);
+	ck_assert_int_eq(codec_dict_load(CODEC_LZ4, 0, "abcdefgh", 8, &d),
+			 -ERANGE);
+	ck_assert_int_eq(codec_dict_load(CODEC_LZ4HC, 13, "abcdefgh", 8, &d),
+			 -ERANGE);
+	ck_assert_int_eq(codec_dict_load(CODEC_ZSTD, ZSTD_maxCLevel() + 1,
+					 "abcdefgh", 8, &d),
+			 -ERANGE);
+	/* the largest size is fine for lz4 (it uses the end) */
+	ck_assert_int_eq(codec_dict_load(CODEC_LZ4, 1, big, CODEC_DICT_MAX, &d),
+			 0);
+	codec_dict_put(d);
+	d = (struct codec_dict *)&len;
+
+	/* zstd: garbage, without and with the magic, and short */
+	for (i = 0; i < cap; i++)
+		buf[i] = tu_rng_next(&s);
+	buf[0] = 0; /* not the magic */
+	ck_assert_int_eq(codec_dict_load(CODEC_ZSTD, 3, buf, 4096, &d),
+			 -EINVAL);
+	memset(buf, 0, 4096);
+	ck_assert_int_eq(codec_dict_load(CODEC_ZSTD, 3, buf, 4096, &d),
+			 -EINVAL);
+	for (i = 0; i < 4096; i++)
+		buf[i] = tu_rng_next(&s);
+	memcpy(buf, &magic, 4);
+	for (i = 0; i < 50; i++) {
+		buf[8 + i] ^= 0xff;
+		ck_assert_int_eq(codec_dict_load(CODEC_ZSTD, 3, buf, 4096, &d),
+				 -EINVAL);
+	}
+	ck_assert_int_eq(codec_dict_load(CODEC_ZSTD, 3, buf, 4, &d), -EINVAL);
+	ck_assert_int_eq(codec_dict_load(CODEC_ZSTD, 3, buf, 8, &d), -EINVAL);
+	/* a real one cut short in its tables */
+	ck_assert_int_eq(codec_dict_train(CODEC_ZSTD, pages, DICT_SYNTH_PAGES,
+					  cap, buf, &zlen),
+			 0);
+	ck_assert_int_eq(codec_dict_load(CODEC_ZSTD, 3, buf, 40, &d), -EINVAL);
+	ck_assert_ptr_eq(d, (struct codec_dict *)&len);
+
+	/* training */
+	for (a = 0; a < CODEC_NR_ALGS; a++) {
+		len = 12345;
+		ck_assert_int_eq(
+		    codec_dict_train(a, pages, CODEC_DICT_TRAIN_MIN_PAGES - 1,
+				     cap, out, &len),
+		    -EINVAL);
+		ck_assert_int_eq(codec_dict_train(a, pages, DICT_SYNTH_PAGES,
+						  CODEC_DICT_TRAIN_MIN_CAP - 1,
+						  out, &len),
+				 -EINVAL);
+		ck_assert_int_eq(codec_dict_train(a, NULL, DICT_SYNTH_PAGES,
+						  cap, out, &len),
+				 -EINVAL);
+		ck_assert_uint_eq(len, 12345);
+		/* the fewest pages and the smallest cap do */
+		ck_assert_int_eq(
+		    codec_dict_train(a, pages, CODEC_DICT_TRAIN_MIN_PAGES,
+				     cap, out, &len),
+		    0);
+		ck_assert_int_eq(codec_dict_train(a, pages, DICT_SYNTH_PAGES,
+						  CODEC_DICT_TRAIN_MIN_CAP,
+						  out, &len),
+				 0);
+		ck_assert_uint_le(len, CODEC_DICT_TRAIN_MIN_CAP);
+		ck_assert_int_eq(codec_dict_load(a, CODEC_LEVEL_DEFAULT, out,
+						 len, &d),
+				 0);
+		codec_dict_put(d);
+	}
+	ck_assert_int_eq(codec_dict_train(CODEC_NR_ALGS, pages,
+					  DICT_SYNTH_PAGES, cap, out, &len),
+			 -EINVAL);
+	free(out);
+	free(buf);
+	free(pages);
+}
+END_TEST
+
+/* What ZDICT does with degenerate samples: an error, or a dictionary that
+ * loads and round trips; never a crash. */
+START_TEST(test_dict_degenerate)
+{
+	static unsigned char page[PAGE];
+	unsigned char *pages = malloc(DICT_SYNTH_PAGES * PAGE);
+	size_t cap = DICT_ZSTD_CAP, len, i;
+	unsigned char *out = malloc(cap);
+	uint64_t s = 11;
+	int a, kind, ret;
+
+	ck_assert_ptr_nonnull(pages);
+	ck_assert_ptr_nonnull(out);
+	for (kind = 0; kind < 2; kind++) {
+		for (i = 0; i < DICT_SYNTH_PAGES * PAGE; i++)
+			pages[i] = kind ? tu_rng_next(&s) : 0;
+		for (a = 0; a < CODEC_NR_ALGS; a++) {
+			struct codec c = {.alg = a, .level = 1};
+			struct codec_dict *d;
+
+			ret = codec_dict_train(a, pages, DICT_SYNTH_PAGES, cap,
+					       out, &len);
+			printf("dict degenerate: %s pages, %s: %d (%zu bytes)"
+			       "\n",
+			       kind ? "random" : "zero", codec_name(a), ret,
+			       ret ? 0 : len);
+			ck_assert(ret == 0 || ret == -EINVAL);
+			if (ret)
+				continue;
+			ck_assert_int_eq(codec_dict_load(a, 1, out, len, &d),
+					 0);
+			c.dict = d;
+			fill_page(page, PAGE_HEAP, 3);
+			ck_assert_int_gt(round_trip(&c, page, BIG_CAP), 0);
+			codec_dict_put(d);
+		}
+	}
+	fflush(stdout);
+	free(out);
+	free(pages);
+}
+END_TEST
+
+/* CDicts and HC streams at the edges of the level ranges round trip. */
+START_TEST(test_dict_levels)
+{
+	struct {
+		enum codec_alg alg;
+		int level, want;
+	} lv[] = {
+	    {CODEC_ZSTD, ZSTD_minCLevel(), ZSTD_minCLevel()},
+	    {CODEC_ZSTD, -1, -1},
+	    {CODEC_ZSTD, 0, 3},
+	    {CODEC_ZSTD, CODEC_LEVEL_DEFAULT, 3},
+	    {CODEC_ZSTD, 1, 1},
+	    {CODEC_ZSTD, 19, 19},
+	    {CODEC_ZSTD, ZSTD_maxCLevel(), ZSTD_maxCLevel()},
+	    {CODEC_LZ4HC, 1, 1},
+	    {CODEC_LZ4HC, CODEC_LEVEL_DEFAULT, 9},
+	    {CODEC_LZ4HC, 12, 12},
+	    {CODEC_LZ4, 1, 1},
+	    {CODEC_LZ4, 65537, 65537},
+	};
+	static unsigned char page[PAGE];
+	int i, kind, l1 = 0, l12 = 0;
+
+	for (i = 0; i < (int)(sizeof(lv) / sizeof(lv[0])); i++) {
+		struct codec_dict *d = synth_dict(lv[i].alg, lv[i].level, 12);
+		struct codec c = {.alg = lv[i].alg, .level = lv[i].want};
+		long total = 0;
+
+		ck_assert_int_eq(codec_dict_level(d), lv[i].want);
+		c.dict = d;
+		for (kind = 0; kind < PAGE_NR_KINDS; kind++) {
+			fill_page(page, kind, 1200 + kind);
+			total += round_trip(&c, page, BIG_CAP);
+		}
+		if (lv[i].alg == CODEC_LZ4HC && lv[i].want == 1)
+			l1 = total;
+		if (lv[i].alg == CODEC_LZ4HC && lv[i].want == 12)
+			l12 = total;
+		codec_dict_put(d);
+	}
+	/* the HC stream keeps the level it was loaded at */
+	ck_assert_int_lt(l12, l1);
+}
+END_TEST
+
+struct dict_mt_arg {
+	struct codec_dict *dicts[CODEC_NR_ALGS];
+	int id;
+	int failures;
+};
+
+/* Each thread holds its own references and compresses with every shared
+ * dictionary; no ck_assert here. */
+static void *dict_mt_worker(void *p)
+{
+	struct dict_mt_arg *arg = p;
+	struct codec c[CODEC_NR_ALGS];
+	unsigned char page[PAGE], out[PAGE], buf[BIG_CAP];
+	int i, len;
+
+	for (i = 0; i < CODEC_NR_ALGS; i++) {
+		struct codec_dict *d = codec_dict_get(arg->dicts[i]);
+
+		c[i].alg = codec_dict_alg(d);
+		c[i].level = codec_dict_level(d);
+		c[i].dict = d;
+	}
+	for (i = 0; i < MT_ITERS; i++) {
+		struct codec *cc = &c[(i + arg->id) % CODEC_NR_ALGS];
+		const struct codec_dict *keep = cc->dict;
+
+		if (i % 5 == 4)
+			cc->dict = NULL; /* a plain page now and then */
+		fill_page(page, (i / CODEC_NR_ALGS) % PAGE_NR_KINDS,
+			  arg->id * 100000 + i);
+		len = codec_compress(cc, page, buf, sizeof(buf));
+		if (len <= 0 || codec_decompress(cc, buf, len, out) ||
+		    memcmp(page, out, PAGE))
+			arg->failures++;
+		cc->dict = keep;
+	}
+	for (i = 0; i < CODEC_NR_ALGS; i++)
+		codec_dict_put((struct codec_dict *)c[i].dict);
+	return NULL;
+}
+
+START_TEST(test_dict_threads)
+{
+	pthread_t th[MT_THREADS];
+	struct dict_mt_arg args[MT_THREADS];
+	struct codec_dict *dicts[CODEC_NR_ALGS];
+	int i, a;
+
+	dicts[CODEC_LZ4] = synth_dict(CODEC_LZ4, 1, 13);
+	dicts[CODEC_LZ4HC] = synth_dict(CODEC_LZ4HC, 4, 13);
+	dicts[CODEC_ZSTD] = synth_dict(CODEC_ZSTD, 1, 13);
+	for (i = 0; i < MT_THREADS; i++) {
+		for (a = 0; a < CODEC_NR_ALGS; a++)
+			args[i].dicts[a] = dicts[a];
+		args[i].id = i;
+		args[i].failures = 0;
+		ck_assert_int_eq(
+		    pthread_create(&th[i], NULL, dict_mt_worker, &args[i]), 0);
+	}
+	/* the loader's references go while the threads still hold theirs */
+	for (a = 0; a < CODEC_NR_ALGS; a++)
+		codec_dict_get(dicts[a]);
+	for (a = 0; a < CODEC_NR_ALGS; a++)
+		codec_dict_put(dicts[a]);
+	for (i = 0; i < MT_THREADS; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		ck_assert_msg(args[i].failures == 0, "thread %d: %d failures",
+			      i, args[i].failures);
+	}
+	for (a = 0; a < CODEC_NR_ALGS; a++)
+		codec_dict_put(dicts[a]);
+}
+END_TEST
+
 static Suite *codec_suite(void)
 {
 	Suite *s = suite_create("codec");
@@ -617,10 +1374,26 @@ static Suite *codec_suite(void)
 	tcase_add_test(tc, test_release);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("dict");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_dict_round_trip, 0, NR_CFGS);
+	tcase_add_loop_test(tc, test_dict_tight_cap, 0, NR_CFGS);
+	tcase_add_test(tc, test_dict_interleave);
+	tcase_add_loop_test(tc, test_dict_wrong, 0, 3);
+	tcase_add_test(tc, test_dict_mismatch);
+	tcase_add_test(tc, test_dict_refs);
+	tcase_add_test(tc, test_dict_ids);
+	tcase_add_test(tc, test_dict_bad);
+	tcase_add_test(tc, test_dict_degenerate);
+	tcase_add_test(tc, test_dict_levels);
+	tcase_add_test(tc, test_dict_threads);
+	suite_add_tcase(s, tc);
+
 	if (tu_corpus()) {
 		tc = tcase_create("corpus");
 		tcase_set_timeout(tc, 300);
 		tcase_add_test(tc, test_corpus);
+		tcase_add_test(tc, test_dict_corpus);
 		suite_add_tcase(s, tc);
 	}
 	return s;
