@@ -242,6 +242,24 @@ int main(int argc, char **argv)
 	       (unsigned long long)b.done, (unsigned long long)npages, b.secs,
 	       (double)npages / b.secs, (double)npages * PG / b.secs / 1e6,
 	       b.cpu, 100 * b.cpu / b.secs);
+	r_after = ratio(s);
+	/* read cost of recompressed slots against a zstd:1 store's */
+	reads(s, nreads, lat, 3, true);
+	z1 = fill("zstd", 1);
+	printf("ratio orig/compr of a zstd:1 store of the same pages: %.3f "
+	       "(%.2fx %s's)\n",
+	       ratio(z1), ratio(z1) / r_pri, pri);
+	reads(z1, nreads, lat2, 3, false);
+	{
+		double a50 = pct(lat, nreads, 0.5), a99 = pct(lat, nreads, 0.99);
+		double z50 = pct(lat2, nreads, 0.5),
+		       z99 = pct(lat2, nreads, 0.99);
+
+		printf("read of a recompressed slot: p50 %.2f us, p99 %.2f us; "
+		       "of a zstd:1 slot: p50 %.2f, p99 %.2f; %.2fx / %.2fx\n",
+		       a50, a99, z50, z99, a50 / z50, a99 / z99);
+	}
+	store_destroy(z1);
 	/* the request path meanwhile: a second store recompressed (any
 	 * slot: reads clear idle marks) on a thread, reads on this one */
 	{
@@ -275,27 +293,9 @@ int main(int argc, char **argv)
 			       idle_p50, idle_p99);
 		store_destroy(s2);
 	}
-	r_after = ratio(s);
 	printf("ratio orig/compr: %s alone %.3f; after recompress %.3f; "
 	       "%.2fx\n",
 	       pri, r_pri, r_after, r_after / r_pri);
-	/* read cost of recompressed slots against a zstd:1 store's */
-	reads(s, nreads, lat, 3, true);
-	z1 = fill("zstd", 1);
-	printf("ratio orig/compr of a zstd:1 store of the same pages: %.3f "
-	       "(%.2fx %s's)\n",
-	       ratio(z1), ratio(z1) / r_pri, pri);
-	reads(z1, nreads, lat2, 3, false);
-	{
-		double a50 = pct(lat, nreads, 0.5), a99 = pct(lat, nreads, 0.99);
-		double z50 = pct(lat2, nreads, 0.5),
-		       z99 = pct(lat2, nreads, 0.99);
-
-		printf("read of a recompressed slot: p50 %.2f us, p99 %.2f us; "
-		       "of a zstd:1 slot: p50 %.2f, p99 %.2f; %.2fx / %.2fx\n",
-		       a50, a99, z50, z99, a50 / z50, a99 / z99);
-	}
-	store_destroy(z1);
 	store_destroy(s);
 	free(buf);
 	free(lat);
