@@ -188,8 +188,10 @@ static enum rc_outcome rc_slot(struct store *s, uint64_t slot,
 		if (!plan->set[q])
 			continue;
 		n = codec_compress(&plan->codec[q], page, out, len - 1);
+		if (n == -ENOMEM)
+			goto out_clear; /* no context: not the page's fault */
 		if (n < 0)
-			continue; /* -E2BIG: not smaller; -ENOMEM: next */
+			continue; /* -E2BIG: not smaller */
 		if (rc_class((unsigned int)n) >= rc_class(len) ||
 		    (req->threshold && (unsigned int)n >= req->threshold))
 			continue;
