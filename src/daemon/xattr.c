@@ -199,26 +199,36 @@ static int get_bd_stat(const struct xattr_ctx *x, char *buf, size_t len)
 	return stats_format_bd(&bd, buf, len);
 }
 
+/*
+ * Append "lz4 lz4hc [zstd]\n" (every algorithm, @sel in brackets) at
+ * *@n of @buf (@len bytes, NUL-terminated after).  Return: 0, -ENOSPC.
+ */
+static int fmt_alg_line(char *buf, size_t len, size_t *n, enum codec_alg sel)
+{
+	for (int i = 0; i < CODEC_NR_ALGS; i++) {
+		bool on = (int)sel == i;
+		int w = snprintf(buf + *n, len - *n, "%s%s%s%s", i ? " " : "",
+				 on ? "[" : "", codec_name((enum codec_alg)i),
+				 on ? "]" : "");
+
+		if (w < 0 || (size_t)w >= len - *n)
+			return -ENOSPC;
+		*n += (size_t)w;
+	}
+	if (*n + 2 > len)
+		return -ENOSPC;
+	buf[(*n)++] = '\n';
+	buf[*n] = '\0';
+	return 0;
+}
+
 static int get_comp_algorithm(const struct xattr_ctx *x, char *buf, size_t len)
 {
-	const char *cur = store_algorithm(x->store);
+	struct codec c;
 	size_t n = 0;
 
-	for (int i = 0; i < CODEC_NR_ALGS; i++) {
-		const char *name = codec_name((enum codec_alg)i);
-		bool sel = strcmp(name, cur) == 0;
-		int w = snprintf(buf + n, len - n, "%s%s%s%s", i ? " " : "",
-				 sel ? "[" : "", name, sel ? "]" : "");
-
-		if (w < 0 || (size_t)w >= len - n)
-			return -ENOSPC;
-		n += (size_t)w;
-	}
-	if (n + 2 > len)
-		return -ENOSPC;
-	buf[n++] = '\n';
-	buf[n] = '\0';
-	return (int)n;
+	store_recomp(x->store, 0, &c); /* priority 0: the primary */
+	return fmt_alg_line(buf, len, &n, c.alg) ? -ENOSPC : (int)n;
 }
 
 /*
@@ -383,24 +393,12 @@ static int get_recomp_algorithm(const struct xattr_ctx *x, char *buf,
 
 		if (!store_recomp(x->store, prio, &c))
 			continue;
-		w = snprintf(buf + n, len - n, "#%u:", prio);
+		w = snprintf(buf + n, len - n, "#%u: ", prio);
 		if (w < 0 || (size_t)w >= len - n)
 			return -ENOSPC;
 		n += (size_t)w;
-		for (int i = 0; i < CODEC_NR_ALGS; i++) {
-			bool sel = (int)c.alg == i;
-
-			w = snprintf(buf + n, len - n, " %s%s%s",
-				     sel ? "[" : "", codec_name(i),
-				     sel ? "]" : "");
-			if (w < 0 || (size_t)w >= len - n)
-				return -ENOSPC;
-			n += (size_t)w;
-		}
-		if (n + 2 > len)
+		if (fmt_alg_line(buf, len, &n, c.alg))
 			return -ENOSPC;
-		buf[n++] = '\n';
-		buf[n] = '\0';
 	}
 	return (int)n;
 }

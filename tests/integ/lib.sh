@@ -441,6 +441,61 @@ bd() {
 	echo "$_v" | awk -v c="$_c" '{ print $c }'
 }
 
+# ---------------------------------------------------------------------------
+# swapfill paged out on a swap, then faulted back in (writeback.sh,
+# recomp.sh).  The caller's cleanup hook kills $FILLPID and removes $CG.
+
+# fill_start MIB NAME: start swapfill over MIB MiB of pages (its
+# environment is the caller's: SWAPFILL_MARKER, FZRAM_CORPUS), in a memory
+# cgroup of its own named NAME where one can be made, so that
+# fill_finish can empty its swap cache; return once it has paged out and
+# paused.  Sets FILLPID and CG (empty without a cgroup).
+fill_start() {
+	mkfifo "$T/go"
+	SWAPFILL_WAIT=1 "$SWAPFILL" "$1" "$F" \
+		<"$T/go" >"$T/fill.out" 2>"$T/fill.err" &
+	FILLPID=$!
+	CG=
+	if [ -w /sys/fs/cgroup/memory ] &&
+		mkdir "/sys/fs/cgroup/memory/$2.$$" 2>/dev/null; then
+		CG=/sys/fs/cgroup/memory/$2.$$
+		echo "$FILLPID" >"$CG/cgroup.procs" ||
+			setup_error "moving swapfill into $CG"
+	fi
+	exec 6>"$T/go"
+	_n=600
+	while ! grep -q '^paused' "$T/fill.out"; do
+		alive "$FILLPID" || {
+			cat "$T/fill.out" "$T/fill.err" >&2
+			fail "swapfill exited before pausing"
+		}
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || fail "swapfill did not page out in time"
+		sleep 0.1
+	done
+	cat "$T/fill.out" >&2
+}
+
+# fill_finish: empty swapfill's swap cache (its pages are on the swap
+# device and clean, so each fault then reads the device), let it fault
+# every page back and compare, and check that it did.  Leaves $CG for the
+# caller (empty when there was none).
+fill_finish() {
+	if [ -n "$CG" ]; then
+		echo 0 >"$CG/memory.force_empty" ||
+			log "note: memory.force_empty failed"
+	fi
+	echo go >&6
+	exec 6>&-
+	_st=0
+	wait "$FILLPID" || _st=$?
+	FILLPID=
+	cat "$T/fill.out" >&2
+	cat "$T/fill.err" >&2
+	assert_eq "$_st" 0 "swapfill exit status (pages compared)"
+	grep -q '^ok ' "$T/fill.out" || fail "swapfill did not say ok"
+}
+
 # size_of FILE / blocks_of FILE: st_size, st_blocks (512-byte units).
 size_of() {
 	stat -c %s "$1"

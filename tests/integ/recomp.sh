@@ -172,29 +172,7 @@ part_swap() {
 	swap_on "$LOOP" --discard --priority 32767
 	ok "swapon $LOOP over $F, recomp=zstd:19"
 
-	mkfifo "$T/go"
-	SWAPFILL_WAIT=1 FZRAM_CORPUS=${FZRAM_CORPUS-} \
-		"$SWAPFILL" "$_fill_mib" "$F" \
-		<"$T/go" >"$T/fill.out" 2>"$T/fill.err" &
-	FILLPID=$!
-	if [ -w /sys/fs/cgroup/memory ] &&
-		mkdir "/sys/fs/cgroup/memory/fzram-rc.$$" 2>/dev/null; then
-		CG=/sys/fs/cgroup/memory/fzram-rc.$$
-		echo "$FILLPID" >"$CG/cgroup.procs" ||
-			setup_error "moving swapfill into $CG"
-	fi
-	exec 6>"$T/go"
-	n=600
-	while ! grep -q '^paused' "$T/fill.out"; do
-		alive "$FILLPID" || {
-			cat "$T/fill.out" "$T/fill.err" >&2
-			fail "swapfill exited before pausing"
-		}
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || fail "swapfill did not page out in time"
-		sleep 0.1
-	done
-	cat "$T/fill.out" >&2
+	FZRAM_CORPUS=${FZRAM_CORPUS-} fill_start "$_fill_mib" fzram-rc
 	c0=$(mm compr_data_size)
 	setx idle all || fail "setfattr idle all"
 	setx recompress type=idle || fail "setfattr recompress type=idle"
@@ -206,20 +184,7 @@ part_swap() {
 	assert_gt "$(r_lines)" 0 "block_state lines with r (swap)"
 	ok "swap: recompressed $p1 slots, compr_data_size $c0 -> $c1"
 
-	# Empty swapfill's swap cache: each fault then reads the device.
-	if [ -n "$CG" ]; then
-		echo 0 >"$CG/memory.force_empty" ||
-			log "note: memory.force_empty failed"
-	fi
-	echo go >&6
-	exec 6>&-
-	st=0
-	wait "$FILLPID" || st=$?
-	FILLPID=
-	cat "$T/fill.out" >&2
-	cat "$T/fill.err" >&2
-	assert_eq "$st" 0 "swapfill exit status (pages compared)"
-	grep -q '^ok ' "$T/fill.out" || fail "swapfill did not say ok"
+	fill_finish
 	assert_eq "$(io failed_reads)" 0 "failed_reads (swap)"
 	if [ -n "$CG" ]; then
 		rmdir "$CG" || log "note: could not remove $CG"

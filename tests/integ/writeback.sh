@@ -348,31 +348,8 @@ part_swap() {
 	swap_on "$LOOP" --discard --priority 32767
 	ok "swapon $LOOP over $F, backing $T/bk"
 
-	mkfifo "$T/go"
-	SWAPFILL_MARKER=$MARK SWAPFILL_WAIT=1 \
-		FZRAM_CORPUS=${FZRAM_CORPUS-} "$SWAPFILL" "$_fill_mib" "$F" \
-		<"$T/go" >"$T/fill.out" 2>"$T/fill.err" &
-	FILLPID=$!
-	# In a memory cgroup of its own, whose swap cache the test can empty
-	# before the fault-back, so that the faults really read the device.
-	if [ -w /sys/fs/cgroup/memory ] &&
-		mkdir "/sys/fs/cgroup/memory/fzram-wb.$$" 2>/dev/null; then
-		CG=/sys/fs/cgroup/memory/fzram-wb.$$
-		echo "$FILLPID" >"$CG/cgroup.procs" ||
-			setup_error "moving swapfill into $CG"
-	fi
-	exec 6>"$T/go"
-	n=600
-	while ! grep -q '^paused' "$T/fill.out"; do
-		alive "$FILLPID" || {
-			cat "$T/fill.out" "$T/fill.err" >&2
-			fail "swapfill exited before pausing"
-		}
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || fail "swapfill did not page out in time"
-		sleep 0.1
-	done
-	cat "$T/fill.out" >&2
+	SWAPFILL_MARKER=$MARK FZRAM_CORPUS=${FZRAM_CORPUS-} \
+		fill_start "$_fill_mib" fzram-wb
 	c0=$(mm compr_data_size)
 	m0=$(mm mem_used_total)
 	b0=$(bd bd_count)
@@ -414,22 +391,10 @@ part_swap() {
 	assert_eq "$(io failed_reads)" 0 "failed_reads reading the area"
 	ok "swap: the written-back area reads back, $nm markers"
 
-	# Empty swapfill's swap cache (its pages are on the swap device and
-	# clean): each fault then reads the device, and so the backing file.
-	if [ -n "$CG" ]; then
-		echo 0 >"$CG/memory.force_empty" ||
-			log "note: memory.force_empty failed"
-	fi
+	# with the swap cache emptied, each fault reads the device, and so
+	# the backing file
 	r0=$(bd bd_reads)
-	echo go >&6
-	exec 6>&-
-	st=0
-	wait "$FILLPID" || st=$?
-	FILLPID=
-	cat "$T/fill.out" >&2
-	cat "$T/fill.err" >&2
-	assert_eq "$st" 0 "swapfill exit status (pages compared)"
-	grep -q '^ok ' "$T/fill.out" || fail "swapfill did not say ok"
+	fill_finish
 	assert_eq "$(io failed_reads)" 0 "failed_reads"
 	r1=$(bd bd_reads)
 	if [ -n "$CG" ]; then
