@@ -332,7 +332,7 @@ static int read_backing(struct store *s, uint64_t slot, uint64_t v,
 	ret = backing_read(s->bk, id, slot, obj, len);
 	if (ret)
 		return ret;
-	dec = slot_codec(v);
+	dec = slot_codec(s, v);
 	return codec_decompress(&dec, obj, len, page);
 }
 
@@ -377,7 +377,7 @@ int store_read(struct store *s, uint64_t slot, void *page)
 	} else {
 		zsp_handle_t h = (zsp_handle_t)(v & SLOT_HANDLE_MASK);
 		const void *obj = zsp_map(s->pool, h);
-		struct codec dec = slot_codec(v);
+		struct codec dec = slot_codec(s, v);
 
 		if (v & F(STORE_F_HUGE))
 			memcpy(page, obj, FZ_PAGE_SIZE);

@@ -23,7 +23,8 @@
  *                algorithm of its priority is changed later
  *   bits 56..57  the priority it was compressed with: 0 the primary
  *                algorithm, 1..STORE_MAX_PRIO a secondary (recompressed)
- *   bits 58..63  free (a dictionary's index, later)
+ *   bits 58..63  the dictionary that decodes it: 0 none, else an index
+ *                into the store's table of STORE_MAX_DICTS dictionaries
  *
  * A write replaces the whole word, so it clears every flag: the idle mark,
  * and STORE_F_UNDER_WB, which tells a writeback or a recompression in
@@ -360,5 +361,61 @@ int store_recompress(struct store *s, const struct store_recomp_req *req,
  */
 void store_recomp_stats(struct store *s, uint64_t pages[STORE_MAX_PRIO + 1],
 			uint64_t bytes[STORE_MAX_PRIO + 1]);
+
+/* ---- level and dictionary of each priority ---------------------------- */
+
+/* Dictionaries in use at once (all priorities, current and old ones that
+ * slots still need): the slot word's six bits, 0 meaning none. */
+#define STORE_MAX_DICTS 63
+
+/*
+ * store_set_params() - priority @prio's level and dictionary for the pages
+ * compressed from now on (0: the primary algorithm, for writes;
+ * 1..STORE_MAX_PRIO: a secondary that is set, for recompression), as
+ * zram's algorithm_params: both are replaced.  Slots already stored keep
+ * decoding with what they were written with: each names its dictionary,
+ * and a dictionary stays loaded as long as one slot (in RAM or written
+ * back) needs it or a priority uses it.
+ * @level: CODEC_LEVEL_DEFAULT or in the algorithm's range.
+ * @dict: NULL (none), or a dictionary loaded for the priority's algorithm
+ *   at @level (codec_dict_load()); the store takes its own reference.
+ * @name: what algorithm_params shows for @dict (its path), copied; may be
+ *   NULL.
+ * Return: 0; -EINVAL (@prio out of range or not set; @dict of another
+ * algorithm or level); -ERANGE (@level); -ENOSPC (STORE_MAX_DICTS
+ * dictionaries are in use); -ENOMEM.  Nothing changes on an error.
+ * Context: waits for the writes compressing at that moment.
+ */
+int store_set_params(struct store *s, unsigned int prio, int level,
+		     struct codec_dict *dict, const char *name);
+
+/*
+ * store_params() - priority @prio's level, and its dictionary's name
+ * (copied into @name, @name_len bytes; "" when it has none or none was
+ * given) and id (codec_dict_id(), 0 for none).
+ * Return: true, or false when @prio has no algorithm (nothing is set).
+ */
+bool store_params(struct store *s, unsigned int prio, int *level,
+		  char *name, size_t name_len, uint32_t *dict_id);
+
+/*
+ * store_dict_stats() - dictionaries loaded now (*@n) and their bytes
+ * (*@bytes, the files' sizes).
+ */
+void store_dict_stats(struct store *s, unsigned int *n, uint64_t *bytes);
+
+/* ---- sampling ---------------------------------------------------------- */
+
+/*
+ * store_sample() - up to @max stored pages picked at random, decompressed
+ * into @pages (FZ_PAGE_SIZE each) with their slot numbers in @slots, for
+ * training a dictionary from a live store.  Only compressed objects in RAM
+ * are taken (not same-filled, raw or written-back ones).  Nothing about a
+ * slot changes: no access time, no idle mark, no statistics.
+ * @seed: the caller's random state (any value to start; updated).
+ * Return: the number of pages (0 when none is stored), or -ENOMEM.
+ */
+int store_sample(struct store *s, uint64_t *seed, void *pages,
+		 uint64_t *slots, unsigned int max);
 
 #endif /* FZRAM_STORE_H */

@@ -173,7 +173,7 @@ static enum rc_outcome rc_slot(struct store *s, uint64_t slot,
 	huge = v & F(STORE_F_HUGE);
 	memcpy(obj, zsp_map(s->pool, h), len);
 	zsp_unmap(s->pool, h);
-	dec = slot_codec(v);
+	dec = slot_codec(s, v);
 	p = slot_prio(v);
 	slot_unlock(e, v | F(STORE_F_UNDER_WB));
 
