@@ -30,6 +30,7 @@ void store_slot_free(struct store *s, uint64_t v)
 {
 	if (!slot_used(v))
 		return;
+	store_dict_put(s, slot_dict(v)); /* 0 for same-filled slots */
 	if (v & F(STORE_F_WB)) {
 		/* not in RAM's counters since its writeback (zram's meaning) */
 		backing_free(s->bk, (bk_id_t)(v & SLOT_HANDLE_MASK));
@@ -139,7 +140,8 @@ int store_create(const struct store_config *cfg, struct store **out)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	ret = codec_init(&s->codec, cfg->algorithm ? cfg->algorithm : CODEC_DEFAULT_NAME,
+	ret = codec_init(&s->recomp[0],
+			 cfg->algorithm ? cfg->algorithm : CODEC_DEFAULT_NAME,
 			 cfg->level);
 	if (ret)
 		goto out_free;
@@ -168,8 +170,18 @@ int store_create(const struct store_config *cfg, struct store **out)
 	}
 	pthread_mutex_init(&s->wordtab_lock, NULL);
 	pthread_mutex_init(&s->resize_lock, NULL);
-	pthread_mutex_init(&s->recomp_lock, NULL);
-	s->recomp[0] = s->codec;
+	{
+		pthread_rwlockattr_t ra;
+
+		/* a change of level or dictionary is not starved by a steady
+		 * stream of writes */
+		pthread_rwlockattr_init(&ra);
+		pthread_rwlockattr_setkind_np(
+			&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&s->recomp_lock, &ra);
+		pthread_rwlockattr_destroy(&ra);
+	}
+	pthread_mutex_init(&s->dict_lock, NULL);
 	s->recomp_set[0] = true;
 	*out = s;
 	return 0;
@@ -200,7 +212,13 @@ void store_destroy(struct store *s)
 	free(s->wb_buf);
 	pthread_mutex_destroy(&s->wordtab_lock);
 	pthread_mutex_destroy(&s->resize_lock);
-	pthread_mutex_destroy(&s->recomp_lock);
+	pthread_rwlock_destroy(&s->recomp_lock);
+	pthread_mutex_destroy(&s->dict_lock);
+	/* every slot is gone: what is left are the priorities' references */
+	for (unsigned int i = 1; i <= STORE_MAX_DICTS; i++) {
+		codec_dict_put(s->dict[i].d);
+		free(s->dict[i].name);
+	}
 	free(s);
 }
 
@@ -220,33 +238,53 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 	const void *src = buf;
 	zsp_handle_t h;
 	uint64_t used, limit, flags = 0;
+	struct codec c;
+	unsigned int di;
 	int len, ret;
 
-	len = codec_compress(&s->codec, page, buf, s->huge_threshold - 1);
+	/* the primary's codec now, and a hold on its dictionary while the
+	 * page is compressed; the slot keeps that reference */
+	pthread_rwlock_rdlock(&s->recomp_lock);
+	c = s->recomp[0];
+	di = s->cur_dict[0];
+	store_dict_ref(s, di);
+	pthread_rwlock_unlock(&s->recomp_lock);
+	len = codec_compress(&c, page, buf, s->huge_threshold - 1);
 	if (len == -E2BIG || s->huge_threshold <= 1) {
 		len = FZ_PAGE_SIZE;
 		src = page;
 		flags = F(STORE_F_HUGE);
 	} else if (len < 0) {
-		return len;
+		ret = len;
+		goto out_put;
+	}
+	if (flags) { /* a raw page needs no dictionary */
+		store_dict_put(s, di);
+		di = 0;
 	}
 	/* allocation runs under reclaim; the allocator's own comments say
 	 * why it cannot deadlock */
 	ret = zsp_alloc(s->pool, (size_t)len, &h);
 	if (ret)
-		return ret;
+		goto out_put;
 	used = zsp_pages_used(s->pool);
 	stats_update_max(&s->st.max_used_pages, used);
 	limit = __atomic_load_n(&s->mem_limit_pages, __ATOMIC_RELAXED);
 	if (limit && used > limit) {
 		zsp_free(s->pool, h);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out_put;
 	}
 	memcpy(zsp_map(s->pool, h), src, (size_t)len);
 	zsp_unmap(s->pool, h);
 	*v = (uint64_t)h | ((uint64_t)len << SLOT_LEN_SHIFT) | flags |
-	     ((uint64_t)s->codec.alg << SLOT_ALG_SHIFT);
+	     ((uint64_t)c.alg << SLOT_ALG_SHIFT) |
+	     ((uint64_t)di << SLOT_DICT_SHIFT);
 	return 0;
+
+out_put:
+	store_dict_put(s, di);
+	return ret;
 }
 
 int store_write(struct store *s, uint64_t slot, const void *page)
@@ -309,8 +347,10 @@ int store_write(struct store *s, uint64_t slot, const void *page)
 out_free:
 	stats_inc(s->st.failed_writes);
 out_free_only:
-	if (!(v & F(STORE_F_SAME)))
+	if (!(v & F(STORE_F_SAME))) {
 		zsp_free(s->pool, (zsp_handle_t)(v & SLOT_HANDLE_MASK));
+		store_dict_put(s, slot_dict(v));
+	}
 	return ret;
 out_failed:
 	stats_inc(s->st.failed_writes);
@@ -526,7 +566,9 @@ const struct stats *store_stats(const struct store *s)
 
 const char *store_algorithm(const struct store *s)
 {
-	return codec_name(s->codec.alg);
+	/* the primary's algorithm is fixed at creation (its level and
+	 * dictionary are not) */
+	return codec_name(s->recomp[0].alg);
 }
 
 uint64_t store_meta_bytes(struct store *s)

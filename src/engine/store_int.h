@@ -69,7 +69,6 @@ struct store_chunk {
 
 struct store {
 	struct zsp_pool *pool;
-	struct codec codec;
 	uint64_t nslots;             /* current size in slots (atomic) */
 	struct store_chunk **dir;    /* STORE_NR_CHUNKS pointers, mmap'd */
 	uint64_t nchunks;            /* chunks installed (atomic) */
@@ -95,25 +94,53 @@ struct store {
 	unsigned char *wb_buf;	     /* BK_MAX_BATCH objects, the writeback
 					caller's (one at a time) */
 
-	/* recompression: recomp[0] is a copy of codec; 1..STORE_MAX_PRIO
-	 * are set when recomp_set says so; both under recomp_lock */
-	pthread_mutex_t recomp_lock;
+	/*
+	 * The codec of each priority: recomp[0] the primary (writes),
+	 * 1..STORE_MAX_PRIO the secondaries recomp_set says are set, each
+	 * with its dictionary, the table index cur_dict[] (0: none).  All
+	 * three under recomp_lock: writers hold it for reading while they
+	 * take their codec and a reference to its dictionary.
+	 */
+	pthread_rwlock_t recomp_lock;
 	struct codec recomp[STORE_MAX_PRIO + 1];
 	bool recomp_set[STORE_MAX_PRIO + 1];
+	unsigned int cur_dict[STORE_MAX_PRIO + 1];
+
+	/*
+	 * Dictionaries, by the index slot words name (1..STORE_MAX_DICTS).
+	 * refs counts the slots naming an entry (in RAM or written back),
+	 * the priorities whose cur_dict it is, and the users holding one
+	 * for a moment (a write compressing, a recompression decoding); the
+	 * last store_dict_put() empties the entry.  A non-NULL d is stable
+	 * while one holds a reference; dict_lock serialises filling and
+	 * emptying entries.
+	 */
+	pthread_mutex_t dict_lock;
+	struct store_dict_ent {
+		struct codec_dict *d; /* NULL: free entry */
+		uint64_t refs;	      /* (atomic) */
+		char *name;	      /* as given to store_set_params() */
+	} dict[STORE_MAX_DICTS + 1];
 };
 
 /* ---- slot words -------------------------------------------------------- */
 
-/* Bits 54..57 (store.h): the decoding algorithm, the priority. */
+/* Bits 54..63 (store.h): the decoding algorithm, the priority, the
+ * dictionary. */
 #define SLOT_ALG_SHIFT 54
 #define SLOT_PRIO_SHIFT 56
+#define SLOT_DICT_SHIFT 58
 #define SLOT_ALG_FIELD (3ULL << SLOT_ALG_SHIFT)
 #define SLOT_PRIO_FIELD (3ULL << SLOT_PRIO_SHIFT)
+#define SLOT_DICT_FIELD (63ULL << SLOT_DICT_SHIFT)
 /* what a slot's object carries with it wherever it goes (RAM, backing) */
-#define SLOT_CODEC_FIELDS (SLOT_ALG_FIELD | SLOT_PRIO_FIELD | F(STORE_F_RECOMP))
+#define SLOT_CODEC_FIELDS                                                      \
+	(SLOT_ALG_FIELD | SLOT_PRIO_FIELD | SLOT_DICT_FIELD | F(STORE_F_RECOMP))
 _Static_assert(STORE_NR_FLAGS <= SLOT_ALG_SHIFT, "algorithm bits");
 _Static_assert(CODEC_NR_ALGS <= 4, "two bits of algorithm");
 _Static_assert(STORE_MAX_PRIO <= 3, "two bits of priority");
+_Static_assert(STORE_MAX_DICTS == 63 && SLOT_DICT_SHIFT + 6 == 64,
+	       "six bits of dictionary, the word's last");
 
 static inline enum codec_alg slot_alg(uint64_t v)
 {
@@ -125,16 +152,35 @@ static inline unsigned int slot_prio(uint64_t v)
 	return (unsigned int)((v >> SLOT_PRIO_SHIFT) & 3);
 }
 
+static inline unsigned int slot_dict(uint64_t v)
+{
+	return (unsigned int)(v >> SLOT_DICT_SHIFT);
+}
+
 /* The codec that decodes slot word @v's object (level-independent), with
  * its dictionary; valid while the caller holds the slot's lock (the slot
- * keeps its dictionary loaded). */
+ * keeps its dictionary loaded) or a reference to the dictionary. */
 static inline struct codec slot_codec(const struct store *s, uint64_t v)
 {
 	struct codec c = {.alg = slot_alg(v)};
+	unsigned int di = slot_dict(v);
 
-	(void)s;
+	if (di)
+		c.dict = __atomic_load_n(&s->dict[di].d, __ATOMIC_ACQUIRE);
 	return c;
 }
+
+/* Take one more reference to dictionary @di (0: none, nothing done); the
+ * caller already holds one (or holds recomp_lock and @di is current). */
+static inline void store_dict_ref(struct store *s, unsigned int di)
+{
+	if (di)
+		__atomic_add_fetch(&s->dict[di].refs, 1, __ATOMIC_RELAXED);
+}
+
+/* store_dict_put() - drop a reference to dictionary @di (0: none); the
+ * last one unloads it.  Takes dict_lock then. */
+void store_dict_put(struct store *s, unsigned int di);
 
 static inline uint64_t slot_lock(uint64_t *e)
 {

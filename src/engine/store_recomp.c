@@ -22,14 +22,154 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_int.h"
 
+/* ---- dictionaries ------------------------------------------------------ */
+
+void store_dict_put(struct store *s, unsigned int di)
+{
+	struct codec_dict *d;
+	char *name;
+
+	if (!di || __atomic_sub_fetch(&s->dict[di].refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* the last reference: nothing names the entry any more, and only
+	 * a holder of one could take another */
+	pthread_mutex_lock(&s->dict_lock);
+	d = s->dict[di].d;
+	name = s->dict[di].name;
+	s->dict[di].name = NULL;
+	__atomic_store_n(&s->dict[di].d, NULL, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&s->dict_lock);
+	codec_dict_put(d);
+	free(name);
+}
+
+/* A free entry for @d, holding one reference (the priority's), or 0 when
+ * all are in use. */
+static unsigned int dict_install(struct store *s, struct codec_dict *d,
+				 char *name)
+{
+	unsigned int di = 0;
+
+	pthread_mutex_lock(&s->dict_lock);
+	for (unsigned int i = 1; i <= STORE_MAX_DICTS && !di; i++) {
+		if (s->dict[i].d)
+			continue;
+		di = i;
+		s->dict[i].name = name;
+		__atomic_store_n(&s->dict[i].refs, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->dict[i].d, codec_dict_get(d),
+				 __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&s->dict_lock);
+	return di;
+}
+
+void store_dict_stats(struct store *s, unsigned int *n, uint64_t *bytes)
+{
+	*n = 0;
+	*bytes = 0;
+	pthread_mutex_lock(&s->dict_lock);
+	for (unsigned int i = 1; i <= STORE_MAX_DICTS; i++) {
+		if (!s->dict[i].d)
+			continue;
+		(*n)++;
+		*bytes += codec_dict_size(s->dict[i].d);
+	}
+	pthread_mutex_unlock(&s->dict_lock);
+}
+
+/* Make @c with dictionary entry @di priority @prio's codec; the entry's
+ * reference passes to the priority, the old one's is returned to drop
+ * (after recomp_lock is released: dropping may take dict_lock). */
+static unsigned int prio_replace(struct store *s, unsigned int prio,
+				 const struct codec *c, unsigned int di)
+{
+	unsigned int old = s->cur_dict[prio];
+
+	s->recomp[prio] = *c;
+	s->cur_dict[prio] = di;
+	return old;
+}
+
+int store_set_params(struct store *s, unsigned int prio, int level,
+		     struct codec_dict *dict, const char *name)
+{
+	unsigned int di = 0, old;
+	struct codec c;
+	char *copy = NULL;
+	int ret;
+
+	if (prio > STORE_MAX_PRIO)
+		return -EINVAL;
+	if (!store_recomp(s, prio, &c))
+		return -EINVAL;
+	ret = codec_init(&c, codec_name(c.alg), level);
+	if (ret)
+		return ret;
+	if (dict) {
+		if (codec_dict_alg(dict) != c.alg ||
+		    codec_dict_level(dict) != c.level)
+			return -EINVAL;
+		if (name && !(copy = strdup(name)))
+			return -ENOMEM;
+		di = dict_install(s, dict, copy);
+		if (!di) {
+			free(copy);
+			return -ENOSPC;
+		}
+		c.dict = dict;
+	}
+	/* waits for the writes compressing with the old codec to take
+	 * their reference; they keep theirs after */
+	pthread_rwlock_wrlock(&s->recomp_lock);
+	if (!s->recomp_set[prio] || s->recomp[prio].alg != c.alg) {
+		/* the secondary was removed or replaced meanwhile */
+		pthread_rwlock_unlock(&s->recomp_lock);
+		store_dict_put(s, di);
+		return -EINVAL;
+	}
+	old = prio_replace(s, prio, &c, di);
+	pthread_rwlock_unlock(&s->recomp_lock);
+	store_dict_put(s, old);
+	return 0;
+}
+
+bool store_params(struct store *s, unsigned int prio, int *level,
+		  char *name, size_t name_len, uint32_t *dict_id)
+{
+	unsigned int di;
+	bool set;
+
+	if (prio > STORE_MAX_PRIO)
+		return false;
+	pthread_rwlock_rdlock(&s->recomp_lock);
+	set = s->recomp_set[prio];
+	di = s->cur_dict[prio];
+	if (set) {
+		*level = s->recomp[prio].level;
+		*dict_id = di ? codec_dict_id(s->dict[di].d) : 0;
+		if (name_len)
+			snprintf(name, name_len, "%s",
+				 di && s->dict[di].name ? s->dict[di].name
+							: "");
+	}
+	pthread_rwlock_unlock(&s->recomp_lock);
+	return set;
+}
+
+/* ---- the secondaries --------------------------------------------------- */
+
 int store_set_recomp(struct store *s, unsigned int prio, const char *name,
 		     int level)
 {
-	struct codec c;
+	struct codec c = {0};
+	unsigned int old;
 	int ret;
 
 	if (prio < 1 || prio > STORE_MAX_PRIO)
@@ -39,11 +179,12 @@ int store_set_recomp(struct store *s, unsigned int prio, const char *name,
 		if (ret)
 			return ret;
 	}
-	pthread_mutex_lock(&s->recomp_lock);
+	/* a new algorithm starts with no dictionary, as zram's params */
+	pthread_rwlock_wrlock(&s->recomp_lock);
 	s->recomp_set[prio] = name != NULL;
-	if (name)
-		s->recomp[prio] = c;
-	pthread_mutex_unlock(&s->recomp_lock);
+	old = prio_replace(s, prio, &c, 0);
+	pthread_rwlock_unlock(&s->recomp_lock);
+	store_dict_put(s, old);
 	return 0;
 }
 
@@ -53,11 +194,11 @@ bool store_recomp(struct store *s, unsigned int prio, struct codec *out)
 
 	if (prio > STORE_MAX_PRIO)
 		return false;
-	pthread_mutex_lock(&s->recomp_lock);
+	pthread_rwlock_rdlock(&s->recomp_lock);
 	set = s->recomp_set[prio];
 	if (set)
 		*out = s->recomp[prio];
-	pthread_mutex_unlock(&s->recomp_lock);
+	pthread_rwlock_unlock(&s->recomp_lock);
 	return set;
 }
 
@@ -85,6 +226,7 @@ struct rc_plan {
 	bool top; /* hi is the highest priority set: failing it is final */
 	bool set[STORE_MAX_PRIO + 1];
 	struct codec codec[STORE_MAX_PRIO + 1];
+	unsigned int dict[STORE_MAX_PRIO + 1]; /* held for the walk */
 };
 
 /* A slot word the walk may try under @req and @plan. */
@@ -154,7 +296,7 @@ static enum rc_outcome rc_slot(struct store *s, uint64_t slot,
 	static __thread unsigned char obj[FZ_PAGE_SIZE], page[FZ_PAGE_SIZE],
 		out[FZ_PAGE_SIZE];
 	struct store_chunk *c = chunk_get(s, slot, false);
-	unsigned int len, best_len = 0, best_prio = 0, p;
+	unsigned int len, best_len = 0, best_prio = 0, p, di;
 	uint64_t *e, v, nv;
 	zsp_handle_t h, nh = 0;
 	struct codec dec;
@@ -175,12 +317,17 @@ static enum rc_outcome rc_slot(struct store *s, uint64_t slot,
 	zsp_unmap(s->pool, h);
 	dec = slot_codec(s, v);
 	p = slot_prio(v);
+	di = slot_dict(v);
+	store_dict_ref(s, di); /* for the decoding, outside the lock */
 	slot_unlock(e, v | F(STORE_F_UNDER_WB));
 
-	if (huge)
+	if (huge) {
 		memcpy(page, obj, FZ_PAGE_SIZE);
-	else if (codec_decompress(&dec, obj, len, page))
+	} else if (codec_decompress(&dec, obj, len, page)) {
+		store_dict_put(s, di);
 		goto out_clear; /* store_read() will report it */
+	}
+	store_dict_put(s, di);
 	for (unsigned int q = p + 1 > plan->lo ? p + 1 : plan->lo;
 	     q <= plan->hi && !best_len; q++) {
 		int n;
@@ -237,12 +384,17 @@ static enum rc_outcome rc_slot(struct store *s, uint64_t slot,
 	}
 	stats_inc(s->st.recomp_pages[best_prio]);
 	stats_add(s->st.recomp_bytes[best_prio], best_len);
+	/* the slot now names the new dictionary (the walk holds it) */
+	store_dict_ref(s, plan->dict[best_prio]);
+	store_dict_put(s, slot_dict(v));
 	/* flags but the codec's, huge and the mark stay (idle among them) */
 	nv = (v & ~(SLOT_HANDLE_MASK | SLOT_LEN_FIELD | SLOT_CODEC_FIELDS |
 		    F(STORE_F_HUGE) | F(STORE_F_UNDER_WB) | SLOT_LOCK)) |
 	     (uint64_t)nh | ((uint64_t)best_len << SLOT_LEN_SHIFT) |
 	     ((uint64_t)plan->codec[best_prio].alg << SLOT_ALG_SHIFT) |
-	     ((uint64_t)best_prio << SLOT_PRIO_SHIFT) | F(STORE_F_RECOMP);
+	     ((uint64_t)best_prio << SLOT_PRIO_SHIFT) |
+	     ((uint64_t)plan->dict[best_prio] << SLOT_DICT_SHIFT) |
+	     F(STORE_F_RECOMP);
 	slot_unlock(e, nv);
 	return RC_DONE;
 
@@ -269,18 +421,24 @@ int store_recompress(struct store *s, const struct store_recomp_req *req,
 	if (req->prio > STORE_MAX_PRIO ||
 	    (req->mode & ~(unsigned int)(STORE_WB_IDLE | STORE_WB_HUGE)))
 		return -EINVAL;
-	pthread_mutex_lock(&s->recomp_lock);
+	pthread_rwlock_rdlock(&s->recomp_lock);
 	for (unsigned int q = 1; q <= STORE_MAX_PRIO; q++) {
 		plan.set[q] = s->recomp_set[q];
 		plan.codec[q] = s->recomp[q];
+		plan.dict[q] = s->cur_dict[q];
+		store_dict_ref(s, plan.dict[q]);
 		any |= plan.set[q];
 	}
-	pthread_mutex_unlock(&s->recomp_lock);
-	if (!any)
-		return -ENOENT;
+	pthread_rwlock_unlock(&s->recomp_lock);
+	if (!any) {
+		ret = -ENOENT;
+		goto out;
+	}
 	if (req->prio) {
-		if (!plan.set[req->prio])
-			return -EINVAL;
+		if (!plan.set[req->prio]) {
+			ret = -EINVAL;
+			goto out;
+		}
 		plan.lo = plan.hi = req->prio;
 		plan.top = true;
 		for (unsigned int q = req->prio + 1; q <= STORE_MAX_PRIO; q++)
@@ -311,6 +469,8 @@ int store_recompress(struct store *s, const struct store_recomp_req *req,
 	}
 out:
 	free(l.key);
+	for (unsigned int q = 1; q <= STORE_MAX_PRIO; q++)
+		store_dict_put(s, plan.dict[q]);
 	if (done)
 		*done = ok;
 	return ret;
