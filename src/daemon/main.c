@@ -50,6 +50,7 @@
 
 #include "backing.h"
 #include "codec.h"
+#include "dictfile.h"
 #include "loop.h"
 #include "options.h"
 #include "store.h"
@@ -234,6 +235,39 @@ static unsigned int fz_max_threads(unsigned int threads, unsigned int idle)
 }
 
 /* The store refused the configuration: name the option. */
+/* The dictionaries dict= and recomp...:dict= name, read and set on
+ * @store; a bad file stops the mount with its reason. */
+static int fz_dicts_setup(const struct opts *o, struct store *store)
+{
+	static const char *const optname[] = {"dict", "recomp", "recomp2",
+					      "recomp3"};
+	_Static_assert(STORE_MAX_PRIO == 3, "dict, recomp, recomp2, recomp3");
+
+	for (unsigned int prio = 0; prio <= STORE_MAX_PRIO; prio++) {
+		struct codec_dict *d = NULL;
+		struct codec c;
+		char why[128];
+		int err;
+
+		if (!o->dict[prio] || !store_recomp(store, prio, &c))
+			continue;
+		err = dictfile_load(o->dict[prio], c.alg, c.level, &d, why,
+				    sizeof(why));
+		if (!err) {
+			err = store_set_params(store, prio, c.level, d,
+					       o->dict[prio]);
+			codec_dict_put(d);
+			snprintf(why, sizeof(why), "%s", strerror(-err));
+		}
+		if (err) {
+			fprintf(stderr, "fzram: %s: %s: %s\n", optname[prio],
+				o->dict[prio], why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void fz_store_error(int err, const struct opts *o)
 {
 	switch (err) {
@@ -371,6 +405,8 @@ int main(int argc, char *argv[])
 			goto out_bdev;
 		}
 	}
+	if (fz_dicts_setup(&o, store))
+		goto out_bdev;
 	if (o.backing && fz_backing_setup(&o, store, &bk))
 		goto out_bdev;
 	err = bdev_create(store, &bdev);

@@ -45,6 +45,7 @@ enum opts_key {
 	OPTS_KEY_RECOMP,
 	OPTS_KEY_RECOMP2,
 	OPTS_KEY_RECOMP3,
+	OPTS_KEY_DICT,
 	OPTS_NR_KEYS
 };
 
@@ -64,6 +65,7 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("recomp=", OPTS_KEY_RECOMP),
     FUSE_OPT_KEY("recomp2=", OPTS_KEY_RECOMP2),
     FUSE_OPT_KEY("recomp3=", OPTS_KEY_RECOMP3),
+    FUSE_OPT_KEY("dict=", OPTS_KEY_DICT),
     FUSE_OPT_END};
 
 #define SIZE_FORM "BYTES with optional K, M, G or T suffix"
@@ -182,36 +184,52 @@ static int opts_set_file(struct opts *o, const char *value)
  * only that there is one.  A relative path is made absolute: the daemon
  * changes to / when it detaches, and user.fzram.backing_dev shows the path.
  */
-static int opts_set_backing(struct opts *o, const char *value)
+static int opts_abs_path(const char *opt, const char *value, char **out)
 {
 	char cwd[PATH_MAX];
 	int n;
 
-	if (!*value)
-		return opts_bad("backing", value,
-				"is not a path (a file, a block device or a "
-				"directory)");
-	free(o->backing);
-	o->backing = NULL;
+	free(*out);
+	*out = NULL;
 	if (*value == '/') {
-		o->backing = strdup(value);
+		*out = strdup(value);
 		n = (int)strlen(value);
 	} else if (getcwd(cwd, sizeof(cwd))) {
-		n = asprintf(&o->backing, "%s/%s", cwd, value);
+		n = asprintf(out, "%s/%s", cwd, value);
 		if (n < 0)
-			o->backing = NULL;
+			*out = NULL;
 	} else {
-		return opts_bad("backing", value,
+		return opts_bad(opt, value,
 				"is relative and the current directory is "
 				"unknown");
 	}
-	if (!o->backing) {
+	if (!*out) {
 		fprintf(stderr, "fzram: out of memory\n");
 		return -1;
 	}
 	if (n >= PATH_MAX)
-		return opts_bad("backing", value, "is too long");
+		return opts_bad(opt, value, "is too long");
 	return 0;
+}
+
+static int opts_set_backing(struct opts *o, const char *value)
+{
+	if (!*value)
+		return opts_bad("backing", value,
+				"is not a path (a file, a block device or a "
+				"directory)");
+	return opts_abs_path("backing", value, &o->backing);
+}
+
+/* dict=PATH: the primary's dictionary, read and checked in main.c once
+ * the level is known (a relative path made absolute, as backing=). */
+static int opts_set_dict(struct opts *o, const char *value)
+{
+	if (!*value)
+		return opts_bad("dict", value,
+				"is not a path (a dictionary file, see "
+				"fzramctl --train-dict)");
+	return opts_abs_path("dict", value, &o->dict[0]);
 }
 
 static int opts_set_backing_size(struct opts *o, const char *value)
@@ -241,22 +259,23 @@ static int opts_set_backing_encrypt(struct opts *o, const char *value)
 }
 
 /*
- * recomp=ALG[:LEVEL] (also ALG:level=LEVEL, as zram-generator writes
- * zstd(level=19)): the secondary algorithm of priority @prio, checked
- * here, set on the store after it is made (main.c).
+ * recomp=ALG[:LEVEL][:dict=PATH] (LEVEL also as level=LEVEL, as
+ * zram-generator writes zstd(level=19)): the secondary algorithm of
+ * priority @prio, checked here, set on the store after it is made
+ * (main.c).  dict= comes last and takes the rest of the value, so that a
+ * path may hold a colon.
  */
 static int opts_set_recomp(struct opts *o, unsigned int prio,
 			   const char *value)
 {
 	static const char *const optname[] = {NULL, "recomp", "recomp2",
 					      "recomp3"};
-	const char *colon = strchr(value, ':'), *lv;
+	const char *colon = strchr(value, ':'), *item;
 	size_t alen = colon ? (size_t)(colon - value) : strlen(value);
 	const char *alg = NULL;
+	bool level_seen = false;
 	int min, max, def;
 	struct codec c;
-	char *end;
-	long v;
 
 	_Static_assert(STORE_MAX_PRIO == 3, "recomp, recomp2, recomp3");
 	for (int i = 0; i < CODEC_NR_ALGS; i++)
@@ -270,25 +289,48 @@ static int opts_set_recomp(struct opts *o, unsigned int prio,
 	}
 	o->recomp[prio] = alg;
 	o->recomp_level[prio] = CODEC_LEVEL_DEFAULT;
-	if (!colon)
-		return 0;
-	lv = colon + 1;
-	if (strncmp(lv, "level=", 6) == 0)
-		lv += 6;
-	errno = 0;
-	v = strtol(lv, &end, 10);
-	if (!*lv || *end || errno || v < INT_MIN || v > INT_MAX)
-		return opts_bad(optname[prio], value,
-				"is not ALGORITHM[:LEVEL] (LEVEL an integer)");
-	if (codec_init(&c, alg, (int)v)) {
-		codec_level_range(alg, &min, &max, &def);
-		fprintf(stderr,
-			"fzram: %s: '%s': level %ld is out of range for %s "
-			"(%d to %d)\n",
-			optname[prio], value, v, alg, min, max);
-		return -1;
+	free(o->dict[prio]);
+	o->dict[prio] = NULL;
+	for (item = colon; item; item = strchr(item, ':')) {
+		const char *lv = ++item;
+		size_t ilen = strcspn(item, ":");
+		char num[24], *end;
+		long v;
+
+		if (strncmp(item, "dict=", 5) == 0) {
+			if (!item[5])
+				return opts_bad(optname[prio], value,
+						"names no dictionary file "
+						"after dict=");
+			return opts_abs_path(optname[prio], item + 5,
+					     &o->dict[prio]);
+		}
+		if (strncmp(lv, "level=", 6) == 0)
+			lv += 6;
+		if (level_seen || !ilen || ilen >= sizeof(num) ||
+		    lv >= item + ilen)
+			return opts_bad(optname[prio], value,
+					"is not ALGORITHM[:LEVEL][:dict=PATH] "
+					"(LEVEL an integer)");
+		snprintf(num, sizeof(num), "%.*s", (int)(item + ilen - lv),
+			 lv);
+		errno = 0;
+		v = strtol(num, &end, 10);
+		if (*end || errno || v < INT_MIN || v > INT_MAX)
+			return opts_bad(optname[prio], value,
+					"is not ALGORITHM[:LEVEL][:dict=PATH] "
+					"(LEVEL an integer)");
+		if (codec_init(&c, alg, (int)v)) {
+			codec_level_range(alg, &min, &max, &def);
+			fprintf(stderr,
+				"fzram: %s: '%s': level %ld is out of range "
+				"for %s (%d to %d)\n",
+				optname[prio], value, v, alg, min, max);
+			return -1;
+		}
+		o->recomp_level[prio] = (int)v;
+		level_seen = true;
 	}
-	o->recomp_level[prio] = (int)v;
 	return 0;
 }
 
@@ -335,6 +377,8 @@ static int opts_proc(void *data, const char *arg, int key,
 				       value)
 			   ? -1
 			   : 0;
+	case OPTS_KEY_DICT:
+		return opts_set_dict(o, value) ? -1 : 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_positional == 2) {
 			fprintf(
@@ -438,6 +482,10 @@ void opts_free(struct opts *o)
 {
 	free(o->file);
 	free(o->backing);
+	for (unsigned int i = 0; i <= STORE_MAX_PRIO; i++) {
+		free(o->dict[i]);
+		o->dict[i] = NULL;
+	}
 	free(o->positional[0]);
 	free(o->positional[1]);
 	o->file = NULL;
@@ -483,9 +531,11 @@ void opts_help(const char *progname)
 	    "                           suffixes (default: the file size)\n"
 	    "    -o backing_encrypt=on|off  seal what is written there with a\n"
 	    "                           key made at mount (default on)\n"
-	    "    -o recomp=ALG[:LEVEL]  secondary algorithm of priority 1, for\n"
-	    "                           user.fzram.recompress (recomp2=,\n"
-	    "                           recomp3=: priorities 2 and 3)\n"
+	    "    -o dict=PATH           dictionary for the algorithm, at its\n"
+	    "                           level (fzramctl --train-dict makes one)\n"
+	    "    -o recomp=ALG[:LEVEL][:dict=PATH]  secondary algorithm of\n"
+	    "                           priority 1, for user.fzram.recompress\n"
+	    "                           (recomp2=, recomp3=: priorities 2, 3)\n"
 #ifdef HAVE_LIBURING
 	    "    -o uring               serve through FUSE over io_uring when the\n"
 	    "                           kernel offers it (Linux 6.14+, fuse\n"

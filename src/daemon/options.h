@@ -7,7 +7,7 @@
  * SOURCE is accepted and ignored, so that "mount -t fuse.fzram fzram DIR -o
  * size=2G" works through mount.fuse3.  Our -o options (size, algorithm,
  * level, mem_limit, file, nomlock, poll_us, uring, threads, backing,
- * backing_size, backing_encrypt, recomp, recomp2, recomp3) are taken out and checked here; the rest
+ * backing_size, backing_encrypt, recomp, recomp2, recomp3, dict) are taken out and checked here; the rest
  * of the command line (-f, -d, -s, clone_fd, max_idle_threads, and every
  * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
  * and fuse_session_new(), which reject what they do not know.  What the
@@ -49,6 +49,9 @@ struct opts {
 				 NULL = none */
 	int recomp_level[STORE_MAX_PRIO + 1]; /* CODEC_LEVEL_DEFAULT or
 				 in range for recomp[i] (checked) */
+	char *dict[STORE_MAX_PRIO + 1]; /* dict= ([0], the primary's) and
+				 recomp...:dict=: absolute paths, read in
+				 main.c; NULL = none */
 	char *source;	     /* ignored; NULL if not given */
 	int nr_positional;   /* non-option arguments seen */
 	char *positional[2]; /* [SOURCE] MOUNTPOINT, as given */

@@ -25,14 +25,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "backing.h"
 #include "codec.h"
+#include "dictfile.h"
 #include "served.h"
 #include "size.h"
 #include "stats.h"
 #include "store.h"
 #include "tier.h"
+#include "util.h"
 
 /*
  * Longest value a getter makes: backing_dev's path (below PATH_MAX) and
@@ -115,12 +118,13 @@ static int alg_by_name(const char *p, size_t len)
 	return -1;
 }
 
-/* the lowest set priority (1..STORE_MAX_PRIO) of algorithm @alg; -1 */
-static int recomp_prio_of(struct store *s, int alg)
+/* the lowest set priority (from @first, up to STORE_MAX_PRIO) of
+ * algorithm @alg; -1 */
+static int recomp_prio_of(struct store *s, int alg, unsigned int first)
 {
 	struct codec c;
 
-	for (unsigned int prio = 1; prio <= STORE_MAX_PRIO; prio++)
+	for (unsigned int prio = first; prio <= STORE_MAX_PRIO; prio++)
 		if (store_recomp(s, prio, &c) && (int)c.alg == alg)
 			return (int)prio;
 	return -1;
@@ -522,26 +526,61 @@ static int set_writeback(const struct xattr_ctx *x, const char *value,
 }
 
 /*
- * A new level for a set priority (named by its number or its algorithm),
- * for the pages recompressed from now on: slots keep decoding whatever
- * level they were made with.  The primary's level is chosen at mount.
+ * One line per set priority, lowest first: "priority=N algo=NAME level=L"
+ * and " dict=PATH" when it has a dictionary, as algorithm_params takes
+ * them (zram's attribute is write-only; reading it here shows what is
+ * in force).
+ */
+static int get_algorithm_params(const struct xattr_ctx *x, char *buf,
+				size_t len)
+{
+	char path[PATH_MAX];
+	size_t n = 0;
+	struct codec c;
+
+	if (len)
+		buf[0] = '\0';
+	for (unsigned int prio = 0; prio <= STORE_MAX_PRIO; prio++) {
+		uint32_t id;
+		int level, w;
+
+		if (!store_recomp(x->store, prio, &c) ||
+		    !store_params(x->store, prio, &level, path, sizeof(path),
+				  &id))
+			continue;
+		w = snprintf(buf + n, len - n, "priority=%u algo=%s level=%d%s%s\n",
+			     prio, codec_name(c.alg), level,
+			     id ? " dict=" : "", id ? path : "");
+		if (w < 0 || (size_t)w >= len - n)
+			return -ENOSPC;
+		n += (size_t)w;
+	}
+	return (int)n;
+}
+
+/*
+ * The level and dictionary of a set priority (named by its number or its
+ * algorithm; the primary is priority 0), for the pages compressed from
+ * now on, both replaced as zram's: a level not given is the algorithm's
+ * default, a dictionary not given is none.  Slots keep decoding with what
+ * they were made with.
  */
 static int set_algorithm_params(const struct xattr_ctx *x, const char *value,
 				size_t len)
 {
 	struct xattr_algo_params p;
-	struct codec c;
-	int err;
+	struct codec_dict *d = NULL;
+	char path[PATH_MAX], why[128];
+	struct codec c, check;
+	int err, level;
 
 	err = xattr_parse_algorithm_params(value, len, &p);
 	if (err)
 		return err;
-	if (p.dict)
-		return -EOPNOTSUPP; /* dictionaries: not yet */
-	if (p.prio == 0 || !p.has_level)
-		return -EINVAL;
+	if (!p.has_level && !p.dict)
+		return -EINVAL; /* nothing to set */
 	if (p.prio < 0) {
-		p.prio = recomp_prio_of(x->store, p.alg);
+		p.prio = recomp_prio_of(x->store, p.alg, 0);
 		if (p.prio < 0)
 			return -EINVAL;
 	}
@@ -549,8 +588,33 @@ static int set_algorithm_params(const struct xattr_ctx *x, const char *value,
 		return -ENOENT;
 	if (p.alg >= 0 && (int)c.alg != p.alg)
 		return -EINVAL;
-	return store_set_recomp(x->store, (unsigned int)p.prio,
-				codec_name(c.alg), p.level);
+	level = p.has_level ? p.level : CODEC_LEVEL_DEFAULT;
+	err = codec_init(&check, codec_name(c.alg), level);
+	if (err)
+		return err;
+	if (p.dict) {
+		/* the daemon's directory is /: a path must say where */
+		if (p.dict[0] != '/' || p.dict_len >= sizeof(path) ||
+		    memchr(p.dict, '\0', p.dict_len))
+			return -EINVAL;
+		memcpy(path, p.dict, p.dict_len);
+		path[p.dict_len] = '\0';
+		err = dictfile_load(path, c.alg, check.level, &d, why,
+				    sizeof(why));
+		if (err) {
+			fz_log(LOG_WARNING, "algorithm_params: dict=%s: %s",
+			       path, why);
+			return err;
+		}
+	}
+	err = store_set_params(x->store, (unsigned int)p.prio, check.level, d,
+			       p.dict ? path : NULL);
+	codec_dict_put(d);
+	if (err == -ENOSPC)
+		fz_log(LOG_WARNING,
+		       "algorithm_params: %d dictionaries are in use already",
+		       STORE_MAX_DICTS);
+	return err;
 }
 
 static int set_recompress(const struct xattr_ctx *x, const char *value,
@@ -564,7 +628,7 @@ static int set_recompress(const struct xattr_ctx *x, const char *value,
 	if (err)
 		return err;
 	if (alg >= 0) {
-		prio = recomp_prio_of(x->store, alg);
+		prio = recomp_prio_of(x->store, alg, 1);
 		if (prio < 0)
 			return -EINVAL;
 		if (req.prio && req.prio != (unsigned int)prio)
@@ -779,7 +843,8 @@ int xattr_parse_algorithm_params(const char *value, size_t len,
 		default: /* AP_DICT */
 			if (!vlen)
 				return -EINVAL;
-			p->dict = true;
+			p->dict = v;
+			p->dict_len = vlen;
 			break;
 		}
 	}
@@ -851,7 +916,7 @@ int xattr_parse_recompress(const char *value, size_t len,
  * output is sorted (and getfattr's dump is stable).
  */
 static const struct xattr_def xattrs[] = {
-    {"algorithm_params", get_empty, set_algorithm_params},
+    {"algorithm_params", get_algorithm_params, set_algorithm_params},
     {"backing_dev", get_backing_dev, set_backing_dev},
     {"bd_stat", get_bd_stat, NULL},
     {"comp_algorithm", get_comp_algorithm, NULL},

@@ -14,12 +14,15 @@
  *               backing_dev (reads the path or "none"; a write is -EBUSY:
  *               the backing store is chosen at mount), recomp_algorithm
  *               (xattr_parse_recomp_algorithm(); reads one line per set
- *               priority, "#N: lz4 lz4hc [zstd]")
+ *               priority, "#N: lz4 lz4hc [zstd]"), algorithm_params
+ *               (xattr_parse_algorithm_params(); reads one line per set
+ *               priority from 0, "priority=N algo=NAME level=L" and
+ *               " dict=PATH" if it has one)
  *   write-only: compact (any value: compact the pool, then the backing
  *               store), idle ("all", or seconds: mark slots idle),
  *               writeback (zram's syntax, xattr_parse_writeback()),
- *               recompress (xattr_parse_recompress()), algorithm_params
- *               (xattr_parse_algorithm_params()); these read as empty
+ *               recompress (xattr_parse_recompress()); these read as
+ *               empty
  *
  * debug_stat is zram's ("version: 1", then 0 and miss_free) with the
  * daemon's own columns after miss_free: the requests served through
@@ -71,9 +74,10 @@ int xattr_get(const struct xattr_ctx *x, const char *name, char *buf,
  * -EINVAL (malformed value, longer than XATTR_VALUE_MAX or with a NUL:
  * nothing changed); -EBUSY (backing_dev); for recomp_algorithm and
  * algorithm_params -ENOENT (an unknown algorithm, or a priority not set)
- * and -ERANGE (a level out of the algorithm's range); -EINVAL for priority
- * 0 in algorithm_params (the primary's level is chosen at mount);
- * -EOPNOTSUPP for dict= (dictionaries: not yet); for recompress what
+ * and -ERANGE (a level out of the algorithm's range); for algorithm_params'
+ * dict= what dictfile_load() returns (-ENOENT, -EACCES, -EINVAL: not a
+ * dictionary of that algorithm; a relative path is -EINVAL too) and
+ * -ENOSPC (STORE_MAX_DICTS dictionaries in use); for recompress what
  * tier_recompress() returns (-ENOENT: no secondary algorithm is set;
  * -EINVAL: the priority asked for is not set; -ENOMEM; -ECANCELED);
  * and for writeback what
@@ -135,7 +139,9 @@ struct xattr_algo_params {
 	int alg;   /* algo=NAME as an enum codec_alg; -1: not given */
 	bool has_level;
 	int level; /* level=N, any int (the codec checks the range) */
-	bool dict; /* dict=... was given (not supported yet) */
+	const char *dict; /* dict=PATH: PATH's @dict_len bytes inside the
+			     parsed value (not NUL-terminated); NULL: none */
+	size_t dict_len;
 };
 
 /*
@@ -143,9 +149,8 @@ struct xattr_algo_params {
  * @len bytes at @value (one trailing newline allowed): the words
  *   priority=N | algo=NAME   which algorithm (at least one)
  *   level=N                  a decimal level, may be negative (zstd)
- *   dict=PATH                a dictionary (refused by the caller for now)
- * in any order, each at most once.  A priority of 0 (the primary) parses:
- * the caller refuses it.
+ *   dict=PATH                a dictionary file (PATH without spaces)
+ * in any order, each at most once; priority 0 is the primary.
  * Return: 0 with *@p filled; -EINVAL (empty, an unknown or repeated word,
  * neither priority= nor algo=, a priority above STORE_MAX_PRIO, an
  * unknown algorithm, a level that is not a decimal int, an empty dict=).

@@ -9,7 +9,8 @@
  * budget and batch size, backing_dev, bd_stat, and writeback itself over
  * an in-memory backing store (fake_backing.c) and without one (-ENODEV);
  * recompression's: recomp_algorithm (its lines and its read format),
- * algorithm_params (level; priority 0 and dict= refused), recompress
+ * algorithm_params (levels of the primary and the secondaries, dictionaries
+ * from files and the bad ones, what it reads back), recompress
  * (every key, the refusals, then through the tier with every page read
  * back) and recomp_stat's columns.
  */
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_run.h"
 #include "testutil.h"
@@ -1207,7 +1209,8 @@ START_TEST(test_parse_algorithm_params)
 	ck_assert_int_eq(xattr_parse_algorithm_params("algo=zstd dict=/x", 17,
 						      &p),
 			 0);
-	ck_assert(p.dict);
+	ck_assert_uint_eq(p.dict_len, 2);
+	ck_assert(memcmp(p.dict, "/x", 2) == 0);
 	ck_assert(!p.has_level);
 	ck_assert_int_eq(xattr_parse_algorithm_params(
 			     "priority=1 level=-2147483648", 28, &p),
@@ -1251,21 +1254,24 @@ START_TEST(test_algorithm_params)
 	ck_assert_int_eq(
 	    set(&xc, P "algorithm_params", "priority=2 algo=lz4hc level=3"), 0);
 	ck_assert_int_eq(level_of(2), 3);
-	ck_assert_int_eq(get(&xc, P "algorithm_params", (char[8]){0}, 8), 0);
+	{
+		char buf[256];
+
+		get(&xc, P "algorithm_params", buf, sizeof(buf));
+		ck_assert_str_eq(buf, "priority=0 algo=lz4 level=1\n"
+				      "priority=1 algo=zstd level=19\n"
+				      "priority=2 algo=lz4hc level=3\n");
+	}
 
 	/* refusals change nothing */
 	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 level=99"),
 			 -ERANGE);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", "algo=lz4hc level=13"),
 			 -ERANGE);
-	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=0 level=3"),
-			 -EINVAL);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=4 level=3"),
 			 -EINVAL);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=3 level=3"),
 			 -ENOENT);
-	ck_assert_int_eq(set(&xc, P "algorithm_params", "algo=lz4 level=3"),
-			 -EINVAL); /* lz4 is only the primary here */
 	ck_assert_int_eq(
 	    set(&xc, P "algorithm_params", "priority=1 algo=lz4hc level=3"),
 	    -EINVAL); /* priority 1 is zstd */
@@ -1275,13 +1281,107 @@ START_TEST(test_algorithm_params)
 	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 color=3"),
 			 -EINVAL);
 	ck_assert_int_eq(
-	    set(&xc, P "algorithm_params", "priority=1 dict=/tmp/d level=3"),
-	    -EOPNOTSUPP);
+	    set(&xc, P "algorithm_params", "priority=1 dict=/nonexistent/d"),
+	    -ENOENT);
+	ck_assert_int_eq(
+	    set(&xc, P "algorithm_params", "priority=1 dict=relative/d"),
+	    -EINVAL);
 	ck_assert_int_eq(level_of(1), 19);
 	ck_assert_int_eq(level_of(2), 3);
 	ck_assert_int_ne(def, 19);
 	expect_recomp_algorithm("#1: lz4 lz4hc [zstd]\n"
 				"#2: lz4 [lz4hc] zstd\n");
+}
+END_TEST
+
+/* A file holding @len bytes of @buf; the caller unlinks @path. */
+static void dict_file(char *path, const void *buf, size_t len)
+{
+	int fd;
+
+	strcpy(path, "/tmp/check_xattr_dict.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+}
+
+/* The primary's level, dictionaries from files, and what reads back. */
+START_TEST(test_algorithm_params_dict)
+{
+	enum { N = 64 };
+	static unsigned char pages[N * PG], dict[64 * 1024];
+	char good[64], empty[64], junk[64], cmd[160], buf[512];
+	unsigned char page[PG], back[PG];
+	size_t dlen;
+
+	for (unsigned int i = 0; i < N; i++)
+		tu_text_page(pages + i * PG, 1000 + i);
+	ck_assert_int_eq(codec_dict_train(CODEC_ZSTD, pages, N, sizeof(dict),
+					  dict, &dlen),
+			 0);
+	dict_file(good, dict, dlen);
+	dict_file(empty, "", 0);
+	dict_file(junk, "not a dictionary at all", 23);
+
+	/* the primary (lz4 here): by number or by name, level only */
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=0 level=3"),
+			 0);
+	ck_assert_int_eq(level_of(0), 3);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "algo=lz4 level=5"), 0);
+	ck_assert_int_eq(level_of(0), 5);
+	get(&xc, P "algorithm_params", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "priority=0 algo=lz4 level=5\n");
+	write_pages(st, 0, 8);
+
+	/* a zstd secondary with the dictionary; bad files change nothing */
+	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=zstd"), 0);
+	snprintf(cmd, sizeof(cmd), "priority=1 level=19 dict=%s", empty);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", cmd), -EINVAL);
+	snprintf(cmd, sizeof(cmd), "priority=1 level=19 dict=%s", junk);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", cmd), -EINVAL);
+	snprintf(cmd, sizeof(cmd), "priority=1 level=99 dict=%s", good);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", cmd), -ERANGE);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 dict=/tmp"),
+			 -EINVAL); /* a directory */
+	ck_assert_int_ne(level_of(1), 19);
+	snprintf(cmd, sizeof(cmd), "algo=zstd level=19 dict=%s", good);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", cmd), 0);
+	ck_assert_int_eq(level_of(1), 19);
+	get(&xc, P "algorithm_params", buf, sizeof(buf));
+	snprintf(cmd, sizeof(cmd),
+		 "priority=0 algo=lz4 level=5\n"
+		 "priority=1 algo=zstd level=19 dict=%s\n",
+		 good);
+	ck_assert_str_eq(buf, cmd);
+	ck_assert_int_eq(set(&xc, P "recompress", "type=huge_idle"), 0);
+	ck_assert_int_eq(set(&xc, P "idle", "all"), 0);
+	ck_assert_int_eq(set(&xc, P "recompress", "type=idle"), 0);
+	{
+		uint64_t pg[STORE_MAX_PRIO + 1], by[STORE_MAX_PRIO + 1];
+
+		store_recomp_stats(st, pg, by);
+		ck_assert_uint_eq(pg[1], 8); /* with the dictionary */
+	}
+	for (uint64_t i = 0; i < 8; i++) {
+		tu_text_page(page, i);
+		ck_assert_int_eq(store_read(st, i, back), 0);
+		ck_assert(memcmp(page, back, PG) == 0);
+	}
+	/* the files may go: the store holds what it loaded */
+	unlink(good);
+	unlink(empty);
+	unlink(junk);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 level=3"),
+			 0); /* replaces both: no dictionary now */
+	get(&xc, P "algorithm_params", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "priority=0 algo=lz4 level=5\n"
+			      "priority=1 algo=zstd level=3\n");
+	for (uint64_t i = 0; i < 8; i++) {
+		tu_text_page(page, i);
+		ck_assert_int_eq(store_read(st, i, back), 0);
+		ck_assert(memcmp(page, back, PG) == 0);
+	}
 }
 END_TEST
 
@@ -1469,6 +1569,7 @@ static Suite *xattr_suite(void)
 	tcase_add_test(tc, test_recomp_algorithm);
 	tcase_add_test(tc, test_parse_algorithm_params);
 	tcase_add_test(tc, test_algorithm_params);
+	tcase_add_test(tc, test_algorithm_params_dict);
 	tcase_add_test(tc, test_parse_recompress);
 	tcase_add_test(tc, test_recompress);
 	suite_add_tcase(s, tc);
