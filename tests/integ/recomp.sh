@@ -76,7 +76,8 @@ refused() {
 # ---------------------------------------------------------------------------
 # mount options checked at parse time, one line each
 for bad in recomp=brotli recomp=zstd:99 recomp=zstd:x recomp2=lz4hc:13 \
-	recomp3= recomp=:3; do
+	recomp3= recomp=:3 recomp=zstd:3:4 recomp=zstd:dict= \
+	recomp=zstd:level=; do
 	if "$FZRAM" -f -o "size=1M,$bad" "$T" >"$T/out" 2>&1; then
 		fail "-o $bad accepted"
 	fi
@@ -85,6 +86,15 @@ for bad in recomp=brotli recomp=zstd:99 recomp=zstd:x recomp2=lz4hc:13 \
 		fail "-o $bad: message '$(cat "$T/out")'"
 done
 ok "bad recomp= values refused with one line each"
+for bad in dict=/nonexistent/d "dict=$T" recomp=zstd:dict=/nonexistent/d; do
+	if "$FZRAM" -f -o "size=1M,$bad" "$T" >"$T/out" 2>&1; then
+		fail "-o $bad accepted"
+	fi
+	assert_eq "$(wc -l <"$T/out")" 1 "lines of the message for -o $bad"
+	grep -Eq '^fzram: (dict|recomp): /' "$T/out" ||
+		fail "-o $bad: message '$(cat "$T/out")'"
+done
+ok "dictionaries that are not there refused at mount, one line each"
 
 # ---------------------------------------------------------------------------
 # file: recompress idle pages, no swap
@@ -109,11 +119,18 @@ refused recompress "max_pages=many" "max_pages garbage"
 refused recompress "colour=red" "unknown key"
 refused recomp_algorithm "algo=brotli" "unknown algorithm"
 refused recomp_algorithm "algo=zstd priority=4" "priority 4"
-refused algorithm_params "priority=0 level=3" "the primary's level"
+refused algorithm_params "priority=0 level=0" "lz4's level 0"
 refused algorithm_params "priority=1 level=99" "level out of range"
-refused algorithm_params "priority=1 dict=/nonexistent" "dictionaries"
-grep -q "not supported" "$T/err" ||
-	fail "dict=: not EOPNOTSUPP: $(cat "$T/err")"
+refused algorithm_params "priority=1 dict=/nonexistent" "a missing file"
+grep -q "No such file" "$T/err" ||
+	fail "dict=/nonexistent: not ENOENT: $(cat "$T/err")"
+: >"$T/empty.dict"
+refused algorithm_params "priority=1 dict=$T/empty.dict" "an empty file"
+printf 'not a dictionary' >"$T/junk.dict"
+refused algorithm_params "priority=1 dict=$T/junk.dict" "not a zstd dictionary"
+grep -q "Invalid argument" "$T/err" ||
+	fail "dict=junk: not EINVAL: $(cat "$T/err")"
+refused algorithm_params "priority=1 dict=$T" "a directory"
 assert_eq "$(mm compr_data_size)" "$c0" "compr_data_size after refusals"
 assert_eq "$(xattr recomp_algorithm)" "#1: lz4 lz4hc [zstd]" \
 	"recomp_algorithm after refusals"
