@@ -62,8 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../tests/integ/pagecheck.h"
-#include "procstat.h"
+#include "procstat.h" /* and pagecheck.h */
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -113,13 +112,6 @@ static long majflt(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_majflt;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static int do_out(void)
@@ -278,17 +270,9 @@ int main(int argc, char **argv)
 	}
 	/* Whole pages must be swapped, not a transparent huge page at once. */
 	madvise(mem, npages * PAGE, MADV_NOHUGEPAGE);
-	for (size_t i = 0; i < npages; i++) {
-		unsigned char *p = mem + i * PAGE;
-
-		if (pread(fd, p, PAGE, (off_t)(i % corpus_pages) * PAGE) !=
-		    PAGE) {
-			fprintf(stderr, "swapin: short corpus read\n");
-			return 2;
-		}
-		sums[i] = fnv1a(p, PAGE);
-		order[i] = i;
-	}
+	if (fill_from_corpus("swapin", mem, npages, fd, corpus_pages, sums,
+			     order))
+		return 2;
 	close(fd);
 	printf("filled pages=%zu\n", npages);
 	fflush(stdout);
