@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * benchtime.h - what the engine's benchmarks (bench_store.c,
- * bench_writeback.c) share: wall and process CPU clocks in seconds, and
- * the median of a set of figures.  Static inline functions.
+ * bench_writeback.c, bench_recomp.c, bench_dict.c) share: wall and process
+ * CPU clocks in seconds, and the median of a set of figures.  Static inline
+ * functions.
  */
 #ifndef FZRAM_BENCH_BENCHTIME_H
 #define FZRAM_BENCH_BENCHTIME_H

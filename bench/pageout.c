@@ -54,8 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../tests/integ/pagecheck.h"
-#include "procstat.h"
+#include "procstat.h" /* and pagecheck.h */
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -105,13 +104,6 @@ static int pageout(unsigned char *mem, size_t len)
 		return -1;
 	}
 	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
@@ -168,17 +160,9 @@ int main(int argc, char **argv)
 	}
 	/* Whole pages must be swapped, not a transparent huge page at once. */
 	madvise(mem, len, MADV_NOHUGEPAGE);
-	for (i = 0; i < npages; i++) {
-		unsigned char *p = mem + i * PAGE;
-
-		if (pread(fd, p, PAGE, (off_t)(i % corpus_pages) * PAGE) !=
-		    PAGE) {
-			fprintf(stderr, "pageout: short corpus read\n");
-			return 2;
-		}
-		sums[i] = fnv1a(p, PAGE);
-		order[i] = i;
-	}
+	if (fill_from_corpus("pageout", mem, npages, fd, corpus_pages, sums,
+			     order))
+		return 2;
 	close(fd);
 	for (i = npages - 1; i > 0; i--) {
 		size_t j = rng() % (i + 1), t = order[i];

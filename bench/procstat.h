@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * procstat.h - what bench/pageout.c and bench/pidout.c both read of the
- * machine: a monotonic clock, /proc/meminfo-style fields, the machine's
- * busy CPU time, waiting for writeback, and emptying a memory cgroup's
- * swap cache.  Static functions: include it in one .c file per program.
+ * procstat.h - what bench/pageout.c, bench/pidout.c and bench/swapin.c
+ * read of the machine: a monotonic clock, /proc/meminfo-style fields, the
+ * machine's busy CPU time, waiting for writeback, and emptying a memory
+ * cgroup's swap cache; and, for pageout.c and swapin.c, filling their
+ * memory with corpus pages and sorting latencies.  Static functions:
+ * include it in one .c file per program.
  */
 #ifndef FZRAM_BENCH_PROCSTAT_H
 #define FZRAM_BENCH_PROCSTAT_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../tests/integ/pagecheck.h"
 
 static double now(void)
 {
@@ -101,6 +106,37 @@ static void reclaim_cgroup(const char *prog, const char *file, size_t bytes)
 		fprintf(stderr, "%s: write %s: %s\n", prog, file,
 			strerror(errno));
 	close(fd);
+}
+
+/* qsort()'s order of doubles. */
+static inline int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Fill the @npages pages at @mem with the @corpus_pages pages of the file
+ * @fd, cycling; each page's checksum to @sums[i], and @order[i] = i.
+ * @prog prefixes the message.  Return: 0, or -1 on a short read.
+ */
+static inline int fill_from_corpus(const char *prog, unsigned char *mem,
+				   size_t npages, int fd, size_t corpus_pages,
+				   uint64_t *sums, size_t *order)
+{
+	for (size_t i = 0; i < npages; i++) {
+		unsigned char *p = mem + i * 4096;
+
+		if (pread(fd, p, 4096, (off_t)(i % corpus_pages) * 4096) !=
+		    4096) {
+			fprintf(stderr, "%s: short corpus read\n", prog);
+			return -1;
+		}
+		sums[i] = fnv1a(p, 4096);
+		order[i] = i;
+	}
+	return 0;
 }
 
 #endif /* FZRAM_BENCH_PROCSTAT_H */
