@@ -234,7 +234,6 @@ static unsigned int fz_max_threads(unsigned int threads, unsigned int idle)
 					      : (unsigned int)cpus * 2;
 }
 
-/* The store refused the configuration: name the option. */
 /* The dictionaries dict= and recomp...:dict= name, read and set on
  * @store; a bad file stops the mount with its reason. */
 static int fz_dicts_setup(const struct opts *o, struct store *store)
@@ -268,6 +267,7 @@ static int fz_dicts_setup(const struct opts *o, struct store *store)
 	return 0;
 }
 
+/* The store refused the configuration: name the option. */
 static void fz_store_error(int err, const struct opts *o)
 {
 	switch (err) {

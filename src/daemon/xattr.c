@@ -38,10 +38,11 @@
 #include "util.h"
 
 /*
- * Longest value a getter makes: backing_dev's path (below PATH_MAX) and
- * its newline; mm_stat is 9 columns of up to 20 digits.
+ * Longest value a getter makes: algorithm_params' line per priority, each
+ * with a dictionary's path (below PATH_MAX); backing_dev's path and its
+ * newline; mm_stat is 9 columns of up to 20 digits.
  */
-#define XATTR_TEXT_MAX (PATH_MAX + 64)
+#define XATTR_TEXT_MAX ((STORE_MAX_PRIO + 1) * (PATH_MAX + 64))
 
 #define PREFIX_LEN (sizeof(FZ_XATTR_PREFIX) - 1)
 
@@ -548,9 +549,10 @@ static int get_algorithm_params(const struct xattr_ctx *x, char *buf,
 		    !store_params(x->store, prio, &level, path, sizeof(path),
 				  &id))
 			continue;
-		w = snprintf(buf + n, len - n, "priority=%u algo=%s level=%d%s%s\n",
-			     prio, codec_name(c.alg), level,
-			     id ? " dict=" : "", id ? path : "");
+		w = snprintf(buf + n, len - n,
+			     "priority=%u algo=%s level=%d%s%s\n", prio,
+			     codec_name(c.alg), level, id ? " dict=" : "",
+			     id ? path : "");
 		if (w < 0 || (size_t)w >= len - n)
 			return -ENOSPC;
 		n += (size_t)w;
@@ -577,8 +579,6 @@ static int set_algorithm_params(const struct xattr_ctx *x, const char *value,
 	err = xattr_parse_algorithm_params(value, len, &p);
 	if (err)
 		return err;
-	if (!p.has_level && !p.dict)
-		return -EINVAL; /* nothing to set */
 	if (p.prio < 0) {
 		p.prio = recomp_prio_of(x->store, p.alg, 0);
 		if (p.prio < 0)

@@ -150,7 +150,9 @@ struct xattr_algo_params {
  *   priority=N | algo=NAME   which algorithm (at least one)
  *   level=N                  a decimal level, may be negative (zstd)
  *   dict=PATH                a dictionary file (PATH without spaces)
- * in any order, each at most once; priority 0 is the primary.
+ * in any order, each at most once; priority 0 is the primary.  Neither
+ * level= nor dict= resets both to none (the default level, no
+ * dictionary), as zram's.
  * Return: 0 with *@p filled; -EINVAL (empty, an unknown or repeated word,
  * neither priority= nor algo=, a priority above STORE_MAX_PRIO, an
  * unknown algorithm, a level that is not a decimal int, an empty dict=).

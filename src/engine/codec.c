@@ -597,6 +597,13 @@ size_t codec_dict_size(const struct codec_dict *d)
 	return d->len;
 }
 
+bool codec_dict_equal(const struct codec_dict *a, const struct codec_dict *b)
+{
+	return a == b ||
+	       (a->alg == b->alg && a->level == b->level && a->len == b->len &&
+		a->id == b->id && memcmp(a->buf, b->buf, a->len) == 0);
+}
+
 uint32_t codec_dict_id(const struct codec_dict *d)
 {
 	return d->id;

@@ -22,6 +22,7 @@
 #ifndef FZRAM_CODEC_H
 #define FZRAM_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -165,6 +166,11 @@ size_t codec_dict_size(const struct codec_dict *d);
  * hashes; zstd ids are chosen by whoever trained them).
  */
 uint32_t codec_dict_id(const struct codec_dict *d);
+
+/* codec_dict_equal() - @a and @b were loaded from the same bytes for the
+ * same algorithm and level (so either compresses and decodes as the
+ * other). */
+bool codec_dict_equal(const struct codec_dict *a, const struct codec_dict *b);
 
 /* codec_dict_alg(), codec_dict_level() - what @d was loaded for (the level
  * resolved as codec_init() does). */

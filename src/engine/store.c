@@ -214,7 +214,8 @@ void store_destroy(struct store *s)
 	pthread_mutex_destroy(&s->resize_lock);
 	pthread_rwlock_destroy(&s->recomp_lock);
 	pthread_mutex_destroy(&s->dict_lock);
-	/* every slot is gone: what is left are the priorities' references */
+	/* each entry in use holds one reference of its dictionary, however
+	 * many slots and priorities named it */
 	for (unsigned int i = 1; i <= STORE_MAX_DICTS; i++) {
 		codec_dict_put(s->dict[i].d);
 		free(s->dict[i].name);

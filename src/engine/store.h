@@ -46,7 +46,12 @@
  * full.  The slot lock serialises their updates with the slot's.
  *
  * Locks: slot lock (a bit in the slot word, spin-then-yield) → the
- * allocator's locks (zspool.h) → wordtab lock.  Compression runs outside
+ * allocator's locks (zspool.h) → wordtab lock; slot lock → dict_lock (a
+ * leaf: dropping a slot's dictionary may empty its entry).  recomp_lock
+ * (a rwlock over each priority's codec) is held with no other store lock:
+ * writes take it for reading just to copy the primary's codec and a
+ * reference to its dictionary, and references are dropped only after it
+ * is released.  Compression runs outside
  * every lock; allocation runs outside the slot lock, as in zram.
  */
 #ifndef FZRAM_STORE_H
@@ -317,8 +322,9 @@ int store_set_recomp(struct store *s, unsigned int prio, const char *name,
 		     int level);
 
 /*
- * store_recomp() - the algorithm of priority @prio into *@out (0: the
- * primary).  Return: true, or false when @prio has none (or is out of
+ * store_recomp() - the algorithm and level of priority @prio into *@out
+ * (0: the primary), with @out->dict NULL (store_params() names the
+ * dictionary).  Return: true, or false when @prio has none (or is out of
  * range).
  */
 bool store_recomp(struct store *s, unsigned int prio, struct codec *out);
@@ -384,7 +390,12 @@ void store_recomp_stats(struct store *s, uint64_t pages[STORE_MAX_PRIO + 1],
  * Return: 0; -EINVAL (@prio out of range or not set; @dict of another
  * algorithm or level); -ERANGE (@level); -ENOSPC (STORE_MAX_DICTS
  * dictionaries are in use); -ENOMEM.  Nothing changes on an error.
- * Context: waits for the writes compressing at that moment.
+ * Setting a dictionary loaded from the same bytes as one loaded already
+ * (again, or going back to an earlier one) reuses its entry and keeps the
+ * entry's first @name.
+ * Context: takes recomp_lock for writing, so waits for the writes that
+ * are copying the primary's codec at that moment (not for their
+ * compression: each keeps the dictionary it took).
  */
 int store_set_params(struct store *s, unsigned int prio, int level,
 		     struct codec_dict *dict, const char *name);
@@ -413,7 +424,8 @@ void store_dict_stats(struct store *s, unsigned int *n, uint64_t *bytes);
  * are taken (not same-filled, raw or written-back ones).  Nothing about a
  * slot changes: no access time, no idle mark, no statistics.
  * @seed: the caller's random state (any value to start; updated).
- * Return: the number of pages (0 when none is stored), or -ENOMEM.
+ * Return: the number of pages (0 when none is stored), or -ENOMEM
+ * (-ENOSYS until it is built).
  */
 int store_sample(struct store *s, uint64_t *seed, void *pages,
 		 uint64_t *slots, unsigned int max);

@@ -49,14 +49,42 @@ void store_dict_put(struct store *s, unsigned int di)
 	free(name);
 }
 
-/* A free entry for @d, holding one reference (the priority's), or 0 when
- * all are in use. */
+/* One more reference to entry @di unless its count is 0 already (its last
+ * holder is emptying it); caller holds dict_lock. */
+static bool dict_ref_live(struct store *s, unsigned int di)
+{
+	uint64_t r = __atomic_load_n(&s->dict[di].refs, __ATOMIC_RELAXED);
+
+	while (r)
+		if (__atomic_compare_exchange_n(&s->dict[di].refs, &r, r + 1,
+						true, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+/*
+ * The entry for @d, holding one reference for the caller (the priority's):
+ * one already loaded from the same bytes (so that setting a dictionary
+ * again, or going back to an earlier one, takes no new entry; it keeps
+ * its first name, and @name is freed), else a free one; 0 when all are in
+ * use.
+ */
 static unsigned int dict_install(struct store *s, struct codec_dict *d,
 				 char *name)
 {
 	unsigned int di = 0;
 
 	pthread_mutex_lock(&s->dict_lock);
+	for (unsigned int i = 1; i <= STORE_MAX_DICTS && !di; i++)
+		if (s->dict[i].d && codec_dict_equal(s->dict[i].d, d) &&
+		    dict_ref_live(s, i))
+			di = i;
+	if (di) {
+		pthread_mutex_unlock(&s->dict_lock);
+		free(name);
+		return di;
+	}
 	for (unsigned int i = 1; i <= STORE_MAX_DICTS && !di; i++) {
 		if (s->dict[i].d)
 			continue;
@@ -123,7 +151,8 @@ int store_set_params(struct store *s, unsigned int prio, int level,
 			free(copy);
 			return -ENOSPC;
 		}
-		c.dict = dict;
+		/* the entry's (equal) dictionary: the one the slots name */
+		c.dict = s->dict[di].d;
 	}
 	/* waits for the writes compressing with the old codec to take
 	 * their reference; they keep theirs after */
@@ -196,8 +225,10 @@ bool store_recomp(struct store *s, unsigned int prio, struct codec *out)
 		return false;
 	pthread_rwlock_rdlock(&s->recomp_lock);
 	set = s->recomp_set[prio];
-	if (set)
+	if (set) {
 		*out = s->recomp[prio];
+		out->dict = NULL; /* not referenced: see store_params() */
+	}
 	pthread_rwlock_unlock(&s->recomp_lock);
 	return set;
 }

@@ -685,6 +685,30 @@ START_TEST(test_dict_round_trip)
 }
 END_TEST
 
+/* Dictionaries from the same bytes, algorithm and level are equal; any
+ * difference makes them not. */
+START_TEST(test_dict_equal)
+{
+	struct codec_dict *a = synth_dict(CODEC_ZSTD, 3, 1);
+	struct codec_dict *same = synth_dict(CODEC_ZSTD, 3, 1);
+	struct codec_dict *other = synth_dict(CODEC_ZSTD, 3, 2);
+	struct codec_dict *level = synth_dict(CODEC_ZSTD, 5, 1);
+	struct codec_dict *lz = synth_dict(CODEC_LZ4, 1, 1);
+
+	ck_assert(a != same);
+	ck_assert(codec_dict_equal(a, same));
+	ck_assert(codec_dict_equal(a, a));
+	ck_assert(!codec_dict_equal(a, other));
+	ck_assert(!codec_dict_equal(a, level));
+	ck_assert(!codec_dict_equal(a, lz));
+	codec_dict_put(a);
+	codec_dict_put(same);
+	codec_dict_put(other);
+	codec_dict_put(level);
+	codec_dict_put(lz);
+}
+END_TEST
+
 /* One page, one cap one byte short of the result: -E2BIG, then the next
  * call with the same dictionary still works (nothing left half-done). */
 START_TEST(test_dict_tight_cap)
@@ -1377,6 +1401,7 @@ static Suite *codec_suite(void)
 	tc = tcase_create("dict");
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_dict_round_trip, 0, NR_CFGS);
+	tcase_add_test(tc, test_dict_equal);
 	tcase_add_loop_test(tc, test_dict_tight_cap, 0, NR_CFGS);
 	tcase_add_test(tc, test_dict_interleave);
 	tcase_add_loop_test(tc, test_dict_wrong, 0, 3);

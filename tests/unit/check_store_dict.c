@@ -31,36 +31,10 @@
 #include "zspool.h"
 
 #define PG FZ_PAGE_SIZE
-#define VOCAB 1500
-#define LINE 48
-
-static char vocab[VOCAB][LINE];
-
-/* Lines of random letters, the same every run: pages made of them share
- * little within a page and much with a dictionary trained on others. */
-static void vocab_init(void)
-{
-	uint64_t seed = 0x5eed;
-
-	for (unsigned int i = 0; i < VOCAB; i++) {
-		for (unsigned int k = 0; k < LINE - 1; k++)
-			vocab[i][k] = (char)('a' + tu_rng_next(&seed) % 26);
-		vocab[i][LINE - 1] = '\n';
-	}
-}
-
-/* Page @tag: vocabulary lines in an order of its own. */
+/* Page @tag: lines of a shared vocabulary (testutil.h). */
 static void page_of(void *p, uint64_t tag)
 {
-	unsigned char *b = p;
-	uint64_t seed = tag * 2654435761ULL + 11;
-	size_t n = 0;
-
-	while (n + LINE <= PG) {
-		memcpy(b + n, vocab[tu_rng_next(&seed) % VOCAB], LINE);
-		n += LINE;
-	}
-	memset(b + n, '#', PG - n);
+	tu_vocab_page(p, tag);
 }
 
 /* A dictionary for @alg at @level, trained on pages @first..+@n. */
@@ -379,6 +353,79 @@ START_TEST(test_table_full)
 }
 END_TEST
 
+/* The same dictionary set again and again, each time pinned by a slot, and
+ * two taking turns: one entry each, never ENOSPC. */
+START_TEST(test_reuse)
+{
+	struct store *s = make("zstd", 3);
+	struct codec_dict *a = train(CODEC_ZSTD, 3, 100000, 100);
+	struct codec_dict *b = train(CODEC_ZSTD, 3, 200000, 100);
+	char name[32];
+	int level;
+	uint32_t id;
+
+	for (unsigned int i = 0; i < 3 * STORE_MAX_DICTS; i++) {
+		ck_assert_int_eq(store_set_params(s, 0, 3, i % 2 ? b : a,
+						  i % 2 ? "b" : "a"),
+				 0);
+		write_range(s, i, 1, i);
+	}
+	ck_assert_uint_eq(ndicts(s), 2);
+	ck_assert(!codec_dict_equal(a, b));
+	ck_assert_int_eq(store_set_params(s, 0, 3, a, "a2"), 0);
+	ck_assert_uint_eq(ndicts(s), 2);
+	ck_assert(store_params(s, 0, &level, name, sizeof(name), &id));
+	ck_assert_str_eq(name, "a"); /* the entry's first name */
+	for (unsigned int i = 0; i < 3 * STORE_MAX_DICTS; i++)
+		assert_read(s, i, i);
+	codec_dict_put(a);
+	codec_dict_put(b);
+	store_destroy(s);
+}
+END_TEST
+
+/* Writes that fail or store raw drop the dictionary they took: the
+ * mem_limit refusal, a page that does not compress, a shrink. */
+START_TEST(test_failed_writes)
+{
+	struct store *s = make("lz4", 1);
+	struct codec_dict *d = train(CODEC_LZ4, 1, 100000, 50);
+	unsigned char p[PG];
+	uint64_t seed = 5;
+	struct stats_io io;
+
+	ck_assert_int_eq(store_set_params(s, 0, 1, d, NULL), 0);
+	ck_assert_int_eq(store_set_params(s, 0, 1, NULL, NULL), 0);
+	ck_assert_uint_eq(ndicts(s), 0); /* nothing named it */
+	ck_assert_int_eq(store_set_params(s, 0, 1, d, NULL), 0);
+	/* random bytes: stored raw, with no dictionary */
+	for (size_t k = 0; k < PG; k += 8) {
+		uint64_t w = tu_rng_next(&seed);
+
+		memcpy(p + k, &w, 8);
+	}
+	ck_assert_int_eq(store_write(s, 0, p), 0);
+	ck_assert_int_eq(store_set_params(s, 0, 1, NULL, NULL), 0);
+	ck_assert_uint_eq(ndicts(s), 0);
+	/* refused by mem_limit */
+	ck_assert_int_eq(store_set_params(s, 0, 1, d, NULL), 0);
+	store_set_mem_limit(s, 1);
+	page_of(p, 1);
+	ck_assert_int_eq(store_write(s, 1, p), -ENOMEM);
+	store_io(s, &io);
+	ck_assert_uint_eq(io.failed_writes, 1);
+	store_set_mem_limit(s, 0);
+	write_range(s, 1000, 10, 1000); /* slots past the coming shrink */
+	ck_assert_int_eq(store_set_params(s, 0, 1, NULL, NULL), 0);
+	ck_assert_uint_eq(ndicts(s), 1);
+	ck_assert_int_eq(store_resize(s, 1000 * PG), 0);
+	ck_assert_uint_eq(ndicts(s), 0);
+	ck_assert_uint_eq(zsp_pages_used(store_pool(s)), 1); /* the raw page */
+	codec_dict_put(d);
+	store_destroy(s);
+}
+END_TEST
+
 /* ---- writes and reads racing dictionary changes ------------------------ */
 
 #define RACE_THREADS 2
@@ -493,13 +540,14 @@ static Suite *dict_suite(void)
 	Suite *s = suite_create("store_dict");
 	TCase *tc = tcase_create("dict");
 
-	vocab_init(); /* before the tests fork */
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_primary, 0, 4);
 	tcase_add_test(tc, test_change);
 	tcase_add_test(tc, test_secondary);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_table_full);
+	tcase_add_test(tc, test_reuse);
+	tcase_add_test(tc, test_failed_writes);
 	tcase_add_test(tc, test_race);
 	suite_add_tcase(s, tc);
 	return s;

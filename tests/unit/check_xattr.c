@@ -1275,7 +1275,6 @@ START_TEST(test_algorithm_params)
 	ck_assert_int_eq(
 	    set(&xc, P "algorithm_params", "priority=1 algo=lz4hc level=3"),
 	    -EINVAL); /* priority 1 is zstd */
-	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1"), -EINVAL);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", "level=3"), -EINVAL);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", ""), -EINVAL);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 color=3"),
@@ -1289,10 +1288,23 @@ START_TEST(test_algorithm_params)
 	ck_assert_int_eq(level_of(1), 19);
 	ck_assert_int_eq(level_of(2), 3);
 	ck_assert_int_ne(def, 19);
+	/* neither level= nor dict=: both back to none, as zram's */
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1"), 0);
+	ck_assert_int_eq(level_of(1), def);
 	expect_recomp_algorithm("#1: lz4 lz4hc [zstd]\n"
 				"#2: lz4 [lz4hc] zstd\n");
 }
 END_TEST
+
+static void vocab_pages(struct store *s, uint64_t first, uint64_t count)
+{
+	unsigned char page[PG];
+
+	for (uint64_t i = first; i < first + count; i++) {
+		tu_vocab_page(page, i);
+		ck_assert_int_eq(store_write(s, i, page), 0);
+	}
+}
 
 /* A file holding @len bytes of @buf; the caller unlinks @path. */
 static void dict_file(char *path, const void *buf, size_t len)
@@ -1313,10 +1325,11 @@ START_TEST(test_algorithm_params_dict)
 	static unsigned char pages[N * PG], dict[64 * 1024];
 	char good[64], empty[64], junk[64], cmd[160], buf[512];
 	unsigned char page[PG], back[PG];
+	uint64_t pg[STORE_MAX_PRIO + 1], by[STORE_MAX_PRIO + 1], plain;
 	size_t dlen;
 
 	for (unsigned int i = 0; i < N; i++)
-		tu_text_page(pages + i * PG, 1000 + i);
+		tu_vocab_page(pages + i * PG, 1000 + i);
 	ck_assert_int_eq(codec_dict_train(CODEC_ZSTD, pages, N, sizeof(dict),
 					  dict, &dlen),
 			 0);
@@ -1332,10 +1345,19 @@ START_TEST(test_algorithm_params_dict)
 	ck_assert_int_eq(level_of(0), 5);
 	get(&xc, P "algorithm_params", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "priority=0 algo=lz4 level=5\n");
-	write_pages(st, 0, 8);
+	vocab_pages(st, 0, 8);
 
-	/* a zstd secondary with the dictionary; bad files change nothing */
+	/* a zstd secondary, first without a dictionary */
 	ck_assert_int_eq(set(&xc, P "recomp_algorithm", "algo=zstd"), 0);
+	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 level=19"),
+			 0);
+	ck_assert_int_eq(set(&xc, P "idle", "all"), 0);
+	ck_assert_int_eq(set(&xc, P "recompress", "type=idle"), 0);
+	store_recomp_stats(st, pg, by);
+	ck_assert_uint_eq(pg[1], 8);
+	plain = by[1];
+	vocab_pages(st, 0, 8); /* back to the primary */
+	/* bad files change nothing */
 	snprintf(cmd, sizeof(cmd), "priority=1 level=19 dict=%s", empty);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", cmd), -EINVAL);
 	snprintf(cmd, sizeof(cmd), "priority=1 level=19 dict=%s", junk);
@@ -1344,7 +1366,10 @@ START_TEST(test_algorithm_params_dict)
 	ck_assert_int_eq(set(&xc, P "algorithm_params", cmd), -ERANGE);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", "priority=1 dict=/tmp"),
 			 -EINVAL); /* a directory */
-	ck_assert_int_ne(level_of(1), 19);
+	ck_assert_int_eq(level_of(1), 19);
+	get(&xc, P "algorithm_params", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "priority=0 algo=lz4 level=5\n"
+			      "priority=1 algo=zstd level=19\n");
 	snprintf(cmd, sizeof(cmd), "algo=zstd level=19 dict=%s", good);
 	ck_assert_int_eq(set(&xc, P "algorithm_params", cmd), 0);
 	ck_assert_int_eq(level_of(1), 19);
@@ -1357,14 +1382,13 @@ START_TEST(test_algorithm_params_dict)
 	ck_assert_int_eq(set(&xc, P "recompress", "type=huge_idle"), 0);
 	ck_assert_int_eq(set(&xc, P "idle", "all"), 0);
 	ck_assert_int_eq(set(&xc, P "recompress", "type=idle"), 0);
-	{
-		uint64_t pg[STORE_MAX_PRIO + 1], by[STORE_MAX_PRIO + 1];
-
-		store_recomp_stats(st, pg, by);
-		ck_assert_uint_eq(pg[1], 8); /* with the dictionary */
-	}
+	store_recomp_stats(st, pg, by);
+	ck_assert_uint_eq(pg[1], 8);
+	ck_assert_msg(by[1] < plain, "%llu bytes with the dictionary, %llu "
+		      "without", (unsigned long long)by[1],
+		      (unsigned long long)plain);
 	for (uint64_t i = 0; i < 8; i++) {
-		tu_text_page(page, i);
+		tu_vocab_page(page, i);
 		ck_assert_int_eq(store_read(st, i, back), 0);
 		ck_assert(memcmp(page, back, PG) == 0);
 	}
@@ -1378,7 +1402,7 @@ START_TEST(test_algorithm_params_dict)
 	ck_assert_str_eq(buf, "priority=0 algo=lz4 level=5\n"
 			      "priority=1 algo=zstd level=3\n");
 	for (uint64_t i = 0; i < 8; i++) {
-		tu_text_page(page, i);
+		tu_vocab_page(page, i);
 		ck_assert_int_eq(store_read(st, i, back), 0);
 		ck_assert(memcmp(page, back, PG) == 0);
 	}

@@ -41,6 +41,41 @@ static inline void tu_text_page(void *p, uint64_t tag)
 	memset(c + n, '.', (size_t)(FZ_PAGE_SIZE - n));
 }
 
+/*
+ * Fill the FZ_PAGE_SIZE bytes at @p with lines of random letters drawn for
+ * @tag from a vocabulary of TU_VOCAB_LINES lines that is the same for
+ * every page and every run: little repeats within a page, much across
+ * pages, so a dictionary trained on some pages shrinks the others.
+ */
+#define TU_VOCAB_LINES 1500
+#define TU_VOCAB_LINE 48
+static inline void tu_vocab_page(void *p, uint64_t tag)
+{
+	static char vocab[TU_VOCAB_LINES][TU_VOCAB_LINE];
+	static int made;
+	unsigned char *b = p;
+	uint64_t seed = tag * 2654435761ULL + 11;
+	size_t n = 0;
+
+	if (!__atomic_load_n(&made, __ATOMIC_ACQUIRE)) {
+		uint64_t vs = 0x5eed;
+
+		/* racing first calls write the same bytes */
+		for (unsigned int i = 0; i < TU_VOCAB_LINES; i++) {
+			for (unsigned int k = 0; k < TU_VOCAB_LINE - 1; k++)
+				vocab[i][k] = (char)('a' + tu_rng_next(&vs) % 26);
+			vocab[i][TU_VOCAB_LINE - 1] = '\n';
+		}
+		__atomic_store_n(&made, 1, __ATOMIC_RELEASE);
+	}
+	while (n + TU_VOCAB_LINE <= FZ_PAGE_SIZE) {
+		memcpy(b + n, vocab[tu_rng_next(&seed) % TU_VOCAB_LINES],
+		       TU_VOCAB_LINE);
+		n += TU_VOCAB_LINE;
+	}
+	memset(b + n, '#', FZ_PAGE_SIZE - n);
+}
+
 /* The kB value of @field ("VmRSS", "RssShmem", ...) in /proc/self/status;
  * fails the test when the file or the field is missing. */
 static inline uint64_t tu_status_kb(const char *field)
