@@ -28,8 +28,6 @@ set -eu
 
 LC_ALL=C
 export LC_ALL
-: "${FZRAMCTL:=$LIB_DIR/../../src/fzramctl}"
-: "${FZRAM_SETUP:=$LIB_DIR/../../contrib/fzram-setup}"
 RUN=/run/fzram
 
 need_root
@@ -38,11 +36,7 @@ need_loop
 need_attr
 _pkg=util-linux need_cmd mkswap swapon swapoff
 _pkg=coreutils need_cmd timeout comm
-case $FZRAMCTL in
-/*) ;;
-*) FZRAMCTL=$(pwd)/$FZRAMCTL ;;
-esac
-[ -x "$FZRAMCTL" ] || skip "no fzramctl binary at $FZRAMCTL (set FZRAMCTL)"
+need_fzramctl
 
 # ---------------------------------------------------------------------------
 # The state of /run/fzram, and the teardown of what we added to it

@@ -18,13 +18,7 @@ set -eu
 
 LC_ALL=C
 export LC_ALL
-: "${FZRAMCTL:=$LIB_DIR/../../src/fzramctl}"
-: "${FZRAM_SETUP:=$LIB_DIR/../../contrib/fzram-setup}"
-case $FZRAMCTL in
-/*) ;;
-*) FZRAMCTL=$(pwd)/$FZRAMCTL ;;
-esac
-[ -x "$FZRAMCTL" ] || skip "no fzramctl binary at $FZRAMCTL (set FZRAMCTL)"
+need_fzramctl
 [ -r "$FZRAM_SETUP" ] || skip "no fzram-setup at $FZRAM_SETUP"
 _pkg=bash need_cmd bash
 setup

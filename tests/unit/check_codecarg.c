@@ -29,29 +29,18 @@
 
 #include "check_run.h"
 #include "codec.h"
+#include "testutil.h"
 
 static char base[PATH_MAX]; /* the test's directory, canonical */
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	char t[PATH_MAX];
-
-	snprintf(t, sizeof(t), "%s/check_codecarg.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(t) || !realpath(t, base)) {
-		perror(t);
-		exit(EXIT_FAILURE);
-	}
+	tu_tmpdir_make(base, "check_codecarg");
 }
 
 static void teardown(void)
 {
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	if (system(cmd) != 0)
-		fprintf(stderr, "check_codecarg: could not remove %s\n", base);
+	tu_tmpdir_remove(base, "check_codecarg");
 }
 
 /* The path of @name in the test's directory (a static buffer). */
@@ -73,29 +62,14 @@ static void put_file(const char *name, const void *buf, size_t len)
 	close(fd);
 }
 
-/* @n pages of text from a small vocabulary: something zstd can train on. */
+/* @n pages of text (tu_text_page()): something zstd can train on. */
 static unsigned char *text_pages(size_t n, uint32_t seed)
 {
-	static const char *const words[] = {
-	    "swap ",   "page ",	   "memory ", "zram ",	"fzram ", "slot ",
-	    "handle ", "class ",   "pool ",   "idle ",	"huge ",  "0x7f3a ",
-	    "ERROR ",  "return ",  "struct ", "int ",	"\n",	  "{ ",
-	    "} ",      "static ", "void ",   "if (",	") ",	  "= ",
-	};
 	unsigned char *p = malloc(n * FZ_PAGE_SIZE);
-	uint32_t x = seed * 2654435761u + 1;
 
 	ck_assert_ptr_nonnull(p);
-	for (size_t i = 0; i < n * FZ_PAGE_SIZE;) {
-		const char *w;
-		size_t l;
-
-		x = x * 1103515245u + 12345u;
-		w = words[(x >> 16) % (sizeof(words) / sizeof(words[0]))];
-		l = strlen(w);
-		for (size_t j = 0; j < l && i < n * FZ_PAGE_SIZE; j++)
-			p[i++] = (unsigned char)w[j];
-	}
+	for (size_t i = 0; i < n; i++)
+		tu_text_page(p + i * FZ_PAGE_SIZE, (uint64_t)seed * 1000 + i);
 	return p;
 }
 
