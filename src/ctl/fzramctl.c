@@ -39,10 +39,12 @@ static void usage(void)
 	       " " CTL_PROG " [options] [<file|mountpoint|loopdev>...]\n"
 	       " " CTL_PROG " --swapon [--size <size>] [--algorithm <alg>] "
 	       "[--level <n>]\n"
-	       "          [--priority <prio>] [--mem-limit <size>]\n"
-	       "          [--backing <path> [--backing-size <size>]\n"
-	       "          [--backing-encrypt on|off]] [--recomp <alg>[:<n>]]\n"
-	       "          [--options <list>]\n"
+	       "          [-p 'level=<n> dict=<path>'] [--priority <prio>]\n"
+	       "          [--mem-limit <size>] [--backing <path>\n"
+	       "          [--backing-size <size>] [--backing-encrypt on|off]]\n"
+	       "          [--recomp <alg>[:<n>][:dict=<path>]]... "
+	       "[--options <list>]\n"
+	       "          [--dry-run]\n"
 	       " " CTL_PROG " --swapoff <file|mountpoint|loopdev> | --all\n"
 	       "\nList fzram instances, or bring an fzram swap up or down.\n"
 	       "\nOptions:\n"
@@ -59,6 +61,8 @@ static void usage(void)
 	       "half of RAM, at most 4G)\n"
 	       "     --algorithm <alg>   " CODEC_NAME_LIST "\n"
 	       "     --level <n>         compression level\n"
+	       " -p, --algorithm-params 'level=<n> dict=<path>'\n"
+	       "                         the primary's level and dictionary\n"
 	       "     --priority <prio>   swap priority, -1 to 32767 "
 	       "(default %d)\n"
 	       "     --mem-limit <size>  cap on the pool's memory (0: none)\n"
@@ -69,11 +73,15 @@ static void usage(void)
 	       "--size)\n"
 	       "     --backing-encrypt on|off\n"
 	       "                         seal what goes there (default: on)\n"
-	       "     --recomp <alg>[:<n>]\n"
-	       "                         secondary algorithm (and level) for "
-	       "recompress\n"
+	       "     --recomp <alg>[:<n>][:dict=<path>]\n"
+	       "     --recomp '<alg>(level=<n>,dict=<path>)'\n"
+	       "                         a secondary algorithm for recompress;"
+	       "\n"
+	       "                         up to 3 times, priorities 1, 2, 3\n"
 	       "     --options <list>    more fzram -o options (poll_us=N, "
 	       "uring, nomlock)\n"
+	       "     --dry-run           with --swapon: check, print the fzram "
+	       "command, do nothing\n"
 	       "     --swapoff           swapoff, losetup -d, umount\n"
 	       "     --all               with --swapoff: every fzram\n"
 	       " -h, --help              display this help\n"
@@ -102,6 +110,8 @@ enum {
 	OPT_BACKING,
 	OPT_BACKING_SIZE,
 	OPT_BACKING_ENCRYPT,
+	OPT_ALG_PARAMS, /* -p */
+	OPT_DRY_RUN,
 	OPT_RECOMP, /* the last of --swapon's (parse_cli()'s range) */
 };
 
@@ -124,7 +134,9 @@ static const struct option long_opts[] = {
     {"backing", required_argument, NULL, OPT_BACKING},
     {"backing-size", required_argument, NULL, OPT_BACKING_SIZE},
     {"backing-encrypt", required_argument, NULL, OPT_BACKING_ENCRYPT},
+    {"algorithm-params", required_argument, NULL, OPT_ALG_PARAMS},
     {"recomp", required_argument, NULL, OPT_RECOMP},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -149,9 +161,11 @@ struct cli {
 	struct output_opts lo;
 	struct setup_args sa;
 	bool swapon, swapoff, all; /* the mode */
+	bool dry_run;		   /* --swapon --dry-run */
 	bool list_opt, sw_opt;	   /* options of listing, of --swapon seen */
 	bool output_all;
 	const char *output; /* -o LIST */
+	int nrecomp;	    /* --recomp's seen */
 };
 
 /*
@@ -163,8 +177,10 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":o:bnhV", long_opts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, ":o:p:bnhV", long_opts, NULL)) !=
 	       -1) {
+		if (ch == 'p')
+			ch = OPT_ALG_PARAMS; /* zramctl's short name */
 		c->list_opt |= ch == 'o' || ch == 'b' || ch == 'n' ||
 			       ch == OPT_OUTPUT_ALL || ch == OPT_RAW ||
 			       ch == OPT_JSON;
@@ -226,8 +242,26 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 		case OPT_BACKING_ENCRYPT:
 			c->sa.backing_encrypt = optarg;
 			break;
+		case OPT_DRY_RUN:
+			c->dry_run = true;
+			break;
+		case OPT_ALG_PARAMS:
+			if (c->sa.alg_params) {
+				ctl_err("--algorithm-params: given twice (put "
+					"level= and dict= in one)");
+				return 1;
+			}
+			c->sa.alg_params = optarg;
+			break;
 		case OPT_RECOMP:
-			c->sa.recomp = optarg;
+			if (c->nrecomp == SETUP_MAX_RECOMP) {
+				ctl_err("--recomp: at most %d (priorities 1 to "
+					"%d, in order); '%s' is one more",
+					SETUP_MAX_RECOMP, SETUP_MAX_RECOMP,
+					optarg);
+				return 1;
+			}
+			c->sa.recomp[c->nrecomp++] = optarg;
 			break;
 		case 'h':
 			usage();
@@ -256,10 +290,10 @@ static int check_modes(const struct cli *c)
 		return -1;
 	}
 	if (c->sw_opt && !c->swapon) {
-		ctl_err("--size, --algorithm, --level, --priority, "
-			"--mem-limit, --backing, --backing-size, "
-			"--backing-encrypt, --recomp and --options need "
-			"--swapon");
+		ctl_err("--size, --algorithm, --level, --algorithm-params, "
+			"--priority, --mem-limit, --backing, --backing-size, "
+			"--backing-encrypt, --recomp, --options and --dry-run "
+			"need --swapon");
 		return -1;
 	}
 	if (c->all && !c->swapoff) {
@@ -356,6 +390,8 @@ int main(int argc, char *argv[])
 		}
 		if (setup_check(&c.sa))
 			return 1;
+		if (c.dry_run)
+			return setup_dry_run(&c.sa);
 		if (geteuid() != 0) {
 			ctl_err("--swapon: must be run as root");
 			return 1;

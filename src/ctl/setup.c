@@ -310,31 +310,59 @@ static int opts_put(char *buf, size_t len, size_t *n, const char *s, bool esc)
 	return 0;
 }
 
+/* Append ",NAME=VALUE" (no comma first) to @buf, VALUE escaped if @esc. */
+static int opts_kv(char *buf, size_t len, size_t *n, const char *name,
+		   const char *val, bool esc)
+{
+	int err = opts_put(buf, len, n, *n ? "," : "", false);
+
+	if (!err)
+		err = opts_put(buf, len, n, name, false);
+	if (!err)
+		err = opts_put(buf, len, n, "=", false);
+	if (!err)
+		err = opts_put(buf, len, n, val, esc);
+	return err;
+}
+
 int setup_fzram_opts(const struct setup_args *a, char *buf, size_t len)
 {
-	const char *names[] = {"size",	  "algorithm",	  "level",
-			       "mem_limit", "backing",	  "backing_size",
-			       "backing_encrypt", "recomp"};
-	const char *vals[] = {a->size,	  a->algorithm,	   a->level,
-			      a->mem_limit, a->backing,	   a->backing_size,
-			      a->backing_encrypt, a->recomp};
+	static const char *const recomp_names[SETUP_MAX_RECOMP] = {
+	    "recomp", "recomp2", "recomp3"};
+	char level[16], rv[CODECARG_DICT_MAX + 64];
+	const char *lv = a->level;
 	size_t n = 0;
 	int err = 0;
 
 	if (!len)
 		return -ENAMETOOLONG;
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !err; i++) {
-		if (!vals[i])
-			continue;
-		err = opts_put(buf, len, &n, n ? "," : "", false);
+	if (!lv && a->prim.level_set) { /* from -p level= */
+		snprintf(level, sizeof(level), "%d", a->prim.level);
+		lv = level;
+	}
+	/* Only paths may hold a comma: sizes and names cannot. */
+	const struct {
+		const char *name, *val;
+		bool esc;
+	} kv[] = {
+	    {"size", a->size, false},
+	    {"algorithm", a->algorithm, false},
+	    {"level", lv, false},
+	    {"dict", *a->prim.dict ? a->prim.dict : NULL, true},
+	    {"mem_limit", a->mem_limit, false},
+	    {"backing", a->backing, true},
+	    {"backing_size", a->backing_size, false},
+	    {"backing_encrypt", a->backing_encrypt, false},
+	};
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]) && !err; i++)
+		if (kv[i].val)
+			err = opts_kv(buf, len, &n, kv[i].name, kv[i].val,
+				      kv[i].esc);
+	for (int p = 0; p < SETUP_MAX_RECOMP && !err && a->sec[p].alg; p++) {
+		err = codecarg_recomp_value(&a->sec[p], rv, sizeof(rv));
 		if (!err)
-			err = opts_put(buf, len, &n, names[i], false);
-		if (!err)
-			err = opts_put(buf, len, &n, "=", false);
-		if (!err) /* only a path may hold a comma: sizes cannot */
-			err = opts_put(buf, len, &n, vals[i],
-				       vals[i] == a->backing);
+			err = opts_kv(buf, len, &n, recomp_names[p], rv, true);
 	}
 	if (!err && a->options) {
 		err = opts_put(buf, len, &n, n ? "," : "", false);
@@ -344,14 +372,55 @@ int setup_fzram_opts(const struct setup_args *a, char *buf, size_t len)
 	return err;
 }
 
+/* The daemon fzramctl runs: $FZRAM, or fzram from PATH. */
+static const char *fzram_cmd(void)
+{
+	const char *env = getenv("FZRAM");
+
+	return env && *env ? env : "fzram";
+}
+
+/* Print @s for a shell: as it is when safe, else in single quotes. */
+static void put_quoted(const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789%+,-./:=@_") == strlen(s)) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	putchar('\'');
+}
+
+int setup_dry_run(const struct setup_args *a)
+{
+	static char opts[SETUP_FZRAM_OPTS_LEN];
+
+	if (setup_fzram_opts(a, opts, sizeof(opts))) {
+		ctl_err("mount: the fzram options are too long");
+		return 1;
+	}
+	put_quoted(fzram_cmd());
+	if (*opts) {
+		fputs(" -o ", stdout);
+		put_quoted(opts);
+	}
+	puts(" " SETUP_RUN_DIR "/N");
+	return 0;
+}
+
 /* mount_fzram() - run fzram on @dir; wait for its file into @file. */
 static int mount_fzram(const struct setup_args *a, const char *dir, char **file)
 {
 	char opts[SETUP_FZRAM_OPTS_LEN], fzram[PATH_MAX];
 	char *argv[] = {fzram, "-o", opts, (char *)dir, NULL};
-	const char *env = getenv("FZRAM");
 
-	snprintf(fzram, sizeof(fzram), "%s", env && *env ? env : "fzram");
+	snprintf(fzram, sizeof(fzram), "%s", fzram_cmd());
 	if (setup_fzram_opts(a, opts, sizeof(opts))) {
 		ctl_err("mount: the fzram options are too long");
 		return -1;
@@ -537,46 +606,80 @@ static int check_backing(const struct setup_args *a)
 }
 
 /*
- * check_recomp() - --recomp ALG[:LEVEL] (or ALG:level=LEVEL), as fzram's
- * recomp= checks it, so that a mistake is told before anything is done.
+ * check_codecs() - --algorithm, --level, -p and each --recomp, into @prim
+ * and @sec (see setup.h), so that a mistake is told before anything is
+ * done.
  */
-static int check_recomp(const struct setup_args *a)
+static int check_codecs(const struct setup_args *a, struct codecarg *prim,
+			struct codecarg *sec)
 {
-	char alg[16];
-	const char *colon, *lv;
+	char why[CODECARG_WHY_LEN];
 	int min, max, def, level;
-	size_t alen;
 
-	if (!a->recomp)
-		return 0;
-	colon = strchr(a->recomp, ':');
-	alen = colon ? (size_t)(colon - a->recomp) : strlen(a->recomp);
-	snprintf(alg, sizeof(alg), "%.*s", (int)alen, a->recomp);
-	if (alen >= sizeof(alg) || codec_level_range(alg, &min, &max, &def)) {
-		ctl_err("--recomp: '%s' is not ALGORITHM[:LEVEL], the "
-			"algorithm one of " CODEC_NAME_LIST,
-			a->recomp);
+	*prim = (struct codecarg){.alg = a->algorithm};
+	if (codec_level_range(a->algorithm ? a->algorithm : CODEC_DEFAULT_NAME,
+			      &min, &max, &def)) {
+		ctl_err("--algorithm: '%s' is not one of " CODEC_NAME_LIST,
+			a->algorithm);
 		return -1;
 	}
-	if (!colon)
-		return 0;
-	lv = colon + 1;
-	if (strncmp(lv, "level=", 6) == 0)
-		lv += 6;
-	if (parse_int(lv, min, max, &level)) {
-		ctl_err("--recomp: '%s': the level is out of range for %s "
-			"(%d to %d)",
-			a->recomp, alg, min, max);
+	if (a->level) {
+		if (parse_int(a->level, min, max, &level)) {
+			ctl_err("--level: '%s' is not a level of %s (%d to %d)",
+				a->level, a->algorithm ? a->algorithm
+						       : CODEC_DEFAULT_NAME,
+				min, max);
+			return -1;
+		}
+		prim->level_set = true;
+		prim->level = level;
+	}
+	if (a->alg_params) {
+		struct codecarg p = *prim;
+
+		if (codecarg_parse_params(a->alg_params, &p, why,
+					  sizeof(why))) {
+			ctl_err("--algorithm-params: '%s': %s", a->alg_params,
+				why);
+			return -1;
+		}
+		if (a->level && p.level_set) {
+			ctl_err("--algorithm-params: '%s': level= and --level "
+				"both set the level; give one",
+				a->alg_params);
+			return -1;
+		}
+		if (!p.level_set) {
+			p.level_set = prim->level_set;
+			p.level = prim->level;
+		}
+		*prim = p;
+	}
+	/* Only -p can have given a dictionary or a level that fails here. */
+	if (a->alg_params && codecarg_check(prim, false, why, sizeof(why))) {
+		ctl_err("--algorithm-params: '%s': %s", a->alg_params, why);
 		return -1;
+	}
+	for (int i = 0; i < SETUP_MAX_RECOMP; i++) {
+		sec[i] = (struct codecarg){.alg = NULL};
+		if (!a->recomp[i])
+			continue;
+		if (codecarg_parse_recomp(a->recomp[i], &sec[i], why,
+					  sizeof(why)) ||
+		    codecarg_check(&sec[i], true, why, sizeof(why))) {
+			ctl_err("--recomp: '%s' (priority %d): %s",
+				a->recomp[i], i + 1, why);
+			return -1;
+		}
 	}
 	return 0;
 }
 
 int setup_check(struct setup_args *a)
 {
-	const char *alg = a->algorithm ? a->algorithm : CODEC_DEFAULT_NAME;
+	struct codecarg prim, sec[SETUP_MAX_RECOMP]; /* 16 KiB of paths */
 	const char *fail = getenv("FZRAMCTL_FAIL_AT");
-	int min, max, def, level;
+	int priority = a->priority;
 	uint64_t v;
 
 	if (a->size && (size_parse(a->size, strlen(a->size), &v) || !v ||
@@ -593,7 +696,7 @@ int setup_check(struct setup_args *a)
 			a->mem_limit);
 		return -1;
 	}
-	if (check_backing(a) || check_recomp(a))
+	if (check_backing(a))
 		return -1;
 	if (a->options &&
 	    (!*a->options || strlen(a->options) > SETUP_OPTIONS_MAX ||
@@ -605,21 +708,13 @@ int setup_check(struct setup_args *a)
 		return -1;
 	}
 	if (a->priority_arg &&
-	    parse_int(a->priority_arg, -1, 32767, &a->priority)) {
+	    parse_int(a->priority_arg, -1, 32767, &priority)) {
 		ctl_err("--priority: '%s' is not a number from -1 to 32767",
 			a->priority_arg);
 		return -1;
 	}
-	if (codec_level_range(alg, &min, &max, &def)) {
-		ctl_err("--algorithm: '%s' is not one of " CODEC_NAME_LIST,
-			alg);
+	if (check_codecs(a, &prim, sec))
 		return -1;
-	}
-	if (a->level && parse_int(a->level, min, max, &level)) {
-		ctl_err("--level: '%s' is not a level of %s (%d to %d)",
-			a->level, alg, min, max);
-		return -1;
-	}
 	if (fail && strcmp(fail, "mount") && strcmp(fail, "mkswap") &&
 	    strcmp(fail, "losetup") && strcmp(fail, "swapon")) {
 		ctl_err("FZRAMCTL_FAIL_AT: '%s' is not one of mount, mkswap, "
@@ -627,5 +722,8 @@ int setup_check(struct setup_args *a)
 			fail);
 		return -1;
 	}
+	a->priority = priority;
+	a->prim = prim;
+	memcpy(a->sec, sec, sizeof(sec));
 	return 0;
 }

@@ -28,8 +28,6 @@ set -eu
 
 LC_ALL=C
 export LC_ALL
-: "${FZRAMCTL:=$LIB_DIR/../../src/fzramctl}"
-: "${FZRAM_SETUP:=$LIB_DIR/../../contrib/fzram-setup}"
 RUN=/run/fzram
 
 need_root
@@ -38,11 +36,7 @@ need_loop
 need_attr
 _pkg=util-linux need_cmd mkswap swapon swapoff
 _pkg=coreutils need_cmd timeout comm
-case $FZRAMCTL in
-/*) ;;
-*) FZRAMCTL=$(pwd)/$FZRAMCTL ;;
-esac
-[ -x "$FZRAMCTL" ] || skip "no fzramctl binary at $FZRAMCTL (set FZRAMCTL)"
+need_fzramctl
 
 # ---------------------------------------------------------------------------
 # The state of /run/fzram, and the teardown of what we added to it
@@ -448,18 +442,20 @@ ok "--swapon: $DEV on $SF, fuse.fzram, DIO on, priority 100"
 swapoff_ok "$DEV"
 ok "--swapoff $DEV: no swap, no loop device, no mount, no $SD"
 
-swapon_ok --size 32M --algorithm zstd --level 1 --priority 5 \
-	--mem-limit 16M --recomp lz4hc:12
+swapon_ok --size 32M --algorithm zstd -p level=1 --priority 5 \
+	--mem-limit 16M --recomp lz4hc:12 --recomp 'zstd(level=19)' \
+	--recomp lz4
 assert_eq "$prio" 5 "--priority 5"
 assert_eq "$(xattr mem_limit "$SF")" 16777216 "mem_limit of --mem-limit 16M"
 case $(xattr comp_algorithm "$SF") in
 *"[zstd]"*) ;;
 *) fail "--algorithm zstd did not reach fzram" ;;
 esac
-assert_eq "$(xattr recomp_algorithm "$SF")" "#1: lz4 [lz4hc] zstd" \
-	"recomp_algorithm of --recomp lz4hc:12"
+assert_eq "$(xattr recomp_algorithm "$SF")" "#1: lz4 [lz4hc] zstd
+#2: lz4 lz4hc [zstd]
+#3: [lz4] lz4hc zstd" "recomp_algorithm of three --recomp"
 swapoff_ok "$SF"
-ok "--swapon with priority, level, mem-limit and recomp; --swapoff by file"
+ok "--swapon with priority, -p level=, mem-limit and three recomp; --swapoff by file"
 
 swapon_ok --size 16M
 swapoff_ok "$SD"
@@ -589,8 +585,7 @@ cat >"$T/good.conf" <<'EOF2'
 # two swaps
 [fzram0]
 size = min(ram / 2, 32)
-algorithm = zstd
-level = 1
+compression-algorithm = zstd(level=1) lz4hc(level=12)
 priority = 7
 
 [fzram1]
@@ -616,6 +611,8 @@ for d in $(awk '$1 == "swap" { print $2 }' "$T/setup-state"); do
 		*"[zstd]"*) ;;
 		*) fail "[fzram0] is not zstd" ;;
 		esac
+		assert_eq "$(xattr recomp_algorithm "$f")" \
+			"#1: lz4 [lz4hc] zstd" "recomp_algorithm of [fzram0]"
 		;;
 	100)
 		assert_eq "$(size_of "$f")" 16777216 "size of [fzram1]"

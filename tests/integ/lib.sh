@@ -21,6 +21,8 @@
 # swap always goes first and a failure to remove it is reported loudly.
 #
 # Environment: FZRAM (the daemon binary; default src/fzram beside the tests),
+# FZRAMCTL (need_fzramctl; default src/fzramctl), FZRAM_SETUP (default
+# contrib/fzram-setup),
 # FZRAM_CORPUS (raw 4096-byte memory pages, optional), SWAPFILL (the
 # tests/integ/swapfill helper; default beside this file), FZRAM_TEST_LOCK
 # (the suite's lock file; default /tmp/fzram-integ.lock, one for every
@@ -28,6 +30,7 @@
 
 LIB_DIR=$(cd "$(dirname "$0")" && pwd)
 : "${FZRAM:=$LIB_DIR/../../src/fzram}"
+: "${FZRAM_SETUP:=$LIB_DIR/../../contrib/fzram-setup}"
 SUITE_LOCK=${FZRAM_TEST_LOCK:-/tmp/fzram-integ.lock}
 
 # shellcheck disable=SC2034 # used by the tests
@@ -91,6 +94,18 @@ need_cmd() {
 }
 
 # need_fuse: /dev/fuse usable, fusermount3 for unmounting, a daemon binary.
+# need_fzramctl: FZRAMCTL (default src/fzramctl beside the tests), made
+# absolute; skip the test when it is not there.
+need_fzramctl() {
+	: "${FZRAMCTL:=$LIB_DIR/../../src/fzramctl}"
+	case $FZRAMCTL in
+	/*) ;;
+	*) FZRAMCTL=$(pwd)/$FZRAMCTL ;;
+	esac
+	[ -x "$FZRAMCTL" ] ||
+		skip "no fzramctl binary at $FZRAMCTL (set FZRAMCTL)"
+}
+
 need_fuse() {
 	[ -c /dev/fuse ] || skip "no /dev/fuse"
 	if [ "$(id -u)" -ne 0 ]; then

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "testutil.h"
 
 static char base[PATH_MAX]; /* the test's directory, canonical */
 
@@ -59,25 +60,12 @@ static void make_file(const char *name)
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	char t[PATH_MAX];
-
-	snprintf(t, sizeof(t), "%s/check_probe.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	/* realpath: a target is matched against canonical paths */
-	if (!mkdtemp(t) || !realpath(t, base)) {
-		perror(t);
-		exit(EXIT_FAILURE);
-	}
+	tu_tmpdir_make(base, "check_probe");
 }
 
 static void teardown(void)
 {
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	if (system(cmd) != 0)
-		fprintf(stderr, "check_probe: could not remove %s\n", base);
+	tu_tmpdir_remove(base, "check_probe");
 }
 
 /* probe_find_file(@dir name) is @want (a name in it), or NULL and ENOENT. */

@@ -19,8 +19,10 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_run.h"
 
@@ -123,28 +125,135 @@ START_TEST(test_recomp)
 {
 	static const char *const good[] = {
 	    "zstd", "zstd:19", "zstd:level=19", "lz4hc:12", "lz4:1", "zstd:-5",
-	    "lz4hc",
+	    "lz4hc", "zstd(level=19)", "lz4hc()",
 	};
 	static const char *const bad[] = {
 	    "",		"brotli",  "ZSTD",	 "zstd:",     "zstd:99",
 	    "zstd:x",	"zstd:19x", "lz4hc:13",	 "lz4hc:0",   ":19",
 	    "zstd:level=", "zstd::19", "zstd 19", "zstdzstdzstdzstd:1",
+	    "zstd(level=23)", "zstd(type=idle)", "zstd:dict=/nonexistent",
 	};
 	struct setup_args a;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		a = (struct setup_args){.recomp = good[i]};
+		a = (struct setup_args){.recomp = {good[i]}};
 		ck_assert_msg(setup_check(&a) == 0, "'%s' refused", good[i]);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		a = (struct setup_args){.recomp = bad[i]};
+		a = (struct setup_args){.recomp = {bad[i]}};
+		ck_assert_msg(setup_check(&a) == -1, "'%s' accepted", bad[i]);
+		/* the same in the second and third place */
+		a = (struct setup_args){.recomp = {"zstd", bad[i]}};
+		ck_assert_msg(setup_check(&a) == -1, "'%s' accepted", bad[i]);
+		a = (struct setup_args){.recomp = {"zstd", "lz4hc", bad[i]}};
 		ck_assert_msg(setup_check(&a) == -1, "'%s' accepted", bad[i]);
 	}
-	a = (struct setup_args){.algorithm = "lz4", .recomp = "zstd:19"};
+	a = (struct setup_args){.algorithm = "lz4", .recomp = {"zstd:19"}};
+	ck_assert_int_eq(setup_check(&a), 0);
 	expect_opts(&a, "algorithm=lz4,recomp=zstd:19");
 	a.options = "poll_us=0";
 	a.backing = "/b";
 	expect_opts(&a, "algorithm=lz4,backing=/b,recomp=zstd:19,poll_us=0");
+	/* three, in priority order; both forms give fzram's */
+	a = (struct setup_args){
+	    .recomp = {"zstd(level=19)", "lz4hc:level=12", "zstd"}};
+	ck_assert_int_eq(setup_check(&a), 0);
+	expect_opts(&a, "recomp=zstd:19,recomp2=lz4hc:12,recomp3=zstd");
+}
+END_TEST
+
+/* A file of @len bytes (pattern @c) at @path, made for the test. */
+static void put_file(const char *path, size_t len, char c)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < len; i++)
+		fputc(c + (char)(i % 7), f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* -p and dictionaries: checked, made absolute, escaped in the -o list */
+START_TEST(test_dicts)
+{
+	char dir[] = "/tmp/check_setup.XXXXXX", cwd[4096];
+	char d1[64], d2[64], d3[64], want[512];
+	struct setup_args a;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(d1, sizeof(d1), "%s/lz4.dict", dir);
+	snprintf(d2, sizeof(d2), "%s/a,b\\c", dir);
+	snprintf(d3, sizeof(d3), "%s/x:y", dir);
+	put_file(d1, 4096, 'a');
+	put_file(d2, 100, 'b');
+	put_file(d3, 100, 'c');
+
+	/* -p for the primary: level= and dict= */
+	a = (struct setup_args){.algorithm = "lz4hc",
+				.alg_params = "level=12 dict=lz4.dict"};
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(setup_check(&a), 0); /* relative: made absolute */
+	ck_assert_int_eq(chdir(cwd), 0);
+	snprintf(want, sizeof(want), "algorithm=lz4hc,level=12,dict=%s", d1);
+	expect_opts(&a, want);
+	/* --level with -p's dictionary; a comma and a backslash escaped */
+	a = (struct setup_args){.level = "3", .alg_params = d2};
+	ck_assert_int_eq(setup_check(&a), -1); /* not key=value */
+	{
+		char p[160];
+
+		snprintf(p, sizeof(p), "dict=%s", d2);
+		a = (struct setup_args){.level = "3", .alg_params = p};
+		ck_assert_int_eq(setup_check(&a), 0);
+		snprintf(want, sizeof(want),
+			 "level=3,dict=%s/a\\,b\\\\c", dir);
+		expect_opts(&a, want);
+		/* a secondary's, in recomp=, escaped the same way */
+		a = (struct setup_args){.recomp = {"lz4", NULL}};
+		snprintf(p, sizeof(p), "lz4hc:9:dict=%s", d2);
+		a.recomp[1] = p;
+		ck_assert_int_eq(setup_check(&a), 0);
+		snprintf(want, sizeof(want),
+			 "recomp=lz4,recomp2=lz4hc:9:dict=%s/a\\,b\\\\c",
+			 dir);
+		expect_opts(&a, want);
+		/* ':' only breaks recomp= */
+		snprintf(p, sizeof(p), "lz4:dict=%s", d3);
+		a = (struct setup_args){.recomp = {p}};
+		expect_check(a, -1);
+		snprintf(p, sizeof(p), "dict=%s", d3);
+		a = (struct setup_args){.alg_params = p};
+		ck_assert_int_eq(setup_check(&a), 0);
+		snprintf(want, sizeof(want), "dict=%s", d3);
+		expect_opts(&a, want);
+	}
+	/* -p's level checked against --algorithm; never with --level */
+	expect_check((struct setup_args){.algorithm = "lz4hc",
+					 .alg_params = "level=13"},
+		     -1);
+	expect_check((struct setup_args){.level = "1",
+					 .alg_params = "level=1"},
+		     -1);
+	expect_check((struct setup_args){.alg_params = ""}, -1);
+	expect_check((struct setup_args){.alg_params = "priority=1 level=1"},
+		     -1);
+	/* zstd takes only a zstd dictionary: these bytes are not one */
+	a = (struct setup_args){.algorithm = "zstd"};
+	snprintf(want, sizeof(want), "dict=%s", d1);
+	a.alg_params = want;
+	expect_check(a, -1);
+	/* a refusal changes nothing: the primary stays as it was */
+	a = (struct setup_args){.alg_params = "level=5"};
+	ck_assert_int_eq(setup_check(&a), 0);
+	a.alg_params = "level=5 dict=/nonexistent";
+	ck_assert_int_eq(setup_check(&a), -1);
+	ck_assert_str_eq(a.prim.dict, "");
+	ck_assert_int_eq(a.prim.level, 5);
+	ck_assert_int_eq(unlink(d1), 0);
+	ck_assert_int_eq(unlink(d2), 0);
+	ck_assert_int_eq(unlink(d3), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
 
@@ -229,6 +338,7 @@ static Suite *setup_suite(void)
 	tcase_add_test(tc, test_check_others);
 	tcase_add_test(tc, test_fzram_opts);
 	tcase_add_test(tc, test_recomp);
+	tcase_add_test(tc, test_dicts);
 	tcase_add_test(tc, test_fzram_opts_short);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * testutil.h - helpers the unit tests share: a reproducible random source,
- * a compressible page that names its tag, and a field of /proc/self/status.
+ * a compressible page that names its tag, a field of /proc/self/status, and
+ * a fresh temporary directory.
  * Header-only (static inline), so that each test still links only the
  * modules it names.
  */
@@ -9,6 +10,7 @@
 #define FZRAM_TESTUTIL_H
 
 #include <check.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,34 @@ static inline const char *tu_corpus(void)
 }
 
 #define TU_EXIT_SKIP 77 /* automake's SKIP */
+
+/* Make a fresh directory "@name.XXXXXX" under $TMPDIR (or /tmp) and put its
+ * canonical path in @dir (PATH_MAX bytes); exits the program if it cannot
+ * (a fixture, before any test). */
+static inline void tu_tmpdir_make(char *dir, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+	char t[PATH_MAX];
+
+	snprintf(t, sizeof(t), "%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp",
+		 name);
+	/* realpath: the tests compare paths with canonical ones */
+	if (!mkdtemp(t) || !realpath(t, dir)) {
+		perror(t);
+		exit(EXIT_FAILURE);
+	}
+}
+
+/* Remove @dir, made by tu_tmpdir_make(), and all it holds; @name says who
+ * complains when that fails. */
+static inline void tu_tmpdir_remove(const char *dir, const char *name)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "%s: could not remove %s\n", name, dir);
+}
 
 /* After the suite: @ret, or TU_EXIT_SKIP with a message when it passed
  * without its corpus tests. */
