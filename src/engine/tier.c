@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * tier.c - the tier's worker thread (tier.h): a queue of jobs, each waited
- * for by the thread that queued it, and backing_maintain() between them.
+ * for by the thread that queued it or left to run on its own (started),
+ * and backing_maintain() between them.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -14,21 +15,24 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backing.h"
 
-enum tier_op {
-	TIER_OP_WRITEBACK,
-	TIER_OP_RECOMPRESS,
-	TIER_OP_COMPACT,
-};
-
-/* A job lives on the stack of the thread that waits for it. */
+/*
+ * A job waited for lives on the stack of the thread that waits; a started
+ * one (detached) is allocated, holds its own copy of the request, and is
+ * freed by the worker once it has run.
+ */
 struct tier_job {
-	enum tier_op op;
-	const struct store_wb_req *req; /* TIER_OP_WRITEBACK */
-	const struct store_recomp_req *rreq; /* TIER_OP_RECOMPRESS */
+	enum tier_kind op;
+	const struct store_wb_req *req; /* TIER_WRITEBACK */
+	const struct store_recomp_req *rreq; /* TIER_RECOMPRESS */
+	struct store_wb_req req_copy;	/* a detached job's */
+	struct store_recomp_req rreq_copy;
+	bool detached;
 	uint64_t moved;			/* out: slots moved or recompressed */
 	int64_t result;			/* out */
 	bool done;			/* under tier->lock */
@@ -43,6 +47,7 @@ struct tier {
 	pthread_cond_t done; /* a job finished */
 	struct tier_job *head, *tail; /* queue, under lock */
 	bool stop;		      /* under lock */
+	struct tier_status st[TIER_NR_KINDS]; /* under lock */
 };
 
 static void tier_run(struct tier *t, struct tier_job *j)
@@ -50,16 +55,19 @@ static void tier_run(struct tier *t, struct tier_job *j)
 	struct backing *bk = store_backing(t->store);
 
 	switch (j->op) {
-	case TIER_OP_WRITEBACK:
+	case TIER_WRITEBACK:
 		j->result = store_writeback(t->store, j->req, &j->moved);
 		break;
-	case TIER_OP_RECOMPRESS:
+	case TIER_RECOMPRESS:
 		j->result = store_recompress(t->store, j->rreq, &j->moved);
 		break;
-	case TIER_OP_COMPACT:
+	case TIER_COMPACT:
+		j->moved = store_compact(t->store);
 		j->result = bk ? backing_compact(bk) : 0;
 		if (bk && j->result >= 0)
 			backing_maintain(bk);
+		break;
+	default: /* tier_wait_idle()'s marker */
 		break;
 	}
 }
@@ -83,6 +91,10 @@ static void *tier_main(void *arg)
 	struct tier *t = arg;
 	int64_t last = mono_ms();
 
+	/* behind the request threads when both want a CPU (Linux: the nice
+	 * value is the thread's); failing is harmless */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), TIER_NICE);
+
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
 		struct tier_job *j = t->head;
@@ -98,14 +110,29 @@ static void *tier_main(void *arg)
 			continue;
 		}
 		if (j) {
+			static struct tier_status none; /* the marker's */
+			struct tier_status *st =
+				j->op < TIER_NR_KINDS ? &t->st[j->op] : &none;
+
 			t->head = j->next;
 			if (!t->head)
 				t->tail = NULL;
+			if (j->detached)
+				st->queued = false;
+			st->running = true;
 			pthread_mutex_unlock(&t->lock);
 			tier_run(t, j);
 			pthread_mutex_lock(&t->lock);
-			j->done = true;
-			pthread_cond_broadcast(&t->done);
+			st->running = false;
+			st->runs++;
+			st->last = j->result;
+			st->last_count = j->moved;
+			if (j->detached) {
+				free(j);
+			} else {
+				j->done = true;
+				pthread_cond_broadcast(&t->done);
+			}
 			continue;
 		}
 		if (!bk) { /* nothing to maintain: wait for a job */
@@ -117,7 +144,12 @@ static void *tier_main(void *arg)
 		pthread_cond_timedwait(&t->work, &t->lock, &ts);
 	}
 	/* what is still queued will not run */
-	for (struct tier_job *j = t->head; j; j = j->next) {
+	for (struct tier_job *j = t->head, *next; j; j = next) {
+		next = j->next;
+		if (j->detached) {
+			free(j);
+			continue;
+		}
 		j->result = -ECANCELED;
 		j->done = true;
 	}
@@ -175,6 +207,17 @@ void tier_destroy(struct tier *t)
 	free(t);
 }
 
+/* Append @j to the queue; caller holds t->lock. */
+static void tier_enqueue(struct tier *t, struct tier_job *j)
+{
+	if (t->tail)
+		t->tail->next = j;
+	else
+		t->head = j;
+	t->tail = j;
+	pthread_cond_signal(&t->work);
+}
+
 /* Queue @j and wait until it has run (or the tier stopped). */
 static void tier_submit(struct tier *t, struct tier_job *j)
 {
@@ -184,21 +227,86 @@ static void tier_submit(struct tier *t, struct tier_job *j)
 		pthread_mutex_unlock(&t->lock);
 		return;
 	}
-	if (t->tail)
-		t->tail->next = j;
-	else
-		t->head = j;
-	t->tail = j;
-	pthread_cond_signal(&t->work);
+	tier_enqueue(t, j);
 	while (!j->done)
 		pthread_cond_wait(&t->done, &t->lock);
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Queue a detached copy of @j, unless one of its kind waits already. */
+static int tier_start(struct tier *t, const struct tier_job *j)
+{
+	struct tier_job *d = malloc(sizeof(*d));
+	int ret = 0;
+
+	if (!d)
+		return -ENOMEM;
+	*d = *j;
+	d->detached = true;
+	d->next = NULL;
+	if (j->req) {
+		d->req_copy = *j->req;
+		d->req = &d->req_copy;
+	}
+	if (j->rreq) {
+		d->rreq_copy = *j->rreq;
+		d->rreq = &d->rreq_copy;
+	}
+	pthread_mutex_lock(&t->lock);
+	if (t->stop)
+		ret = -ECANCELED;
+	else if (t->st[j->op].queued)
+		ret = -EBUSY;
+	if (!ret) {
+		t->st[j->op].queued = true;
+		tier_enqueue(t, d);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (ret)
+		free(d);
+	return ret;
+}
+
+int tier_start_writeback(struct tier *t, const struct store_wb_req *req)
+{
+	struct tier_job j = {.op = TIER_WRITEBACK, .req = req};
+
+	return tier_start(t, &j);
+}
+
+int tier_start_recompress(struct tier *t, const struct store_recomp_req *req)
+{
+	struct tier_job j = {.op = TIER_RECOMPRESS, .rreq = req};
+
+	return tier_start(t, &j);
+}
+
+int tier_start_compact(struct tier *t)
+{
+	struct tier_job j = {.op = TIER_COMPACT};
+
+	return tier_start(t, &j);
+}
+
+void tier_get_status(struct tier *t, enum tier_kind kind,
+		     struct tier_status *out)
+{
+	pthread_mutex_lock(&t->lock);
+	*out = t->st[kind];
+	pthread_mutex_unlock(&t->lock);
+}
+
+void tier_wait_idle(struct tier *t)
+{
+	struct tier_job j = {.op = TIER_NR_KINDS}; /* a no-op, last in line */
+
+	tier_submit(t, &j);
+}
+
 int tier_writeback(struct tier *t, const struct store_wb_req *req,
 		   uint64_t *moved)
 {
-	struct tier_job j = {.op = TIER_OP_WRITEBACK, .req = req};
+	struct tier_job j = {.op = TIER_WRITEBACK, .req = req};
 
 	tier_submit(t, &j);
 	if (moved)
@@ -209,7 +317,7 @@ int tier_writeback(struct tier *t, const struct store_wb_req *req,
 int tier_recompress(struct tier *t, const struct store_recomp_req *req,
 		    uint64_t *done)
 {
-	struct tier_job j = {.op = TIER_OP_RECOMPRESS, .rreq = req};
+	struct tier_job j = {.op = TIER_RECOMPRESS, .rreq = req};
 
 	tier_submit(t, &j);
 	if (done)
@@ -219,7 +327,7 @@ int tier_recompress(struct tier *t, const struct store_recomp_req *req,
 
 int64_t tier_compact(struct tier *t)
 {
-	struct tier_job j = {.op = TIER_OP_COMPACT};
+	struct tier_job j = {.op = TIER_COMPACT};
 
 	tier_submit(t, &j);
 	return j.result;
