@@ -4,7 +4,8 @@
  * written, with their slot numbers, also recompressed ones; same-filled,
  * raw, written-back slots and slots under writeback never come back;
  * sampling changes nothing (block_state with its access times and idle
- * marks, mm_stat, io_stat); an empty or sparse store returns at once; @max
+ * marks, mm_stat, io_stat); an empty or sparse store returns at once, a
+ * run of slots is sampled evenly; @max
  * is respected and no slot comes back twice in one call.  Over an in-memory
  * backing (fake_backing.c) for the written-back slots.
  */
@@ -145,6 +146,40 @@ START_TEST(test_sparse)
 		ck_assert_int_eq(n, 3);
 		check_sample(pages, slots, n, any_slot);
 	}
+	store_destroy(s);
+}
+END_TEST
+
+/* Pages in one run at the start, as swap fills a device: every one comes
+ * up about as often (a scan from a random slot would take the run's first
+ * slot nearly every time). */
+START_TEST(test_uniform)
+{
+	enum { RUN = 100, PER_CALL = 10, CALLS = 200 };
+	struct store *s = make("lz4");
+	unsigned char pages[PER_CALL * PG], p[PG];
+	uint64_t slots[PER_CALL], seed = 9;
+	unsigned int hits[RUN] = {0}, most = 0;
+
+	for (uint64_t i = 0; i < RUN; i++) {
+		page_of(p, i);
+		ck_assert_int_eq(store_write(s, i, p), 0);
+	}
+	for (int c = 0; c < CALLS; c++) {
+		int n = store_sample(s, &seed, pages, slots, PER_CALL);
+
+		ck_assert_int_eq(n, PER_CALL);
+		check_sample(pages, slots, n, any_slot);
+		for (int i = 0; i < n; i++)
+			hits[slots[i]]++;
+	}
+	/* 20 expected each */
+	for (int i = 0; i < RUN; i++) {
+		ck_assert_msg(hits[i] > 0, "slot %d never sampled", i);
+		if (hits[i] > most)
+			most = hits[i];
+	}
+	ck_assert_uint_le(most, 50);
 	store_destroy(s);
 }
 END_TEST
@@ -344,6 +379,7 @@ static Suite *sample_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_sparse);
+	tcase_add_test(tc, test_uniform);
 	tcase_add_loop_test(tc, test_max_and_distinct, 0, 3);
 	tcase_add_test(tc, test_kinds_and_nothing_changes);
 	tcase_add_test(tc, test_under_writeback);
