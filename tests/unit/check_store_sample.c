@@ -45,18 +45,6 @@ static void page_of(void *p, uint64_t slot)
 	tu_text_page(p, slot * 31 + 5);
 }
 
-static void random_page(void *p, uint64_t seed)
-{
-	unsigned char *b = p;
-
-	seed |= 1;
-	for (size_t i = 0; i < PG; i += 8) {
-		uint64_t w = tu_rng_next(&seed);
-
-		memcpy(b + i, &w, 8);
-	}
-}
-
 /* Every page in @pages is page_of() its slot; no slot twice; each slot is
  * one @ok allows. */
 static void check_sample(const unsigned char *pages, const uint64_t *slots,
@@ -263,7 +251,7 @@ static void write_kinds(struct store *s, struct backing **bk)
 	for (uint64_t i = 0; i < KINDS_SLOTS; i += 5) {
 		memset(p, (int)(i & 0xff) | 1, PG);
 		ck_assert_int_eq(store_write(s, i, p), 0);
-		random_page(p, i + 1);
+		tu_random_page(p, i + 1);
 		ck_assert_int_eq(store_write(s, i + 1, p), 0);
 		page_of(p, i + 3);
 		ck_assert_int_eq(store_write(s, i + 3, p), 0);

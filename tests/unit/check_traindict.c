@@ -83,18 +83,6 @@ static char *path_of(const char *name)
 	return p[k];
 }
 
-static void random_page(void *p, uint64_t seed)
-{
-	unsigned char *b = p;
-
-	seed |= 1;
-	for (size_t i = 0; i < PG; i += 8) {
-		uint64_t w = tu_rng_next(&seed);
-
-		memcpy(b + i, &w, 8);
-	}
-}
-
 /*
  * A file of @n pages: page i is text of tag i when i % 4 is 0 or 1, zeros
  * when 2, random when 3 (with @every_text, all text).
@@ -111,7 +99,7 @@ static void make_pages(const char *path, uint64_t n, bool every_text)
 		else if (i % 4 == 2)
 			memset(p, 0, PG);
 		else
-			random_page(p, i);
+			tu_random_page(p, i);
 		ck_assert_int_eq(write(fd, p, PG), PG);
 	}
 	close(fd);
@@ -211,7 +199,7 @@ START_TEST(test_keep)
 	ck_assert(!traindict_keep(p)); /* same-filled, not zero */
 	p[PG - 1] ^= 1;
 	ck_assert(traindict_keep(p)); /* one byte off: compresses */
-	random_page(p, 5);
+	tu_random_page(p, 5);
 	ck_assert(!traindict_keep(p)); /* would be stored raw */
 }
 END_TEST
@@ -245,16 +233,24 @@ static void check_picked(const unsigned char *pages, long n, uint64_t ntags)
 	free(seen);
 }
 
+/* make_pages() of @n pages, opened for reading. */
+static int open_pages(const char *f, uint64_t n)
+{
+	int fd;
+
+	make_pages(f, n, false);
+	fd = open(f, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
 START_TEST(test_read_small_file)
 {
 	const char *f = path_of("pages");
+	int fd = open_pages(f, 400);
 	unsigned char *pages;
 	long n;
-	int fd;
 
-	make_pages(f, 400, false);
-	fd = open(f, O_RDONLY);
-	ck_assert_int_ge(fd, 0);
 	/* all 200 text pages, not the zero or random ones */
 	n = traindict_read_file(fd, f, 400 * PG, 300, 1, &pages);
 	ck_assert_int_eq(n, 200);
@@ -276,13 +272,10 @@ END_TEST
 START_TEST(test_read_large_file)
 {
 	const char *f = path_of("pages");
+	int fd = open_pages(f, 2000);
 	unsigned char *pages, *again;
 	long n;
-	int fd;
 
-	make_pages(f, 2000, false);
-	fd = open(f, O_RDONLY);
-	ck_assert_int_ge(fd, 0);
 	/* 2000 pages > 4 * 100: random pages, half of them kept */
 	n = traindict_read_file(fd, f, 2000 * PG, 100, 7, &pages);
 	ck_assert_int_eq(n, 100);
@@ -409,7 +402,7 @@ START_TEST(test_run_errors)
 		else if (i % 2)
 			memset(p, 0, PG);
 		else
-			random_page(p, (uint64_t)i);
+			tu_random_page(p, (uint64_t)i);
 		ck_assert_int_eq(write(fd, p, PG), PG);
 	}
 	close(fd);
