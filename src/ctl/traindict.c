@@ -60,8 +60,7 @@ int traindict_check(const struct traindict_args *a, struct traindict_plan *p)
 	if (v < CODEC_DICT_TRAIN_MIN_CAP || v > most) {
 		ctl_err("--size: %s: a %s dictionary is %d to %llu bytes",
 			a->size ? a->size : "default", alg,
-			CODEC_DICT_TRAIN_MIN_CAP,
-			(unsigned long long)most);
+			CODEC_DICT_TRAIN_MIN_CAP, (unsigned long long)most);
 		return -1;
 	}
 	p->alg = c.alg;
@@ -120,8 +119,8 @@ static int read_page(int fd, const char *name, uint64_t idx, void *page)
 	return n == FZ_PAGE_SIZE;
 }
 
-long traindict_read_file(int fd, const char *name, uint64_t size,
-			 size_t want, uint64_t seed, unsigned char **pages)
+long traindict_read_file(int fd, const char *name, uint64_t size, size_t want,
+			 uint64_t seed, unsigned char **pages)
 {
 	uint64_t npages = size / FZ_PAGE_SIZE, kept = 0;
 	unsigned char *out = ctl_xmalloc(want * FZ_PAGE_SIZE);
@@ -217,8 +216,8 @@ static long sample_live(const char *file, size_t want, unsigned char **pages,
 	seen.key = memset(ctl_xmalloc(cap * sizeof(*seen.key)), 0,
 			  cap * sizeof(*seen.key));
 	seen.mask = cap - 1;
-	for (*reads = 0; got < want && idle < TRAINDICT_IDLE_READS &&
-			 *reads < max_reads;
+	for (*reads = 0;
+	     got < want && idle < TRAINDICT_IDLE_READS && *reads < max_reads;
 	     ++*reads) {
 		ssize_t n = getxattr(file, SAMPLE_XATTR, buf, XATTR_BUF);
 		int count;
@@ -268,8 +267,8 @@ out:
 
 /* ---- writing ----------------------------------------------------------- */
 
-int traindict_write(int fd, const char *tmp, const char *out,
-		    const void *buf, size_t len)
+int traindict_write(int fd, const char *tmp, const char *out, const void *buf,
+		    size_t len)
 {
 	const char *p = buf;
 	const char *what = "write";
@@ -319,8 +318,8 @@ static char *live_file(const char *source, int *err)
 			if (l.v[i].file)
 				file = ctl_xstrdup(l.v[i].file);
 			else
-				*err = l.v[i].file_err ? l.v[i].file_err
-						       : ENOENT;
+				*err =
+				    l.v[i].file_err ? l.v[i].file_err : ENOENT;
 			break;
 		}
 	probe_devs_free(&l);
@@ -375,10 +374,9 @@ int traindict_run(const struct traindict_args *a)
 	if (file)
 		n = sample_live(file, p.want, &pages, &reads);
 	else
-		n = traindict_read_file(fd, a->source, (uint64_t)sb.st_size,
-					p.want, (uint64_t)getpid() ^
-						    (uint64_t)sb.st_mtime,
-					&pages);
+		n = traindict_read_file(
+		    fd, a->source, (uint64_t)sb.st_size, p.want,
+		    (uint64_t)getpid() ^ (uint64_t)sb.st_mtime, &pages);
 	if (n < 0)
 		goto out_unlink;
 	if (n < CODEC_DICT_TRAIN_MIN_PAGES) {
@@ -389,8 +387,8 @@ int traindict_run(const struct traindict_args *a)
 		goto out_unlink;
 	}
 	dict = ctl_xmalloc(p.dict_size);
-	err = codec_dict_train(p.alg, pages, (size_t)n, p.dict_size, dict,
-			       &len);
+	err =
+	    codec_dict_train(p.alg, pages, (size_t)n, p.dict_size, dict, &len);
 	if (err) {
 		ctl_err("%s: cannot train a dictionary on its %ld pages: %s",
 			a->source, n,
@@ -409,8 +407,9 @@ int traindict_run(const struct traindict_args *a)
 		goto out; /* printed, removed */
 	ret = 0;
 	if (!a->quiet) {
-		printf("%s: %zu-byte %s dictionary from %ld pages of %s", a->out,
-		       len, codec_name(p.alg), n, file ? file : a->source);
+		printf("%s: %zu-byte %s dictionary from %ld pages of %s",
+		       a->out, len, codec_name(p.alg), n,
+		       file ? file : a->source);
 		if (file)
 			printf(" (%lu reads of " SAMPLE_XATTR ")", reads);
 		printf("\n");

@@ -89,16 +89,16 @@ bool traindict_keep(const void *page);
  * Return: the number of pages, or -errno (read error; printed with
  * @name).
  */
-long traindict_read_file(int fd, const char *name, uint64_t size,
-			 size_t want, uint64_t seed, unsigned char **pages);
+long traindict_read_file(int fd, const char *name, uint64_t size, size_t want,
+			 uint64_t seed, unsigned char **pages);
 
 /*
  * traindict_write() - write @len bytes at @buf to the temporary file open
  * as @fd, make it 0644, fsync it and rename @tmp to @out.
  * Return: 0, or -1 (printed; @tmp is removed).
  */
-int traindict_write(int fd, const char *tmp, const char *out,
-		    const void *buf, size_t len);
+int traindict_write(int fd, const char *tmp, const char *out, const void *buf,
+		    size_t len);
 
 /*
  * traindict_run() - the whole of --train-dict: check, open the temporary

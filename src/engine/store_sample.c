@@ -145,8 +145,8 @@ static int sample_scan(struct store *s, uint64_t n, uint64_t slot,
 	return 0;
 }
 
-int store_sample(struct store *s, uint64_t *seed, void *pages,
-		 uint64_t *slots, unsigned int max)
+int store_sample(struct store *s, uint64_t *seed, void *pages, uint64_t *slots,
+		 unsigned int max)
 {
 	uint64_t n = __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE);
 	uint64_t budget = SAMPLE_SCAN_MAX;

@@ -30,9 +30,8 @@
 
 static struct store *make(const char *alg)
 {
-	struct store_config cfg = {.size = SIZE,
-				   .algorithm = alg,
-				   .level = CODEC_LEVEL_DEFAULT};
+	struct store_config cfg = {
+	    .size = SIZE, .algorithm = alg, .level = CODEC_LEVEL_DEFAULT};
 	struct store *s = NULL;
 
 	ck_assert_int_eq(store_create(&cfg, &s), 0);

@@ -140,8 +140,8 @@ START_TEST(test_check)
 	a.algorithm = "ZSTD";
 	ck_assert_int_eq(traindict_check(&a, &p), -1);
 	a.algorithm = NULL;
-	static const char *const bad[] = {"", "12Q", "-1", "0", "255", "1M1",
-					  "2M", "99999999999999999999"};
+	static const char *const bad[] = {
+	    "", "12Q", "-1", "0", "255", "1M1", "2M", "99999999999999999999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		a.size = bad[i];
 		ck_assert_msg(traindict_check(&a, &p) == -1, "size \"%s\"",
@@ -158,16 +158,14 @@ START_TEST(test_parse_sample)
 
 	memcpy(buf, FZ_SAMPLE_MAGIC, 4);
 	memcpy(buf + 4, &count, 4);
-	ck_assert_int_eq(traindict_parse_sample(buf, FZ_SAMPLE_HDR +
-							 3 * FZ_SAMPLE_REC),
-			 3);
+	ck_assert_int_eq(
+	    traindict_parse_sample(buf, FZ_SAMPLE_HDR + 3 * FZ_SAMPLE_REC), 3);
 	/* a length that is not the count's */
-	ck_assert_int_eq(traindict_parse_sample(buf, FZ_SAMPLE_HDR +
-							 2 * FZ_SAMPLE_REC),
-			 -1);
-	ck_assert_int_eq(traindict_parse_sample(buf, FZ_SAMPLE_HDR +
-							 3 * FZ_SAMPLE_REC + 1),
-			 -1);
+	ck_assert_int_eq(
+	    traindict_parse_sample(buf, FZ_SAMPLE_HDR + 2 * FZ_SAMPLE_REC), -1);
+	ck_assert_int_eq(
+	    traindict_parse_sample(buf, FZ_SAMPLE_HDR + 3 * FZ_SAMPLE_REC + 1),
+	    -1);
 	ck_assert_int_eq(traindict_parse_sample(buf, 7), -1);
 	count = 0;
 	memcpy(buf + 4, &count, 4);
@@ -175,9 +173,9 @@ START_TEST(test_parse_sample)
 	/* more records than one value holds */
 	count = FZ_SAMPLE_PAGES + 1;
 	memcpy(buf + 4, &count, 4);
-	ck_assert_int_eq(traindict_parse_sample(buf, FZ_SAMPLE_HDR +
-							 count * FZ_SAMPLE_REC),
-			 -1);
+	ck_assert_int_eq(
+	    traindict_parse_sample(buf, FZ_SAMPLE_HDR + count * FZ_SAMPLE_REC),
+	    -1);
 	count = 0;
 	memcpy(buf + 4, &count, 4);
 	buf[3] = '2';
@@ -225,7 +223,8 @@ static void check_picked(const unsigned char *pages, long n, uint64_t ntags)
 	for (long i = 0; i < n; i++) {
 		long t = tag_of(pages + i * PG, ntags);
 
-		ck_assert_msg(t >= 0, "page %ld is no text page of the file", i);
+		ck_assert_msg(t >= 0, "page %ld is no text page of the file",
+			      i);
 		ck_assert_msg(t % 4 < 2, "page %ld: tag %ld not kept", i, t);
 		ck_assert_msg(!seen[t], "tag %ld twice", t);
 		seen[t] = 1;
@@ -326,9 +325,8 @@ START_TEST(test_write)
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out);
 	fd = mkstemp(tmp);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(traindict_write(fd, tmp, path_of("no/such/dir"),
-					 "other", 5),
-			 -1);
+	ck_assert_int_eq(
+	    traindict_write(fd, tmp, path_of("no/such/dir"), "other", 5), -1);
 	close(fd);
 	ck_assert_int_eq(access(tmp, F_OK), -1);
 	ck_assert_int_eq(nfiles(), 1);
@@ -353,9 +351,8 @@ START_TEST(test_run_file)
 	int fd;
 
 	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(codec_init(&(struct codec){0}, algs[_i],
-				    CODEC_LEVEL_DEFAULT),
-			 0);
+	ck_assert_int_eq(
+	    codec_init(&(struct codec){0}, algs[_i], CODEC_LEVEL_DEFAULT), 0);
 	alg = _i == 0 ? CODEC_ZSTD : _i == 1 ? CODEC_LZ4 : CODEC_LZ4HC;
 	make_pages(a.source, 600, false);
 	ck_assert_int_eq(traindict_run(&a), 0);
@@ -365,9 +362,8 @@ START_TEST(test_run_file)
 	close(fd);
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_le(n, 16 * 1024);
-	ck_assert_int_eq(codec_dict_load(alg, CODEC_LEVEL_DEFAULT, buf,
-					 (size_t)n, &d),
-			 0);
+	ck_assert_int_eq(
+	    codec_dict_load(alg, CODEC_LEVEL_DEFAULT, buf, (size_t)n, &d), 0);
 	codec_dict_put(d);
 	if (alg == CODEC_ZSTD)
 		ck_assert_mem_eq(buf, "\x37\xa4\x30\xec", 4);
@@ -379,9 +375,8 @@ END_TEST
 /* Each error: exit status 1 and no file made (an OUT there stays). */
 START_TEST(test_run_errors)
 {
-	struct traindict_args a = {.out = path_of("dict"),
-				   .source = path_of("pages"),
-				   .quiet = true};
+	struct traindict_args a = {
+	    .out = path_of("dict"), .source = path_of("pages"), .quiet = true};
 	unsigned char p[PG];
 	int fd;
 
