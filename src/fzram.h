@@ -21,4 +21,19 @@ _Static_assert(FZ_PAGE_SIZE == 1 << FZ_PAGE_SHIFT, "FZ_PAGE_SHIFT");
 
 #define FZ_XATTR_PREFIX "user.fzram." /* every attribute fzram answers */
 
+/*
+ * user.fzram.sample's binary value (fzramctl --train-dict reads it): a
+ * header of FZ_SAMPLE_MAGIC and a u32 count, then count records of a u64
+ * slot number and that slot's FZ_PAGE_SIZE bytes, decompressed; integers
+ * in the host's byte order.  At most FZ_SAMPLE_PAGES records: as many as
+ * fit in one xattr value (XATTR_SIZE_MAX, 64 KiB).
+ */
+#define FZ_SAMPLE_MAGIC "FZS1" /* 4 bytes, no NUL */
+#define FZ_SAMPLE_HDR 8	       /* magic, count */
+#define FZ_SAMPLE_REC (8 + FZ_PAGE_SIZE)
+#define FZ_SAMPLE_PAGES 15
+#define FZ_SAMPLE_MAX (FZ_SAMPLE_HDR + FZ_SAMPLE_PAGES * FZ_SAMPLE_REC)
+_Static_assert(FZ_SAMPLE_MAX <= 65536 && FZ_SAMPLE_MAX + FZ_SAMPLE_REC > 65536,
+	       "FZ_SAMPLE_PAGES: as many records as fit in 64 KiB");
+
 #endif /* FZRAM_FZRAM_H */

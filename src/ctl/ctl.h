@@ -3,9 +3,10 @@
  * ctl.h - what every part of fzramctl shares: its name, its one-line error
  * messages and the allocations that end the program when memory runs out.
  *
- * fzramctl is four modules over this one: probe (mounts, loop devices,
+ * fzramctl is five modules over this one: probe (mounts, loop devices,
  * swaps), setup (--swapon and --swapoff), output (columns and the text,
- * raw and JSON forms) and fzramctl.c (the command line).  They talk to the
+ * raw and JSON forms), traindict (--train-dict) and fzramctl.c (the
+ * command line).  They talk to the
  * daemon only through its xattrs; none calls the daemon's code.
  */
 #ifndef FZRAM_CTL_H

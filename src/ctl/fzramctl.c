@@ -3,11 +3,12 @@
  * fzramctl.c - the zramctl of fzram: list the mounted fzram instances with
  * zramctl's columns, and bring an fzram swap up or down in one command.
  *
- * This file is the command line: the options, which of the three modes
- * they choose (listing, --swapon, --swapoff) and the options each mode
- * refuses, then the call into the module that does the work.  probe.h
- * finds the instances, output.h prints the listing, setup.h brings swaps
- * up and down; ctl.h holds the messages they all print.  Every error is
+ * This file is the command line: the options, which of the four modes
+ * they choose (listing, --swapon, --swapoff, --train-dict) and the options
+ * each mode refuses, then the call into the module that does the work.
+ * probe.h finds the instances, output.h prints the listing, setup.h brings
+ * swaps up and down, traindict.h trains dictionaries; ctl.h holds the
+ * messages they all print.  Every error is
  * one line on stderr, "fzramctl: what: why", and exit status 1.
  */
 #ifdef HAVE_CONFIG_H
@@ -26,6 +27,7 @@
 #include "output.h"
 #include "probe.h"
 #include "setup.h"
+#include "traindict.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -46,7 +48,11 @@ static void usage(void)
 	       "[--options <list>]\n"
 	       "          [--dry-run]\n"
 	       " " CTL_PROG " --swapoff <file|mountpoint|loopdev> | --all\n"
-	       "\nList fzram instances, or bring an fzram swap up or down.\n"
+	       " " CTL_PROG " --train-dict <out> [--size <size>] "
+	       "[--algorithm <alg>] [-q]\n"
+	       "          <file|mountpoint|loopdev|pagefile>\n"
+	       "\nList fzram instances, bring an fzram swap up or down, or "
+	       "train a dictionary.\n"
 	       "\nOptions:\n"
 	       " -o, --output <list>     columns to print (+<list> adds to "
 	       "the defaults)\n"
@@ -84,6 +90,13 @@ static void usage(void)
 	       "command, do nothing\n"
 	       "     --swapoff           swapoff, losetup -d, umount\n"
 	       "     --all               with --swapoff: every fzram\n"
+	       "     --train-dict <out>  train a dictionary on the pages of "
+	       "a live fzram\n"
+	       "                         or a file of pages; with --size "
+	       "(default 64K)\n"
+	       "                         and --algorithm (default zstd)\n"
+	       " -q, --quiet             with --train-dict: print nothing "
+	       "on success\n"
 	       " -h, --help              display this help\n"
 	       " -V, --version           display version\n"
 	       "\nAvailable output columns:\n",
@@ -101,9 +114,10 @@ enum {
 	OPT_SWAPON,
 	OPT_SWAPOFF,
 	OPT_ALL,
-	OPT_SIZE,
-	OPT_ALGORITHM,
-	OPT_LEVEL,
+	OPT_TRAIN_DICT,
+	OPT_SIZE, /* the first of --swapon's; also --train-dict's */
+	OPT_ALGORITHM, /* also --train-dict's */
+	OPT_LEVEL, /* the first of --swapon's alone */
 	OPT_PRIORITY,
 	OPT_MEM_LIMIT,
 	OPT_OPTIONS,
@@ -125,6 +139,8 @@ static const struct option long_opts[] = {
     {"swapon", no_argument, NULL, OPT_SWAPON},
     {"swapoff", no_argument, NULL, OPT_SWAPOFF},
     {"all", no_argument, NULL, OPT_ALL},
+    {"train-dict", required_argument, NULL, OPT_TRAIN_DICT},
+    {"quiet", no_argument, NULL, 'q'},
     {"size", required_argument, NULL, OPT_SIZE},
     {"algorithm", required_argument, NULL, OPT_ALGORITHM},
     {"level", required_argument, NULL, OPT_LEVEL},
@@ -162,7 +178,11 @@ struct cli {
 	struct setup_args sa;
 	bool swapon, swapoff, all; /* the mode */
 	bool dry_run;		   /* --swapon --dry-run */
+	const char *train_dict;	   /* --train-dict OUT: the mode */
+	bool quiet;
 	bool list_opt, sw_opt;	   /* options of listing, of --swapon seen */
+	bool sw_only;		   /* of --swapon alone (not --size,
+				      --algorithm) seen */
 	bool output_all;
 	const char *output; /* -o LIST */
 	int nrecomp;	    /* --recomp's seen */
@@ -177,7 +197,7 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":o:p:bnhV", long_opts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, ":o:p:bnqhV", long_opts, NULL)) !=
 	       -1) {
 		if (ch == 'p')
 			ch = OPT_ALG_PARAMS; /* zramctl's short name */
@@ -185,6 +205,7 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 			       ch == OPT_OUTPUT_ALL || ch == OPT_RAW ||
 			       ch == OPT_JSON;
 		c->sw_opt |= ch >= OPT_SIZE && ch <= OPT_RECOMP;
+		c->sw_only |= ch >= OPT_LEVEL && ch <= OPT_RECOMP;
 		switch (ch) {
 		case OPT_OUTPUT_ALL:
 			c->output = NULL;
@@ -214,6 +235,12 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 			break;
 		case OPT_ALL:
 			c->all = true;
+			break;
+		case OPT_TRAIN_DICT:
+			c->train_dict = optarg;
+			break;
+		case 'q':
+			c->quiet = true;
 			break;
 		case OPT_SIZE:
 			c->sa.size = optarg;
@@ -280,16 +307,28 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 /* check_modes() - refuse options that do not go with the mode chosen. */
 static int check_modes(const struct cli *c)
 {
-	if (c->swapon && c->swapoff) {
-		ctl_err("--swapon and --swapoff are mutually exclusive");
+	if (c->swapon + c->swapoff + (c->train_dict != NULL) > 1) {
+		ctl_err("--swapon, --swapoff and --train-dict are mutually "
+			"exclusive");
 		return -1;
 	}
-	if ((c->swapon || c->swapoff) && c->list_opt) {
+	if ((c->swapon || c->swapoff || c->train_dict) && c->list_opt) {
 		ctl_err("--output, --output-all, --bytes, --noheadings, --raw "
 			"and --json are for listing only");
 		return -1;
 	}
-	if (c->sw_opt && !c->swapon) {
+	if (c->train_dict && c->sw_only) {
+		ctl_err("--train-dict takes --size and --algorithm; --level, "
+			"--algorithm-params, --priority, --mem-limit, "
+			"--backing, --backing-size, --backing-encrypt, "
+			"--recomp, --options and --dry-run need --swapon");
+		return -1;
+	}
+	if (c->quiet && !c->train_dict) {
+		ctl_err("--quiet needs --train-dict");
+		return -1;
+	}
+	if (c->sw_opt && !c->swapon && !c->train_dict) {
 		ctl_err("--size, --algorithm, --level, --algorithm-params, "
 			"--priority, --mem-limit, --backing, --backing-size, "
 			"--backing-encrypt, --recomp, --options and --dry-run "
@@ -397,6 +436,21 @@ int main(int argc, char *argv[])
 			return 1;
 		}
 		return setup_swapon(&c.sa);
+	}
+	if (c.train_dict) {
+		struct traindict_args ta = {.out = c.train_dict,
+					    .size = c.sa.size,
+					    .algorithm = c.sa.algorithm,
+					    .quiet = c.quiet};
+
+		if (optind + 1 != argc) {
+			ctl_err("--train-dict: give one source: an fzram mount "
+				"point, file or loop device, or a file of "
+				"pages");
+			return 1;
+		}
+		ta.source = argv[optind];
+		return traindict_run(&ta);
 	}
 	if (c.swapoff) {
 		if (c.all == (optind < argc) || optind + 1 < argc) {

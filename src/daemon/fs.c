@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -570,17 +571,27 @@ static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 {
 	struct fz_fs *fs = fz_from(req);
 	struct xattr_ctx x = fz_xattr_ctx(fs);
-	char buf[FZ_XATTR_BUF];
+	char small[FZ_XATTR_BUF], *buf = small;
 	int n;
 
 	if (ino != FZ_FILE_INO || !fz_is_ours(name)) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	if (size > sizeof(buf))
-		size = sizeof(buf);
+	if (size > XATTR_SIZE_MAX)
+		size = XATTR_SIZE_MAX;
+	if (size > sizeof(small)) {
+		/* user.fzram.sample's 60 KiB: a control, not the swap path */
+		buf = malloc(size);
+		if (!buf) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+	}
 	n = xattr_get(&x, name, size ? buf : NULL, size);
 	fz_reply_xattr_value(req, buf, size, n);
+	if (buf != small)
+		free(buf);
 }
 
 static void fz_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)

@@ -24,8 +24,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "backing.h"
 #include "codec.h"
@@ -304,6 +306,45 @@ static int get_recomp_stat(const struct xattr_ctx *x, char *buf, size_t len)
 		     (unsigned long long)pages[3], (unsigned long long)bytes[3]);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
+	return n;
+}
+
+/*
+ * A fresh random sample of the stored pages, in fzram.h's FZ_SAMPLE_*
+ * format, into @buf of at least FZ_SAMPLE_MAX bytes; store_sample()
+ * changes no slot, access time or counter.
+ */
+static int get_sample(const struct xattr_ctx *x, char *buf, size_t len)
+{
+	uint64_t slots[FZ_SAMPLE_PAGES], seed;
+	unsigned char *pages;
+	struct timespec ts;
+	uint32_t count;
+	int n;
+
+	if (len < FZ_SAMPLE_MAX)
+		return -ERANGE;
+	/* 60 KiB: not on the swap path, and freed before the reply */
+	pages = malloc((size_t)FZ_SAMPLE_PAGES * FZ_PAGE_SIZE);
+	if (!pages)
+		return -ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	seed = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	n = store_sample(x->store, &seed, pages, slots, FZ_SAMPLE_PAGES);
+	if (n >= 0) {
+		count = (uint32_t)n;
+		memcpy(buf, FZ_SAMPLE_MAGIC, 4);
+		memcpy(buf + 4, &count, 4);
+		for (int i = 0; i < n; i++) {
+			char *rec = buf + FZ_SAMPLE_HDR + i * FZ_SAMPLE_REC;
+
+			memcpy(rec, &slots[i], 8);
+			memcpy(rec + 8, pages + (size_t)i * FZ_PAGE_SIZE,
+			       FZ_PAGE_SIZE);
+		}
+		n = FZ_SAMPLE_HDR + n * FZ_SAMPLE_REC;
+	}
+	free(pages);
 	return n;
 }
 
@@ -941,6 +982,33 @@ static const struct xattr_def xattrs[] = {
 
 #define NR_XATTRS (sizeof(xattrs) / sizeof(xattrs[0]))
 
+/*
+ * Binary values, read-only and not named by listxattr (getfattr -d would
+ * dump them): the getter makes the value straight into the caller's
+ * buffer of at least @max bytes; a size query gets @max, since every read
+ * draws a new value.
+ */
+static const struct {
+	const char *name; /* without FZ_XATTR_PREFIX */
+	int (*get)(const struct xattr_ctx *x, char *buf, size_t len);
+	size_t max;
+} bin_xattrs[] = {
+    {"sample", get_sample, FZ_SAMPLE_MAX},
+};
+
+#define NR_BIN_XATTRS (sizeof(bin_xattrs) / sizeof(bin_xattrs[0]))
+
+/* The index of binary attribute @name, or -1. */
+static int lookup_bin(const char *name)
+{
+	if (!name || strncmp(name, FZ_XATTR_PREFIX, PREFIX_LEN) != 0)
+		return -1;
+	for (size_t i = 0; i < NR_BIN_XATTRS; i++)
+		if (strcmp(bin_xattrs[i].name, name + PREFIX_LEN) == 0)
+			return (int)i;
+	return -1;
+}
+
 static const struct xattr_def *lookup(const char *name)
 {
 	if (!name || strncmp(name, FZ_XATTR_PREFIX, PREFIX_LEN) != 0)
@@ -957,8 +1025,14 @@ int xattr_get(const struct xattr_ctx *x, const char *name, char *buf,
 {
 	const struct xattr_def *d = lookup(name);
 	char text[XATTR_TEXT_MAX];
+	int b = lookup_bin(name);
 	int n;
 
+	if (b >= 0 && size == 0)
+		return (int)bin_xattrs[b].max;
+	if (b >= 0)
+		return size < bin_xattrs[b].max ? -ERANGE
+						: bin_xattrs[b].get(x, buf, size);
 	if (!d || !d->get)
 		return -ENODATA;
 	n = d->get(x, text, sizeof(text));
@@ -977,6 +1051,8 @@ int xattr_set(const struct xattr_ctx *x, const char *name, const char *value,
 {
 	const struct xattr_def *d = lookup(name);
 
+	if (!d && lookup_bin(name) >= 0)
+		return -EPERM;
 	if (!d)
 		return -ENODATA;
 	if (!d->set)

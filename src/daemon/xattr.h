@@ -23,6 +23,10 @@
  *               writeback (zram's syntax, xattr_parse_writeback()),
  *               recompress (xattr_parse_recompress()); these read as
  *               empty
+ *   hidden:     sample (read-only, binary, not named by xattr_list():
+ *               a fresh random sample of the stored pages at each read,
+ *               decompressed, in fzram.h's FZ_SAMPLE_* format, for
+ *               fzramctl --train-dict; sampling changes no slot)
  *
  * debug_stat is zram's ("version: 1", then 0 and miss_free) with the
  * daemon's own columns after miss_free: the requests served through
@@ -61,9 +65,11 @@ struct xattr_ctx {
 
 /*
  * xattr_get() - the value of attribute @name (full name, with the prefix).
- * With @size 0, only the length is returned (as getxattr(2)).
+ * With @size 0, only the length is returned (as getxattr(2)); for sample,
+ * whose every read draws a new value, the largest length (FZ_SAMPLE_MAX),
+ * and a read needs a buffer of that size.
  * Return: the value's length; -ENODATA (no such attribute), -ERANGE
- * (@size too small for the value).
+ * (@size too small for the value), -ENOMEM (sample).
  */
 int xattr_get(const struct xattr_ctx *x, const char *name, char *buf,
 	      size_t size);

@@ -421,11 +421,17 @@ void store_dict_stats(struct store *s, unsigned int *n, uint64_t *bytes);
  * store_sample() - up to @max stored pages picked at random, decompressed
  * into @pages (FZ_PAGE_SIZE each) with their slot numbers in @slots, for
  * training a dictionary from a live store.  Only compressed objects in RAM
- * are taken (not same-filled, raw or written-back ones).  Nothing about a
- * slot changes: no access time, no idle mark, no statistics.
+ * are taken (not same-filled, raw or written-back ones, nor those a
+ * writeback or recompression is copying).  Nothing about a slot changes:
+ * no access time, no idle mark, no statistics.  No slot comes back twice
+ * in one call; fewer than @max come back when fewer are stored, or when a
+ * call's bound on the slots it looks at (a few million) runs out first,
+ * so a sparse or empty store answers quickly.  Meant for a small @max (a
+ * getxattr's worth: the check for repeats is linear).
  * @seed: the caller's random state (any value to start; updated).
- * Return: the number of pages (0 when none is stored), or -ENOMEM
- * (-ENOSYS until it is built).
+ * Return: the number of pages (0 when none is stored), or -ENOMEM.
+ * Context: takes each sampled slot's lock while it decompresses, with this
+ * thread's codec context.
  */
 int store_sample(struct store *s, uint64_t *seed, void *pages,
 		 uint64_t *slots, unsigned int max);

@@ -12,7 +12,8 @@
  * algorithm_params (levels of the primary and the secondaries, dictionaries
  * from files and the bad ones, what it reads back), recompress
  * (every key, the refusals, then through the tier with every page read
- * back) and recomp_stat's columns.
+ * back) and recomp_stat's columns; the hidden binary sample (format,
+ * size query, fresh at each read, unlisted, read-only, no read counted).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -1565,6 +1566,77 @@ START_TEST(test_recompress)
 }
 END_TEST
 
+/* ---- the hidden binary sample ------------------------------------------ */
+
+#define SAMPLE_SLOTS 40
+
+/* One read of user.fzram.sample into @buf (FZ_SAMPLE_MAX bytes): checks
+ * the header, each record's page against what slot was written, no slot
+ * twice.  Return: the count; the slots go to @slots. */
+static uint32_t read_sample(char *buf, uint64_t *slots)
+{
+	unsigned char want[PG];
+	uint32_t count;
+	int n = xattr_get(&xc, P "sample", buf, FZ_SAMPLE_MAX);
+
+	ck_assert_int_ge(n, FZ_SAMPLE_HDR);
+	ck_assert_mem_eq(buf, FZ_SAMPLE_MAGIC, 4);
+	memcpy(&count, buf + 4, 4);
+	ck_assert_uint_le(count, FZ_SAMPLE_PAGES);
+	ck_assert_int_eq(n, FZ_SAMPLE_HDR + (int)count * FZ_SAMPLE_REC);
+	for (uint32_t i = 0; i < count; i++) {
+		const char *rec = buf + FZ_SAMPLE_HDR + i * FZ_SAMPLE_REC;
+
+		memcpy(&slots[i], rec, 8);
+		ck_assert_uint_lt(slots[i], SAMPLE_SLOTS);
+		for (uint32_t j = 0; j < i; j++)
+			ck_assert_uint_ne(slots[i], slots[j]);
+		tu_text_page(want, slots[i] + 100);
+		ck_assert_msg(memcmp(rec + 8, want, PG) == 0,
+			      "slot %" PRIu64 "'s page", slots[i]);
+	}
+	return count;
+}
+
+START_TEST(test_sample)
+{
+	char *buf = malloc(FZ_SAMPLE_MAX), list[1024], before[512], after[512];
+	uint64_t slots[FZ_SAMPLE_PAGES], first[FZ_SAMPLE_PAGES];
+	unsigned char p[PG];
+	int n;
+
+	ck_assert_ptr_nonnull(buf);
+	/* the size query gets the largest value: each read draws anew */
+	ck_assert_int_eq(xattr_get(&xc, P "sample", NULL, 0), FZ_SAMPLE_MAX);
+	ck_assert_int_eq(xattr_get(&xc, P "sample", buf, FZ_SAMPLE_MAX - 1),
+			 -ERANGE);
+	ck_assert_uint_eq(read_sample(buf, slots), 0);
+	/* read-only, and not listed (getfattr -d would dump 60 KiB) */
+	ck_assert_int_eq(set(&xc, P "sample", "0"), -EPERM);
+	n = xattr_list(list, sizeof(list));
+	ck_assert_int_gt(n, 0);
+	for (int at = 0; at < n; at += (int)strlen(list + at) + 1)
+		ck_assert_str_ne(list + at, P "sample");
+
+	for (uint64_t i = 0; i < SAMPLE_SLOTS; i++) {
+		tu_text_page(p, i + 100);
+		ck_assert_int_eq(store_write(st, i, p), 0);
+	}
+	memset(p, 0x33, PG);
+	ck_assert_int_eq(store_write(st, SAMPLE_SLOTS, p), 0); /* same-filled */
+	get(&xc, P "io_stat", before, sizeof(before));
+	ck_assert_uint_eq(read_sample(buf, first), FZ_SAMPLE_PAGES);
+	ck_assert_uint_eq(read_sample(buf, slots), FZ_SAMPLE_PAGES);
+	/* a fresh sample each read */
+	ck_assert(memcmp(first, slots, sizeof(slots)) != 0);
+	/* and no read counted */
+	get(&xc, P "io_stat", after, sizeof(after));
+	ck_assert_str_eq(before, after);
+	ck_assert_uint_eq(stats_read(store_stats(st)->num_reads), 0);
+	free(buf);
+}
+END_TEST
+
 static Suite *xattr_suite(void)
 {
 	Suite *s = suite_create("xattr");
@@ -1596,6 +1668,7 @@ static Suite *xattr_suite(void)
 	tcase_add_test(tc, test_algorithm_params_dict);
 	tcase_add_test(tc, test_parse_recompress);
 	tcase_add_test(tc, test_recompress);
+	tcase_add_test(tc, test_sample);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("backing");

@@ -28,6 +28,20 @@ static inline uint64_t tu_rng_next(uint64_t *s)
 	return *s * 0x2545f4914f6cdd1dULL;
 }
 
+/* Fill the FZ_PAGE_SIZE bytes at @p with random words from @seed (any):
+ * a page no compressor shrinks. */
+static inline void tu_random_page(void *p, uint64_t seed)
+{
+	unsigned char *b = p;
+
+	seed |= 1;
+	for (size_t i = 0; i < FZ_PAGE_SIZE; i += 8) {
+		uint64_t w = tu_rng_next(&seed);
+
+		memcpy(b + i, &w, 8);
+	}
+}
+
 /* Fill the FZ_PAGE_SIZE bytes at @p with text that names @tag: compressible,
  * and different for every tag. */
 static inline void tu_text_page(void *p, uint64_t tag)
