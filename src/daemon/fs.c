@@ -81,10 +81,23 @@ static int fz_owner_or_root(fuse_req_t req, const struct fz_fs *fs)
 	return ctx->uid == 0 || ctx->uid == fs->uid;
 }
 
-/* fz_xattr_ctx() - what the attributes act on. */
-static struct xattr_ctx fz_xattr_ctx(const struct fz_fs *fs)
+/*
+ * The attributes are on the file and on the mount's directory alike; only
+ * the slow jobs differ: asked on the directory they are waited for, asked
+ * on the file they are started (xattr.h: the kernel holds the file's inode
+ * lock across a setxattr, and the loop device's writes to it would wait).
+ */
+static bool fz_has_xattrs(fuse_ino_t ino)
 {
-	struct xattr_ctx x = {.store = fs->store, .tier = fs->tier};
+	return ino == FZ_FILE_INO || ino == FZ_ROOT_INO;
+}
+
+/* fz_xattr_ctx() - what the attributes of inode @ino act on. */
+static struct xattr_ctx fz_xattr_ctx(const struct fz_fs *fs, fuse_ino_t ino)
+{
+	struct xattr_ctx x = {.store = fs->store,
+			      .tier = fs->tier,
+			      .wait = ino == FZ_ROOT_INO};
 
 	return x;
 }
@@ -570,11 +583,11 @@ static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 			size_t size)
 {
 	struct fz_fs *fs = fz_from(req);
-	struct xattr_ctx x = fz_xattr_ctx(fs);
+	struct xattr_ctx x = fz_xattr_ctx(fs, ino);
 	char small[FZ_XATTR_BUF], *buf = small;
 	int n;
 
-	if (ino != FZ_FILE_INO || !fz_is_ours(name)) {
+	if (!fz_has_xattrs(ino) || !fz_is_ours(name)) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
@@ -599,7 +612,7 @@ static void fz_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	char buf[FZ_XATTR_BUF];
 	int n;
 
-	if (ino != FZ_FILE_INO) {
+	if (!fz_has_xattrs(ino)) {
 		if (size == 0)
 			fuse_reply_xattr(req, 0);
 		else
@@ -617,7 +630,7 @@ static void fz_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 			const char *value, size_t size, int flags)
 {
 	struct fz_fs *fs = fz_from(req);
-	struct xattr_ctx x = fz_xattr_ctx(fs);
+	struct xattr_ctx x = fz_xattr_ctx(fs, ino);
 	int err;
 
 	(void)flags;
@@ -625,18 +638,19 @@ static void fz_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	if (ino != FZ_FILE_INO || !fz_is_ours(name)) {
+	if (!fz_has_xattrs(ino) || !fz_is_ours(name)) {
 		fuse_reply_err(req, ENOTSUP);
 		return;
 	}
-	/* A writeback waits here for the tier's worker: see xattr.h. */
+	/* On the directory, a writeback waits here for the tier's worker:
+	 * see xattr.h. */
 	err = xattr_set(&x, name, value, size);
 	fuse_reply_err(req, -err);
 }
 
 static void fz_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	if (ino == FZ_FILE_INO && fz_is_ours(name))
+	if (fz_has_xattrs(ino) && fz_is_ours(name))
 		fuse_reply_err(req, EPERM);
 	else
 		fuse_reply_err(req, ENODATA);

@@ -526,9 +526,12 @@ static int set_compact(const struct xattr_ctx *x, const char *value, size_t len)
 
 	(void)value;
 	(void)len;
-	store_compact(x->store);
-	if (!x->tier)
+	if (!x->tier) {
+		store_compact(x->store);
 		return 0;
+	}
+	if (!x->wait)
+		return tier_start_compact(x->tier);
 	freed = tier_compact(x->tier);
 	return freed < 0 ? (int)freed : 0;
 }
@@ -562,8 +565,10 @@ static int set_writeback(const struct xattr_ctx *x, const char *value,
 				    store_size(x->store) / FZ_PAGE_SIZE, &req);
 	if (err)
 		return err;
-	if (!x->tier)
+	if (!x->tier || !store_backing(x->store))
 		return -ENODEV;
+	if (!x->wait)
+		return tier_start_writeback(x->tier, &req);
 	return tier_writeback(x->tier, &req, NULL);
 }
 
@@ -681,7 +686,50 @@ static int set_recompress(const struct xattr_ctx *x, const char *value,
 	}
 	if (!x->tier)
 		return store_recompress(x->store, &req, NULL);
+	if (!x->wait) {
+		bool any = false;
+
+		/* what the job would find at once, told now */
+		for (unsigned int q = 1; q <= STORE_MAX_PRIO; q++)
+			any |= store_recomp(x->store, q, &c);
+		return any ? tier_start_recompress(x->tier, &req) : -ENOENT;
+	}
 	return tier_recompress(x->tier, &req, NULL);
+}
+
+/*
+ * One line per kind of job, "NAME state=idle|queued|running runs=N
+ * last=R count=N": the tier's record of the jobs (started or waited for),
+ * for those started through the file, which returns before they run.
+ */
+static int get_tier_stat(const struct xattr_ctx *x, char *buf, size_t len)
+{
+	static const char *const kind[] = {"writeback", "recompress",
+					   "compact"};
+	size_t n = 0;
+
+	_Static_assert(TIER_NR_KINDS == 3, "a name per kind");
+	if (len)
+		buf[0] = '\0';
+	for (unsigned int k = 0; k < TIER_NR_KINDS; k++) {
+		struct tier_status st = {0};
+		int w;
+
+		if (x->tier)
+			tier_get_status(x->tier, (enum tier_kind)k, &st);
+		w = snprintf(buf + n, len - n,
+			     "%s state=%s runs=%llu last=%lld count=%llu\n",
+			     kind[k],
+			     st.running  ? "running"
+			     : st.queued ? "queued"
+					 : "idle",
+			     (unsigned long long)st.runs, (long long)st.last,
+			     (unsigned long long)st.last_count);
+		if (w < 0 || (size_t)w >= len - n)
+			return -ENOSPC;
+		n += (size_t)w;
+	}
+	return (int)n;
 }
 
 /* ---- the writeback line ------------------------------------------------ */
@@ -972,6 +1020,7 @@ static const struct xattr_def xattrs[] = {
     {"recomp_algorithm", get_recomp_algorithm, set_recomp_algorithm},
     {"recomp_stat", get_recomp_stat, NULL},
     {"recompress", get_empty, set_recompress},
+    {"tier_stat", get_tier_stat, NULL},
     {"writeback", get_empty, set_writeback},
     {"writeback_batch_size", get_writeback_batch_size,
      set_writeback_batch_size},

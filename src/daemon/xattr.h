@@ -6,7 +6,9 @@
  *
  *   read-only:  bd_stat, comp_algorithm, debug_stat, disksize, io_stat,
  *               mm_stat, recomp_stat (fzram's own: slots and bytes of each
- *               priority, 0 the primary algorithm)
+ *               priority, 0 the primary algorithm), tier_stat (fzram's
+ *               own: a line per kind of background job, how the last
+ *               one went)
  *   read-write: mem_limit (size with K/M/G/T suffixes, 0 = none; reads
  *               bytes), mem_used_max (write "0" only: reset the peak),
  *               writeback_limit (4 KiB pages), writeback_limit_enable
@@ -61,6 +63,13 @@ struct xattr_ctx {
 				store's compaction, recompression; NULL:
 				writeback is -ENODEV, compact does the
 				pool alone, recompress runs here */
+	bool wait;	     /* writeback, recompress and compact wait for
+				their job and return its result (the mount
+				directory's attributes); false: they start
+				it and return (the file's: the kernel holds
+				its inode lock for the whole setxattr, so a
+				swap write would wait behind the job);
+				tier_stat tells how it went */
 };
 
 /*

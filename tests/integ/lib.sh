@@ -411,6 +411,13 @@ setx() {
 	setfattr -n "user.fzram.$1" -v "$2" "${3:-$F}"
 }
 
+# setd NAME VALUE: set user.fzram.NAME on the mount's directory, where
+# writeback, recompress and compact wait for their job and return its
+# error (on the file they start it and return at once).
+setd() {
+	setfattr -n "user.fzram.$1" -v "$2" "$MNT"
+}
+
 # mm COLUMN [FILE]: one mm_stat column by name.
 mm() {
 	case $1 in

@@ -139,7 +139,7 @@ assert_same "$T/back" "$T/data" "data after refused lines"
 ok "refused lines change nothing"
 
 setx idle all || fail "setfattr idle all"
-setx recompress type=idle || fail "setfattr recompress type=idle"
+setd recompress type=idle || fail "setfattr recompress type=idle"
 c1=$(mm compr_data_size)
 p1=$(rstat 3)
 r=$(r_lines)
@@ -165,7 +165,7 @@ setx algorithm_params "algo=lz4hc level=12" ||
 printf '#1: lz4 lz4hc [zstd]\n#2: lz4 [lz4hc] zstd\n' >"$T/want"
 xattr recomp_algorithm >"$T/got"
 assert_same "$T/got" "$T/want" "recomp_algorithm with two priorities"
-setx recompress "type=idle priority=2 max_pages=10" ||
+setd recompress "type=idle priority=2 max_pages=10" ||
 	fail "setfattr recompress priority=2"
 read_at 0 $((PAGES * PAGE)) >"$T/back"
 assert_same "$T/back" "$T/data" "data after a second recompress"
@@ -192,7 +192,24 @@ part_swap() {
 	FZRAM_CORPUS=${FZRAM_CORPUS-} fill_start "$_fill_mib" fzram-rc
 	c0=$(mm compr_data_size)
 	setx idle all || fail "setfattr idle all"
+	# on the file the job is started and the setxattr returns at once:
+	# the kernel holds the file's lock across it, and swap writes would
+	# wait behind a recompression of seconds; tier_stat tells the rest
+	assert_eq "$(xattr tier_stat | grep '^recompress')" \
+		"recompress state=idle runs=0 last=0 count=0" "tier_stat before"
 	setx recompress type=idle || fail "setfattr recompress type=idle"
+	_st=$(xattr tier_stat | grep '^recompress')
+	case $_st in
+	"recompress state=running runs=0 "* | "recompress state=queued runs=0 "*) ;;
+	*) fail "tier_stat right after the file's recompress: $_st" ;;
+	esac
+	_n=0
+	while ! xattr tier_stat | grep -q '^recompress state=idle runs=1 last=0 '; do
+		_n=$((_n + 1))
+		[ "$_n" -lt 1200 ] || fail "recompress did not end: $(xattr tier_stat)"
+		sleep 0.1
+	done
+	ok "the file's recompress returned while its job ran ($_st)"
 	c1=$(mm compr_data_size)
 	p1=$(rstat 3)
 	log "swap: compr_data_size $c0 -> $c1, recomp_stat $(xattr recomp_stat)"

@@ -190,7 +190,7 @@ ok "swapoff: orig_data_size $o2"
 # is metadata: slot chunks, handle table, thread stacks).
 # Allowed: 8 MiB, or a quarter of the peak pool when that is more (a
 # sanitizer build keeps more of its own).
-setx compact 1
+setd compact 1
 rss1=$(rss)
 peak=$(mm mem_used_max)
 log "daemon VmRSS: $rss0 before swapping, $rss1 after swapoff and compact" \

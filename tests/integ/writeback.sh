@@ -127,10 +127,10 @@ part_file() {
 	m0=$(mm mem_used_total)
 	setx idle all || fail "setfattr idle all"
 	write_at "$T/late" $((_pages * PAGE))
-	setx writeback idle || fail "setfattr writeback idle"
+	setd writeback idle || fail "setfattr writeback idle"
 	n=$(bd bd_count)
 	c1=$(mm compr_data_size)
-	setx compact 1
+	setd compact 1
 	m1=$(mm mem_used_total)
 	log "encrypt=$_enc: bd_stat $(xattr bd_stat);" \
 		"compr_data_size $c0 -> $c1, mem_used_total $m0 -> $m1"
@@ -240,7 +240,7 @@ part_full() {
 	SMALL_DPID=$DPID
 	write_at "$T/full.data" 0
 	setx idle all
-	if setx writeback idle 2>"$T/err"; then
+	if setd writeback idle 2>"$T/err"; then
 		fail "writeback to a full backing store succeeded"
 	fi
 	grep -q "No space left" "$T/err" ||
@@ -281,7 +281,7 @@ fault_daemon() {
 # nothing is on the backing store, and every page still reads back.
 fault_write_fails() {
 	fault_daemon "$1"
-	if setx writeback idle 2>"$T/err"; then
+	if setd writeback idle 2>"$T/err"; then
 		fail "writeback succeeded with FZRAM_FAULT=$1"
 	fi
 	grep -q "Input/output error" "$T/err" ||
@@ -305,7 +305,7 @@ part_fault() {
 
 	# one failed write is retried: the writeback succeeds whole
 	fault_daemon bk_write:0:1
-	setx writeback idle 2>"$T/err" ||
+	setd writeback idle 2>"$T/err" ||
 		fail "a single failed write was not retried: $(cat "$T/err")"
 	assert_eq "$(bd bd_count)" "$_pages" "bd_count after a retried write"
 	read_at 0 $((_pages * PAGE)) >"$T/back"
@@ -315,7 +315,7 @@ part_fault() {
 
 	# every backing read fails: EIO and failed_reads; RAM still reads
 	fault_daemon bk_read
-	setx writeback idle || fail "writeback with FZRAM_FAULT=bk_read"
+	setd writeback idle || fail "writeback with FZRAM_FAULT=bk_read"
 	assert_eq "$(bd bd_count)" "$_pages" "bd_count"
 	write_at "$T/f.ram" $((_pages * PAGE))
 	fr0=$(io failed_reads)
@@ -354,10 +354,10 @@ part_swap() {
 	m0=$(mm mem_used_total)
 	b0=$(bd bd_count)
 	setx idle all || fail "setfattr idle all"
-	setx writeback idle || fail "setfattr writeback idle"
+	setd writeback idle || fail "setfattr writeback idle"
 	b1=$(bd bd_count)
 	c1=$(mm compr_data_size)
-	setx compact 1
+	setd compact 1
 	m1=$(mm mem_used_total)
 	log "swap: bd_stat $(xattr bd_stat); compr_data_size $c0 -> $c1," \
 		"mem_used_total $m0 -> $m1"

@@ -43,10 +43,16 @@ getfattr --absolute-names -m - "$F" | sed -n 's/^user\./user./p' |
 printf 'user.fzram.%s\n' algorithm_params backing_dev bd_stat \
 	comp_algorithm compact debug_stat disksize idle io_stat mem_limit \
 	mem_used_max mm_stat recomp_algorithm recomp_stat recompress \
-	writeback writeback_batch_size writeback_limit \
+	tier_stat writeback writeback_batch_size writeback_limit \
 	writeback_limit_enable | sort >"$T/want"
 assert_same "$T/names" "$T/want" "listxattr"
 ok "listxattr: $(tr '\n' ' ' <"$T/names")"
+# the mount's directory has the same attributes, reading the same values
+getfattr --absolute-names -m - "$MNT" | sed -n 's/^user\./user./p' |
+	sort >"$T/dnames"
+assert_same "$T/dnames" "$T/want" "listxattr of the mount's directory"
+assert_eq "$(xattr disksize "$MNT")" "$(xattr disksize)" "disksize of both"
+ok "the mount's directory lists and reads the same attributes"
 
 # --- read-only attributes: format
 mms=$(xattr mm_stat)
@@ -221,7 +227,7 @@ assert_eq "$(mm orig_data_size)" $((nblk * 4096 / 2)) \
 	"orig_data_size after punching every other block"
 m1=$(mm mem_used_total)
 c1=$(mm pages_compacted)
-setx compact 1 || fail "setfattr compact=1"
+setd compact 1 || fail "setfattr compact=1"
 m2=$(mm mem_used_total)
 c2=$(mm pages_compacted)
 log "compact: mem_used_total $m1 -> $m2, pages_compacted $c1 -> $c2"
@@ -240,7 +246,7 @@ read_at 0 $((nblk * 4096)) >"$T/back"
 assert_same "$T/back" "$T/want" "data after compaction"
 # Any value compacts; a second compaction finds (almost) nothing to move.
 for v in "" 0 whatever; do
-	setx compact "$v" || fail "setfattr compact='$v'"
+	setd compact "$v" || fail "setfattr compact='$v'"
 done
 assert_le "$(mm mem_used_total)" "$m2" "mem_used_total after more compaction"
 ok "compact: freed $((m1 - m2)) bytes, pages_compacted $c1 -> $c2"

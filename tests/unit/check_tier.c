@@ -3,7 +3,10 @@
  * check_tier.c - the tier's worker (tier.h) over the store and an in-memory
  * backing (fake_backing.c): jobs queued from several threads at once each
  * get their own result, writeback runs on the worker (not the caller's
- * thread, and with every signal blocked), no backing means -ENODEV.
+ * thread, and with every signal blocked), no backing means -ENODEV; jobs
+ * started (not waited for) run in order, one queued per kind (EBUSY),
+ * record their results per kind, and those still queued at destroy are
+ * dropped without a leak; the worker runs at nice TIER_NICE.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -16,6 +19,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "check_run.h"
 #include "fake_backing.h"
@@ -154,6 +159,104 @@ START_TEST(test_no_backing)
 }
 END_TEST
 
+/* The nice value of the worker, seen from inside a backing write (the
+ * worker runs the job). */
+static int nice_seen = -100;
+
+static void note_nice(void *arg)
+{
+	(void)arg;
+	errno = 0;
+	nice_seen = getpriority(PRIO_PROCESS, (id_t)gettid());
+}
+
+START_TEST(test_started)
+{
+	struct store_wb_req all = {0};
+	struct store_recomp_req any = {0};
+	struct tier_status ts;
+	unsigned char p[PG];
+
+	for (uint64_t i = 0; i < 64; i++) {
+		tu_text_page(p, i);
+		ck_assert_int_eq(store_write(st, i, p), 0);
+	}
+	tier_get_status(tr, TIER_WRITEBACK, &ts);
+	ck_assert(!ts.queued && !ts.running);
+	ck_assert_uint_eq(ts.runs, 0);
+	/* recompression with nothing set: its -ENOENT recorded */
+	ck_assert_int_eq(tier_start_recompress(tr, &any), 0);
+	fake_ctl.during_write = note_nice;
+	ck_assert_int_eq(tier_start_writeback(tr, &all), 0);
+	ck_assert_int_eq(tier_start_compact(tr), 0);
+	tier_wait_idle(tr);
+	fake_ctl.during_write = NULL;
+	tier_get_status(tr, TIER_RECOMPRESS, &ts);
+	ck_assert_uint_eq(ts.runs, 1);
+	ck_assert_int_eq(ts.last, -ENOENT);
+	tier_get_status(tr, TIER_WRITEBACK, &ts);
+	ck_assert(!ts.queued && !ts.running);
+	ck_assert_uint_eq(ts.runs, 1);
+	ck_assert_int_eq(ts.last, 0);
+	ck_assert_uint_eq(ts.last_count, 64);
+	ck_assert_int_eq(nice_seen, TIER_NICE);
+	tier_get_status(tr, TIER_COMPACT, &ts);
+	ck_assert_uint_eq(ts.runs, 1);
+	ck_assert_int_ge(ts.last, 0);
+	/* waited-for jobs are recorded too */
+	ck_assert_int_eq(tier_writeback(tr, &all, NULL), 0);
+	tier_get_status(tr, TIER_WRITEBACK, &ts);
+	ck_assert_uint_eq(ts.runs, 2);
+	ck_assert_uint_eq(ts.last_count, 0);
+	for (uint64_t i = 0; i < 64; i++) {
+		unsigned char got[PG];
+
+		tu_text_page(p, i);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert(memcmp(p, got, PG) == 0);
+	}
+}
+END_TEST
+
+/* Jobs still queued when the tier goes are dropped (ASan: no leak), and
+ * a second of a kind queued is EBUSY. */
+static volatile int hold = 1;
+
+static void slow_write(void *arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&hold, __ATOMIC_ACQUIRE))
+		usleep(1000);
+}
+
+START_TEST(test_destroy_queued)
+{
+	struct store_wb_req all = {0};
+	struct store_recomp_req any = {0};
+	struct tier_status ts;
+	unsigned char p[PG];
+
+	tu_text_page(p, 1);
+	ck_assert_int_eq(store_write(st, 0, p), 0);
+	fake_ctl.during_write = slow_write; /* the first writeback blocks */
+	ck_assert_int_eq(tier_start_writeback(tr, &all), 0);
+	do {
+		tier_get_status(tr, TIER_WRITEBACK, &ts);
+	} while (!ts.running);
+	ck_assert_int_eq(tier_start_writeback(tr, &all), 0); /* queued */
+	ck_assert_int_eq(tier_start_writeback(tr, &all), -EBUSY);
+	ck_assert_int_eq(tier_start_recompress(tr, &any), 0);
+	ck_assert_int_eq(tier_start_compact(tr), 0);
+	tier_get_status(tr, TIER_WRITEBACK, &ts);
+	ck_assert(ts.queued && ts.running);
+	__atomic_store_n(&hold, 0, __ATOMIC_RELEASE);
+	tier_destroy(tr); /* the running one finishes, the rest are dropped */
+	tr = NULL;
+	fake_ctl.during_write = NULL;
+	ck_assert_int_eq(store_read(st, 0, (unsigned char[PG]){0}), 0);
+}
+END_TEST
+
 static Suite *tier_suite(void)
 {
 	Suite *s = suite_create("tier");
@@ -162,6 +265,8 @@ static Suite *tier_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_jobs_from_threads);
 	tcase_add_test(tc, test_no_backing);
+	tcase_add_test(tc, test_started);
+	tcase_add_test(tc, test_destroy_queued);
 	suite_add_tcase(s, tc);
 	return s;
 }

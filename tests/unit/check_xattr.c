@@ -69,6 +69,7 @@ static const char *const names[] = {
     P "recomp_algorithm",
     P "recomp_stat",
     P "recompress",
+    P "tier_stat",
     P "writeback",
     P "writeback_batch_size",
     P "writeback_limit",
@@ -83,7 +84,7 @@ static const char *const names[] = {
 static const char *const read_only[] = {
     P "mm_stat",  P "io_stat",	      P "debug_stat",
     P "disksize", P "comp_algorithm", P "bd_stat",
-    P "recomp_stat",
+    P "recomp_stat", P "tier_stat",
 };
 
 static struct store *make(uint64_t size, const char *alg)
@@ -102,6 +103,7 @@ static void setup(void)
 	ck_assert_int_eq(tier_create(st, &tr), 0);
 	xc.store = st;
 	xc.tier = tr;
+	xc.wait = true; /* the mount directory's; test_started: the file's */
 }
 
 /* the store with an in-memory backing store (fake_backing.c) */
@@ -959,6 +961,94 @@ static void bd(uint64_t col[5])
 }
 
 /* writeback through the attribute, over the in-memory backing store */
+/* The file's attributes start the slow jobs and return; tier_stat tells
+ * how they went; errors known at once still come back at once. */
+START_TEST(test_started)
+{
+	struct xattr_ctx file = xc;
+	uint64_t col[5];
+	char buf[512];
+
+	file.wait = false;
+	get(&file, P "tier_stat", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "writeback state=idle runs=0 last=0 count=0\n"
+			      "recompress state=idle runs=0 last=0 count=0\n"
+			      "compact state=idle runs=0 last=0 count=0\n");
+	write_pages(st, 0, 100);
+	ck_assert_int_eq(set(&file, P "idle", "all"), 0);
+	ck_assert_int_eq(set(&file, P "writeback", "idle"), 0);
+	tier_wait_idle(tr);
+	bd(col);
+	ck_assert_uint_eq(col[0], 100);
+	get(&file, P "tier_stat", buf, sizeof(buf));
+	ck_assert_ptr_nonnull(
+		strstr(buf, "writeback state=idle runs=1 last=0 count=100\n"));
+	/* the budget spent: the job's -EIO is in tier_stat, not the reply */
+	write_pages(st, 0, 10);
+	ck_assert_int_eq(set(&file, P "idle", "all"), 0);
+	ck_assert_int_eq(set(&file, P "writeback_limit", "0"), 0);
+	ck_assert_int_eq(set(&file, P "writeback_limit_enable", "1"), 0);
+	ck_assert_int_eq(set(&file, P "writeback", "idle"), 0);
+	tier_wait_idle(tr);
+	get(&file, P "tier_stat", buf, sizeof(buf));
+	{
+		char want[96];
+
+		snprintf(want, sizeof(want),
+			 "writeback state=idle runs=2 last=%d count=0\n", -EIO);
+		ck_assert_ptr_nonnull(strstr(buf, want));
+	}
+	/* malformed lines and no secondary: told at once */
+	ck_assert_int_eq(set(&file, P "writeback", "banana"), -EINVAL);
+	ck_assert_int_eq(set(&file, P "recompress", "type=idle"), -ENOENT);
+	ck_assert_int_eq(set(&file, P "recomp_algorithm", "algo=zstd"), 0);
+	ck_assert_int_eq(set(&file, P "recompress", "type=huge"), 0);
+	ck_assert_int_eq(set(&file, P "compact", "1"), 0);
+	tier_wait_idle(tr);
+	get(&file, P "tier_stat", buf, sizeof(buf));
+	ck_assert_ptr_nonnull(
+		strstr(buf, "recompress state=idle runs=1 last=0 count=0\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "compact state=idle runs=1 last=0"));
+	for (uint64_t i = 0; i < 10; i++) {
+		unsigned char page[PG], got[PG];
+
+		tu_text_page(page, i);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert(memcmp(page, got, PG) == 0);
+	}
+}
+END_TEST
+
+/* A second job of a kind while one waits to run: EBUSY, the first runs. */
+START_TEST(test_started_busy)
+{
+	struct xattr_ctx file = xc;
+	struct store_recomp_req slow = {0};
+	uint64_t col[5];
+	int busy = 0;
+
+	file.wait = false;
+	write_pages(st, 0, 2000);
+	ck_assert_int_eq(set(&file, P "recomp_algorithm", "algo=zstd"), 0);
+	ck_assert_int_eq(set(&file, P "algorithm_params",
+			     "priority=1 level=19"),
+			 0);
+	/* the worker busy with a slow recompression, writebacks queue */
+	ck_assert_int_eq(tier_start_recompress(tr, &slow), 0);
+	ck_assert_int_eq(set(&file, P "idle", "all"), 0);
+	for (int i = 0; i < 4; i++) {
+		int err = set(&file, P "writeback", "idle");
+
+		ck_assert(err == 0 || err == -EBUSY);
+		busy += err == -EBUSY;
+	}
+	ck_assert_int_ge(busy, 1);
+	tier_wait_idle(tr);
+	bd(col);
+	ck_assert_uint_gt(col[0], 0);
+}
+END_TEST
+
 START_TEST(test_writeback_backing)
 {
 	unsigned char page[PG], got[PG];
@@ -1675,6 +1765,8 @@ static Suite *xattr_suite(void)
 	tcase_add_checked_fixture(tc, setup_backing, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_writeback_backing);
+	tcase_add_test(tc, test_started);
+	tcase_add_test(tc, test_started_busy);
 	suite_add_tcase(s, tc);
 	return s;
 }
