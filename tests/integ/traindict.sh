@@ -11,6 +11,12 @@
 #         tool is there), and sampling changed nothing: block_state (access
 #         times, idle marks) and mm_stat, io_stat, bd_stat are the same
 #         before and after, and the data reads back equal.
+#  use:   the live dictionaries mounted: zstd (dict= for the primary,
+#         recomp=zstd:19:dict= for the secondary) and lz4 (dict=); the
+#         data written, recompressed and read back equal, algorithm_params
+#         naming both; compr_data_size with and without the dictionary
+#         logged, not asserted (what a dictionary buys depends on the
+#         data: see bench/bench_dict).
 #  file:  --train-dict from a file of pages.
 #  errors: a missing source, a store of zero pages only (too few pages),
 #         an OUT in a missing directory, a bad --size or --algorithm: exit
@@ -135,6 +141,36 @@ ok "--train-dict on a live mount: dictionaries that load, nothing changed"
 read_at 0 $((PAGES * PAGE)) >"$T/back"
 assert_same "$T/back" "$T/data" "data after sampling"
 stop_daemon || fail "daemon exit status $?"
+
+# ---------------------------------------------------------------------------
+# use: the dictionaries trained above, mounted
+compr_with() { # OPTIONS: compr_data_size of the data, then recompressed
+	start_daemon "size=64M,$1"
+	write_at "$T/data" 0
+	_c0=$(mm compr_data_size)
+	setx idle all || fail "setfattr idle all"
+	setd recompress type=idle || fail "setfattr recompress ($1)"
+	_c1=$(mm compr_data_size)
+	read_at 0 $((PAGES * PAGE)) >"$T/back"
+	assert_same "$T/back" "$T/data" "data with $1"
+	assert_eq "$(io failed_reads)" 0 "failed_reads with $1"
+}
+compr_with "algorithm=zstd,level=1,recomp=zstd:19"
+log "no dictionary: compr_data_size $_c0, recompressed $_c1"
+stop_daemon || fail "daemon exit status $?"
+compr_with "algorithm=zstd,level=1,dict=$T/live.dict,recomp=zstd:19:dict=$T/live.dict"
+printf 'priority=0 algo=zstd level=1 dict=%s\npriority=1 algo=zstd level=19 dict=%s\n' \
+	"$T/live.dict" "$T/live.dict" >"$T/want"
+xattr algorithm_params >"$T/got"
+assert_same "$T/got" "$T/want" "algorithm_params with both dictionaries"
+log "the live zstd dictionary: compr_data_size $_c0, recompressed $_c1"
+assert_gt "$(xattr recomp_stat | awk '{ print $3 }')" 0 \
+	"slots recompressed with the dictionary"
+stop_daemon || fail "daemon exit status $?"
+compr_with "algorithm=lz4,dict=$T/live-lz4.dict,recomp=lz4hc:9:dict=$T/live-lz4.dict"
+log "the live lz4 dictionary: compr_data_size $_c0, recompressed $_c1"
+stop_daemon || fail "daemon exit status $?"
+ok "the live dictionaries mounted (dict=, recomp=...:dict=): data equal"
 
 # ---------------------------------------------------------------------------
 # file
