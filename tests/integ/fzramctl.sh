@@ -457,6 +457,21 @@ assert_eq "$(xattr recomp_algorithm "$SF")" "#1: lz4 [lz4hc] zstd
 swapoff_ok "$SF"
 ok "--swapon with priority, -p level=, mem-limit and three recomp; --swapoff by file"
 
+# dictionaries: -p dict= for the primary, a secondary's in both forms
+ctl --train-dict "$T/z1.dict" -q --size 16K "$T/text" ||
+	fail "--train-dict $T/text: $(cat "$T/err")"
+ctl --train-dict "$T/l.dict" -q --algorithm lz4 --size 16K "$T/text" ||
+	fail "--train-dict --algorithm lz4 $T/text: $(cat "$T/err")"
+swapon_ok --size 32M --algorithm zstd -p "level=1 dict=$T/z1.dict" \
+	--recomp "lz4hc:9:dict=$T/l.dict" --recomp "zstd(level=19,dict=$T/z1.dict)"
+printf '%s\n' "priority=0 algo=zstd level=1 dict=$T/z1.dict" \
+	"priority=1 algo=lz4hc level=9 dict=$T/l.dict" \
+	"priority=2 algo=zstd level=19 dict=$T/z1.dict" >"$T/want"
+xattr algorithm_params "$SF" >"$T/got"
+assert_same "$T/got" "$T/want" "algorithm_params of -p dict= and two --recomp"
+swapoff_ok "$SF"
+ok "--swapon with dictionaries: -p dict=, --recomp ALG:L:dict= and ALG(level=,dict=)"
+
 swapon_ok --size 16M
 swapoff_ok "$SD"
 ok "--swapon with fzram's defaults; --swapoff by mount point"
