@@ -131,11 +131,17 @@ int codec_decompress(const struct codec *c, const void *src, size_t len,
  * lz4's hashed stream (LZ4_loadDict), lz4hc's (LZ4_loadDictHC).  Memory:
  * the copy plus, zstd, the CDict's tables (they grow with the level),
  * lz4 16 KiB, lz4hc 256 KiB.
- * Note: zstd's fast strategies (below ZSTD_lazy: the negative levels and
- * about 1..4) reuse a dictionary's entropy tables without weighing them
- * against the page's own, so on pages unlike the training set a dictionary
- * can cost ratio at those levels; the slower strategies compare (see
- * check_codec's corpus figures).
+ * zstd's fast strategies (below ZSTD_lazy for a page after the
+ * dictionary: the negative levels and about 1..5) would reuse a full
+ * dictionary's entropy tables on every page without weighing them against
+ * the page's own, which cost 9-11% of the ratio on fzram's corpus at
+ * levels 1 and 3.  So at those levels the CDict and the DDict are made of
+ * the dictionary's content alone (what follows its header and tables, as
+ * ZSTD_dct_rawContent: zstd's default tables and repeat offsets, each
+ * page's own statistics); at ZSTD_lazy and above of the whole dictionary,
+ * whose tables those strategies weigh.  Either way the whole file is
+ * parsed and checked first, and the id is the file's (README's dictionary
+ * table has the figures, bench/bench_dict measures them).
  * Return: 0, -EINVAL (unknown @alg, @len 0 or above CODEC_DICT_MAX, a zstd
  * dictionary libzstd rejects), -ERANGE (@level out of range), -ENOMEM.
  * Context: allocates; call outside the hot path.

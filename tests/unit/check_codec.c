@@ -26,7 +26,9 @@
 
 #include <check.h>
 #include <malloc.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_c_format, ZSTD_dct_rawContent */
 #include <zstd.h>
+#include <zdict.h>
 
 #include "check_run.h"
 #include "testutil.h"
@@ -1006,6 +1008,8 @@ static size_t heap_in_use(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
+#define DICT_REFS_WARM 8
+
 /* get/put count; the last put frees everything load made; the dictionary is
  * a copy, independent of the caller's buffer. */
 START_TEST(test_dict_refs)
@@ -1018,8 +1022,12 @@ START_TEST(test_dict_refs)
 	int pass;
 
 	ck_assert_ptr_nonnull(buf);
-	/* the first pass sizes this thread's contexts, the second counts */
-	for (pass = 0; pass < 2 * CODEC_NR_ALGS; pass++) {
+	/*
+	 * The first DICT_REFS_WARM passes size this thread's contexts and
+	 * fill glibc's per-thread cache (up to 7 freed chunks a size, which
+	 * mallinfo2 counts as in use), the last one counts.
+	 */
+	for (pass = 0; pass < (DICT_REFS_WARM + 1) * CODEC_NR_ALGS; pass++) {
 		int a = pass % CODEC_NR_ALGS;
 		struct codec c = {.alg = a, .level = a == CODEC_LZ4HC ? 9 : 1};
 		unsigned char *copy;
@@ -1053,7 +1061,7 @@ START_TEST(test_dict_refs)
 		ck_assert_int_gt(round_trip(&c, page, BIG_CAP), 0);
 		ck_assert_uint_eq(codec_dict_size(d), len);
 		codec_dict_put(d);
-		if (pass >= CODEC_NR_ALGS)
+		if (pass >= DICT_REFS_WARM * CODEC_NR_ALGS)
 			ck_assert_uint_eq(heap_in_use(), before);
 		free(copy);
 	}
@@ -1294,6 +1302,116 @@ START_TEST(test_dict_levels)
 }
 END_TEST
 
+/*
+ * @len bytes at @dict compressed into @dst with libzstd itself, @page with
+ * the frame codec.c writes (magicless, no size, checksum or id), the
+ * dictionary as @type at @level.  Return: the length.
+ */
+static size_t zstd_ref(const void *dict, size_t len,
+		       ZSTD_dictContentType_e type, int level,
+		       const unsigned char *page, unsigned char *dst)
+{
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	ZSTD_CDict *cd;
+	size_t ret;
+
+	ck_assert_ptr_nonnull(cctx);
+	if (type == ZSTD_dct_fullDict) {
+		cd = ZSTD_createCDict_byReference(dict, len, level);
+	} else {
+		/* the parameters of a page after @len bytes, as codec.c */
+		cd = ZSTD_createCDict_advanced(
+		    dict, len, ZSTD_dlm_byRef, type,
+		    ZSTD_getCParams(level, PAGE, len), ZSTD_defaultCMem);
+	}
+	ck_assert_ptr_nonnull(cd);
+	ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(
+	    cctx, ZSTD_c_format, ZSTD_f_zstd1_magicless)));
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 0);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
+	ck_assert(!ZSTD_isError(ZSTD_CCtx_refCDict(cctx, cd)));
+	ret = ZSTD_compress2(cctx, dst, BIG_CAP, page, PAGE);
+	ck_assert(!ZSTD_isError(ret));
+	ZSTD_freeCDict(cd);
+	ZSTD_freeCCtx(cctx);
+	return ret;
+}
+
+/*
+ * zstd below ZSTD_lazy (levels 1 and 3, the negative ones) compresses
+ * against the dictionary's content alone, as raw content; lazy and up
+ * (6, 19) against the whole dictionary: every page comes out byte for byte
+ * as libzstd writes it with that kind of dictionary, not the other, and
+ * round trips.
+ */
+START_TEST(test_dict_zstd_content)
+{
+	static const struct {
+		int level;
+		bool content; /* the content only, else the whole */
+	} lv[] = {{-5, true}, {1, true}, {3, true}, {6, false}, {19, false}};
+	unsigned char *pages = synth_pages(DICT_SYNTH_PAGES, 13);
+	size_t cap = DICT_ZSTD_CAP, len, hdr;
+	unsigned char *buf = malloc(cap);
+	static unsigned char page[PAGE], out[BIG_CAP], ref[BIG_CAP];
+	int i, k, differs;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(codec_dict_train(CODEC_ZSTD, pages, DICT_SYNTH_PAGES,
+					  cap, buf, &len),
+			 0);
+	hdr = ZDICT_getDictHeaderSize(buf, len);
+	ck_assert(!ZDICT_isError(hdr));
+	ck_assert_uint_lt(hdr, len);
+	for (i = 0; i < (int)(sizeof(lv) / sizeof(lv[0])); i++) {
+		struct codec c = get_codec("zstd", lv[i].level);
+		struct codec_dict *d;
+
+		ck_assert_int_eq(
+		    codec_dict_load(CODEC_ZSTD, lv[i].level, buf, len, &d), 0);
+		c.dict = d;
+		differs = 0;
+		for (k = 0; k < 16; k++) {
+			size_t l, lc, lf;
+
+			fill_page(page, k % 2 ? PAGE_HEAP : PAGE_TEXT,
+				  1300 + k);
+			l = (size_t)codec_compress(&c, page, out, sizeof(out));
+			ck_assert_int_gt((int)l, 0);
+			lc = zstd_ref(buf + hdr, len - hdr, ZSTD_dct_rawContent,
+				      lv[i].level, page, ref);
+			if (lv[i].content) {
+				ck_assert_uint_eq(l, lc);
+				ck_assert_mem_eq(out, ref, l);
+			} else {
+				differs += l != lc || memcmp(out, ref, l);
+			}
+			lf = zstd_ref(buf, len, ZSTD_dct_fullDict, lv[i].level,
+				      page, ref);
+			if (lv[i].content) {
+				differs += l != lf || memcmp(out, ref, l);
+			} else {
+				ck_assert_uint_eq(l, lf);
+				ck_assert_mem_eq(out, ref, l);
+			}
+			ck_assert_int_eq(round_trip(&c, page, BIG_CAP),
+					 (int)l);
+		}
+		/* the two kinds compress differently: the check can fail */
+		ck_assert_msg(differs > 0, "level %d: content and whole alike",
+			      lv[i].level);
+		/* the id and size are the whole file's, as before */
+		ck_assert_uint_eq(codec_dict_id(d),
+				  ZSTD_getDictID_fromDict(buf, len));
+		ck_assert_uint_eq(codec_dict_size(d), len);
+		codec_dict_put(d);
+	}
+	free(buf);
+	free(pages);
+}
+END_TEST
+
 struct dict_mt_arg {
 	struct codec_dict *dicts[CODEC_NR_ALGS];
 	int id;
@@ -1411,6 +1529,7 @@ static Suite *codec_suite(void)
 	tcase_add_test(tc, test_dict_bad);
 	tcase_add_test(tc, test_dict_degenerate);
 	tcase_add_test(tc, test_dict_levels);
+	tcase_add_test(tc, test_dict_zstd_content);
 	tcase_add_test(tc, test_dict_threads);
 	suite_add_tcase(s, tc);
 
