@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * check_store_dict.c - the level and dictionary of each priority
+ * check_store_dict.c - the level and dictionary of each priority, every
+ * primary/secondary pair with dictionaries at the level edges
  * (store_set_params): pages written with a dictionary read back equal and
  * take less room than without; a dictionary changed or removed later
  * leaves the slots written with the old one decoding, and stays loaded
@@ -159,6 +160,43 @@ START_TEST(test_primary)
 	ck_assert_uint_eq(ndicts(s), 0);
 	for (uint64_t i = 0; i < 10; i++)
 		assert_read(s, 400 + i, 7 + i);
+	store_destroy(s);
+}
+END_TEST
+
+/* Every primary/secondary pair, each with a dictionary of its own, at
+ * the level edges: written, recompressed, read back, and nothing left. */
+START_TEST(test_pairs)
+{
+	static const struct {
+		const char *name;
+		enum codec_alg alg;
+		int lo, hi;
+	} a[] = {{"lz4", CODEC_LZ4, 1, 65537},
+		 {"lz4hc", CODEC_LZ4HC, 1, 12},
+		 {"zstd", CODEC_ZSTD, 1, 19}};
+	unsigned int pi = (unsigned int)_i / 3, si = (unsigned int)_i % 3;
+	/* the primary at its lowest level, the secondary at its highest */
+	struct store *s = make(a[pi].name, a[pi].lo);
+	struct codec_dict *dp = train(a[pi].alg, a[pi].lo, 100000, 100);
+	struct codec_dict *ds = train(a[si].alg, a[si].hi, 200000, 100);
+	struct store_recomp_req req = {0};
+	uint64_t done;
+
+	ck_assert_int_eq(store_set_params(s, 0, a[pi].lo, dp, NULL), 0);
+	ck_assert_int_eq(store_set_recomp(s, 1, a[si].name, a[si].hi), 0);
+	ck_assert_int_eq(store_set_params(s, 1, a[si].hi, ds, NULL), 0);
+	write_range(s, 0, 64, 0);
+	ck_assert_int_eq(store_recompress(s, &req, &done), 0);
+	for (uint64_t i = 0; i < 64; i++)
+		assert_read(s, i, i);
+	ck_assert_int_eq(store_discard(s, 0, 64), 0);
+	ck_assert_int_eq(store_set_params(s, 0, a[pi].lo, NULL, NULL), 0);
+	ck_assert_int_eq(store_set_recomp(s, 1, NULL, 0), 0);
+	ck_assert_uint_eq(ndicts(s), 0);
+	ck_assert_uint_eq(zsp_pages_used(store_pool(s)), 0);
+	codec_dict_put(dp);
+	codec_dict_put(ds);
 	store_destroy(s);
 }
 END_TEST
@@ -542,6 +580,7 @@ static Suite *dict_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_primary, 0, 4);
+	tcase_add_loop_test(tc, test_pairs, 0, 9);
 	tcase_add_test(tc, test_change);
 	tcase_add_test(tc, test_secondary);
 	tcase_add_test(tc, test_bad_input);
