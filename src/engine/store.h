@@ -70,6 +70,9 @@
 #define STORE_MAX_SLOTS (1ULL << 32)     /* 16 TiB */
 #define STORE_DEFAULT_HUGE_THRESHOLD 3072 /* 3/4 of a page, like zram */
 #define STORE_ATIME_SLOTS 512            /* slots per access-time array */
+/* An access-time word: seconds in bits 0..30 (68 years), and this bit
+ * when the slot was read since it was last written. */
+#define STORE_ATIME_READ (1u << 31)
 #define STORE_WB_DEFAULT_BATCH 32        /* writeback_batch_size */
 #define STORE_WB_MAX_RANGES 16           /* page_index(es) per request */
 #define STORE_MAX_PRIO 3                 /* secondary algorithms: 1..3 */
@@ -246,10 +249,26 @@ struct store_wb_range {
 	uint64_t lo, hi;
 };
 
+/* The order a writeback takes the slots it picked in. */
+enum store_wb_order {
+	STORE_WB_LARGEST = 0, /* zram's: largest objects first */
+	STORE_WB_COLDEST,     /* the policy's: slots read since written
+				 first, then the rest, each oldest access
+				 first */
+};
+
 struct store_wb_req {
 	unsigned int mode;    /* enum store_wb_mode bits; 0: any stored slot */
 	unsigned int nranges; /* 0: the whole device */
 	struct store_wb_range range[STORE_WB_MAX_RANGES];
+	/* the policy's (issue 12); all 0 for zram's requests: */
+	uint32_t min_age;      /* only slots not accessed for this many
+				  seconds (0: any)... */
+	uint32_t min_age_read; /* ...or this many, when read since last
+				  written (STORE_ATIME_READ; 0: min_age) */
+	enum store_wb_order order;
+	uint64_t max_bytes;    /* stop once this many compressed bytes are
+				  moved (0: no limit) */
 };
 
 /*
@@ -338,6 +357,8 @@ struct store_recomp_req {
 	unsigned int prio;	/* 0: each set priority in turn, lowest first,
 				   until one shrinks the object; else this
 				   one alone */
+	uint32_t min_age;	/* as store_wb_req's (0: any) */
+	uint32_t min_age_read;
 };
 
 /*
@@ -435,5 +456,32 @@ void store_dict_stats(struct store *s, unsigned int *n, uint64_t *bytes);
  */
 int store_sample(struct store *s, uint64_t *seed, void *pages,
 		 uint64_t *slots, unsigned int max);
+
+/* ---- spill at mem_limit (issue 12) ------------------------------------- */
+
+/*
+ * store_set_spill() - what a write does when the pool is at mem_limit:
+ * with @wait_ms 0 (the default) it fails -ENOMEM at once, as zram's;
+ * otherwise it calls @kick(@arg) (the tier's worker: write the coldest
+ * slots back) and waits up to @wait_ms for the pool to drop below the
+ * limit, trying again each time it does, and fails -ENOMEM only then.
+ * Waits are counted (store_spill_stats()).  @kick runs on the writing
+ * thread and must not block.
+ */
+void store_set_spill(struct store *s, unsigned int wait_ms,
+		     void (*kick)(void *arg), void *arg);
+
+/* store_spill_wake() - wake the writes waiting for room (the worker calls
+ * it after each batch it frees). */
+void store_spill_wake(struct store *s);
+
+struct store_spill_stats {
+	uint64_t waits;	   /* writes that waited for room */
+	uint64_t wait_ns;  /* their total wait */
+	uint64_t max_ns;   /* the longest */
+	uint64_t failed;   /* writes that waited and still failed */
+};
+
+void store_spill_stats(struct store *s, struct store_spill_stats *out);
 
 #endif /* FZRAM_STORE_H */

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "policy.h"
 #include "store.h"
 
 #define TIER_MAINTAIN_MS 1000
@@ -107,5 +108,17 @@ void tier_get_status(struct tier *t, enum tier_kind kind,
 
 /* tier_wait_idle() - wait until every job queued before the call has run. */
 void tier_wait_idle(struct tier *t);
+
+/*
+ * tier_set_policy() - run the tiers by themselves with @cfg from now on
+ * (policy.h; @cfg->age_s 0 turns the policy off), between the jobs asked
+ * for.  Return: 0, -EINVAL (a setting out of range).
+ */
+int tier_set_policy(struct tier *t, const struct policy_cfg *cfg);
+
+/* tier_get_policy(), tier_policy_stat() - the settings in force, and what
+ * the policy has done. */
+void tier_get_policy(struct tier *t, struct policy_cfg *out);
+void tier_policy_stat(struct tier *t, struct policy_stat *out);
 
 #endif /* FZRAM_TIER_H */
