@@ -58,12 +58,12 @@ struct probe_dev {
 	char *dir;    /* mount point, malloc'd */
 	char *file;   /* dir/NAME, the one regular file; NULL if unread */
 	int file_err; /* errno of the failed look for @file, else 0 */
-	unsigned int *loops; /* loop device numbers on @file, ascending */
-	size_t nloops;	     /* entries in @loops */
-	bool swap;	     /* /dev/loop<loops[0]> is in /proc/swaps */
-	bool has_mm;	     /* @mm holds at least the first 8 columns */
-	bool has_io;	     /* @io holds all its columns */
-	bool has_size;	     /* @disksize was read */
+	unsigned int *loops;  /* loop device numbers on @file, ascending */
+	size_t nloops;	      /* entries in @loops */
+	bool swap;	      /* /dev/loop<loops[0]> is in /proc/swaps */
+	bool has_mm;	      /* @mm holds at least the first 8 columns */
+	bool has_io;	      /* @io holds all its columns */
+	bool has_size;	      /* @disksize was read */
 	unsigned int bd_cols; /* columns of @bd read: 0 (no bd_stat, as from
 				 an older daemon), PROBE_BD_ZRAM_COLS or
 				 PROBE_BD_NR_COLS */
@@ -74,8 +74,8 @@ struct probe_dev {
 	uint64_t io[PROBE_IO_NR_COLS]; /* io_stat, indexed by probe_io_col */
 	uint64_t bd[PROBE_BD_NR_COLS]; /* bd_stat, indexed by probe_bd_col */
 	uint64_t disksize;	       /* bytes */
-	char alg[PROBE_ALG_LEN]; /* the bracketed comp_algorithm; "" if
-				    unread */
+	char alg[PROBE_ALG_LEN];       /* the bracketed comp_algorithm; "" if
+					  unread */
 	/* the secondary algorithms by priority, comma-separated ("zstd" or
 	 * "zstd,lz4hc"); "" when none is set */
 	char recomp_alg[PROBE_RECOMP_MAX_PRIO * PROBE_ALG_LEN];

@@ -385,13 +385,13 @@ START_TEST(test_parse_recomp_alg)
 	expect_recomp("#3: [lz4]\n#1: [zstd]\n", "zstd,lz4");
 	expect_recomp("#2: lz4 [lz4hc]\n", "lz4hc");
 	/* malformed */
-	expect_recomp("lz4 [zstd]\n", NULL);	      /* no "#N:" */
-	expect_recomp("#0: [zstd]\n", NULL);	      /* the primary */
-	expect_recomp("#4: [zstd]\n", NULL);	      /* out of range */
+	expect_recomp("lz4 [zstd]\n", NULL); /* no "#N:" */
+	expect_recomp("#0: [zstd]\n", NULL); /* the primary */
+	expect_recomp("#4: [zstd]\n", NULL); /* out of range */
 	expect_recomp("#12: [zstd]\n", NULL);
 	expect_recomp("#1 [zstd]\n", NULL);
 	expect_recomp("#1: [zstd]\n#1: [lz4]\n", NULL); /* twice */
-	expect_recomp("#1: lz4 zstd\n", NULL);	      /* none chosen */
+	expect_recomp("#1: lz4 zstd\n", NULL);		/* none chosen */
 	expect_recomp("#1: lz4 []\n", NULL);
 	expect_recomp("#1: lz4 [zstd\n", NULL);
 	expect_recomp("#1: lz4 [zstd\n#2: ]\n", NULL); /* across lines */
@@ -407,14 +407,13 @@ START_TEST(test_parse_recomp_alg)
 	snprintf(line, sizeof(line), "#1: [%s]\n", name);
 	expect_recomp(line, NULL);
 	/* a result that does not fit @out */
-	ck_assert_int_eq(probe_parse_recomp_alg("#1: [zstd]\n#2: [lz4]\n", out,
-						sizeof(out)),
-			 -EINVAL);
+	ck_assert_int_eq(
+	    probe_parse_recomp_alg("#1: [zstd]\n#2: [lz4]\n", out, sizeof(out)),
+	    -EINVAL);
 	ck_assert_int_eq(probe_parse_recomp_alg("#1: [zstd]\n", out, 0),
 			 -EINVAL);
-	ck_assert_int_eq(probe_parse_recomp_alg("#1: [zstd]\n", out,
-						sizeof(out)),
-			 0);
+	ck_assert_int_eq(
+	    probe_parse_recomp_alg("#1: [zstd]\n", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "zstd");
 }
 END_TEST
