@@ -88,7 +88,23 @@ static const struct col_def cols[OUTPUT_NR_COLS] = {
 			     "compressed size of the data held there"},
     [OUTPUT_COL_BD_USED] = {"BD-USED", KIND_SIZE,
 			    "backing space in use, encryption included"},
+    [OUTPUT_COL_RECOMP] = {"RECOMP", KIND_TEXT,
+			   "secondary algorithms by priority, or -"},
+    [OUTPUT_COL_RECOMP_PAGES] = {"RECOMP-PAGES", KIND_COUNT,
+				 "pages stored recompressed"},
+    [OUTPUT_COL_RECOMP_COMPR] = {"RECOMP-COMPR", KIND_SIZE,
+				 "compressed size of those pages"},
 };
+
+/* recomp_stat's sum over the secondaries of @v (pages or bytes). */
+static uint64_t recomp_sum(const uint64_t v[PROBE_RECOMP_NR_PRIOS])
+{
+	uint64_t sum = 0;
+
+	for (int p = 1; p <= PROBE_RECOMP_MAX_PRIO; p++)
+		sum += v[p];
+	return sum;
+}
 
 static const enum output_col default_cols[] = {
     OUTPUT_COL_NAME,	OUTPUT_COL_ALGORITHM,  OUTPUT_COL_DISKSIZE,
@@ -248,6 +264,10 @@ char *output_cell(const struct probe_dev *d, enum output_col c, bool bytes)
 		return ctl_xstrdup(d->swap ? "yes" : "no");
 	case OUTPUT_COL_BACKING:
 		return d->backing ? ctl_xstrdup(d->backing) : NULL;
+	case OUTPUT_COL_RECOMP:
+		if (!d->has_recomp_alg)
+			return NULL;
+		return ctl_xstrdup(*d->recomp_alg ? d->recomp_alg : "-");
 	case OUTPUT_COL_DISKSIZE:
 		if (!d->has_size)
 			return NULL;
@@ -265,7 +285,12 @@ char *output_cell(const struct probe_dev *d, enum output_col c, bool bytes)
 	default:
 		break;
 	}
-	if (bd_of[c]) {
+	if (c == OUTPUT_COL_RECOMP_PAGES || c == OUTPUT_COL_RECOMP_COMPR) {
+		if (!d->has_recomp_stat)
+			return NULL;
+		v = recomp_sum(c == OUTPUT_COL_RECOMP_PAGES ? d->recomp_pages
+							    : d->recomp_bytes);
+	} else if (bd_of[c]) {
 		if (bd_of[c] > d->bd_cols)
 			return NULL;
 		v = d->bd[bd_of[c] - 1];

@@ -26,8 +26,10 @@
 /*
  * The columns: zramctl's, then fzram's own, then the backing store's
  * (BACKING is backing_dev; the BD- columns are bd_stat's: zram's three in
- * 4 KiB pages, shown as sizes of pages * 4096, then fzram's two in bytes).
- * --output-all's order.
+ * 4 KiB pages, shown as sizes of pages * 4096, then fzram's two in bytes),
+ * then recompression's (RECOMP is recomp_algorithm's chosen secondaries,
+ * "-" when none; RECOMP-PAGES and RECOMP-COMPR sum recomp_stat's
+ * priorities 1..3, a count of slots and a size).  --output-all's order.
  */
 enum output_col {
 	OUTPUT_COL_NAME,
@@ -55,6 +57,9 @@ enum output_col {
 	OUTPUT_COL_BD_WRITES,
 	OUTPUT_COL_BD_COMPR,
 	OUTPUT_COL_BD_USED,
+	OUTPUT_COL_RECOMP,
+	OUTPUT_COL_RECOMP_PAGES,
+	OUTPUT_COL_RECOMP_COMPR,
 	OUTPUT_NR_COLS
 };
 

@@ -268,8 +268,51 @@ static size_t parse_cols(const char *s, uint64_t *v, size_t n)
 	return i;
 }
 
+int probe_parse_recomp_alg(const char *s, char *out, size_t len)
+{
+	char name[PROBE_RECOMP_NR_PRIOS][PROBE_ALG_LEN] = {{0}};
+	size_t n = 0;
+
+	while (*s) {
+		const char *eol = s + strcspn(s, "\n"), *l, *r;
+		size_t w;
+
+		/* blank lines (the value's end) are no priority */
+		if (s[strspn(s, " \t")] == '\n' || !s[strspn(s, " \t")]) {
+			s = *eol ? eol + 1 : eol;
+			continue;
+		}
+		if (s[0] != '#' || s[1] < '1' ||
+		    s[1] > '0' + PROBE_RECOMP_MAX_PRIO || s[2] != ':' ||
+		    *name[s[1] - '0'])
+			return -EINVAL;
+		l = memchr(s + 3, '[', (size_t)(eol - s - 3));
+		r = l ? memchr(l, ']', (size_t)(eol - l)) : NULL;
+		w = r ? (size_t)(r - l - 1) : 0;
+		if (!w || w >= PROBE_ALG_LEN || strcspn(l + 1, " \t[") < w)
+			return -EINVAL;
+		memcpy(name[s[1] - '0'], l + 1, w);
+		s = *eol ? eol + 1 : eol;
+	}
+	if (!len)
+		return -EINVAL;
+	out[0] = '\0';
+	for (int p = 1; p <= PROBE_RECOMP_MAX_PRIO; p++) {
+		int w;
+
+		if (!*name[p])
+			continue;
+		w = snprintf(out + n, len - n, "%s%s", n ? "," : "", name[p]);
+		if (w < 0 || (size_t)w >= len - n)
+			return -EINVAL;
+		n += (size_t)w;
+	}
+	return 0;
+}
+
 void probe_read_attrs(struct probe_dev *d)
 {
+	uint64_t rs[2 * PROBE_RECOMP_NR_PRIOS];
 	char buf[PATH_MAX + 16];
 	char *l, *r;
 	size_t n;
@@ -301,6 +344,21 @@ void probe_read_attrs(struct probe_dev *d)
 			buf[--n] = '\0';
 		if (n)
 			d->backing = ctl_xstrdup(buf);
+	}
+	if (!get_attr(d->file, "recomp_algorithm", buf, sizeof(buf)))
+		d->has_recomp_alg = !probe_parse_recomp_alg(
+		    buf, d->recomp_alg, sizeof(d->recomp_alg));
+	if (!d->has_recomp_alg)
+		d->recomp_alg[0] = '\0';
+	/* pages and bytes of priority 0, then 1, 2, 3 */
+	if (!get_attr(d->file, "recomp_stat", buf, sizeof(buf)) &&
+	    parse_cols(buf, rs, 2 * PROBE_RECOMP_NR_PRIOS) ==
+		2 * PROBE_RECOMP_NR_PRIOS) {
+		for (int p = 0; p < PROBE_RECOMP_NR_PRIOS; p++) {
+			d->recomp_pages[p] = rs[2 * p];
+			d->recomp_bytes[p] = rs[2 * p + 1];
+		}
+		d->has_recomp_stat = true;
 	}
 }
 

@@ -47,25 +47,42 @@ enum probe_bd_col {
 
 #define PROBE_BD_ZRAM_COLS 3 /* bd_stat's columns in zram */
 
+/* Priorities of recompression: 0 the primary algorithm, then the
+ * secondaries 1..PROBE_RECOMP_MAX_PRIO (recomp_algorithm's "#N:"). */
+#define PROBE_RECOMP_MAX_PRIO 3
+#define PROBE_RECOMP_NR_PRIOS (PROBE_RECOMP_MAX_PRIO + 1)
+#define PROBE_ALG_LEN 32 /* an algorithm's name and its NUL fit */
+
 /* A mounted fzram and what hangs on it. */
 struct probe_dev {
 	char *dir;    /* mount point, malloc'd */
 	char *file;   /* dir/NAME, the one regular file; NULL if unread */
 	int file_err; /* errno of the failed look for @file, else 0 */
-	unsigned int *loops; /* loop device numbers on @file, ascending */
-	size_t nloops;	     /* entries in @loops */
-	bool swap;	     /* /dev/loop<loops[0]> is in /proc/swaps */
-	bool has_mm;	     /* @mm holds at least the first 8 columns */
-	bool has_io;	     /* @io holds all its columns */
-	bool has_size;	     /* @disksize was read */
+	unsigned int *loops;  /* loop device numbers on @file, ascending */
+	size_t nloops;	      /* entries in @loops */
+	bool swap;	      /* /dev/loop<loops[0]> is in /proc/swaps */
+	bool has_mm;	      /* @mm holds at least the first 8 columns */
+	bool has_io;	      /* @io holds all its columns */
+	bool has_size;	      /* @disksize was read */
 	unsigned int bd_cols; /* columns of @bd read: 0 (no bd_stat, as from
 				 an older daemon), PROBE_BD_ZRAM_COLS or
 				 PROBE_BD_NR_COLS */
+	bool has_recomp_alg;  /* @recomp_alg was read (a daemon older than
+				 recompression has no recomp_algorithm) */
+	bool has_recomp_stat; /* @recomp_pages and @recomp_bytes were read */
 	uint64_t mm[STATS_MM_NR_COLS]; /* mm_stat, indexed by stats_mm_col */
 	uint64_t io[PROBE_IO_NR_COLS]; /* io_stat, indexed by probe_io_col */
 	uint64_t bd[PROBE_BD_NR_COLS]; /* bd_stat, indexed by probe_bd_col */
 	uint64_t disksize;	       /* bytes */
-	char alg[32]; /* the bracketed comp_algorithm; "" if unread */
+	char alg[PROBE_ALG_LEN];       /* the bracketed comp_algorithm; "" if
+					  unread */
+	/* the secondary algorithms by priority, comma-separated ("zstd" or
+	 * "zstd,lz4hc"); "" when none is set */
+	char recomp_alg[PROBE_RECOMP_MAX_PRIO * PROBE_ALG_LEN];
+	/* recomp_stat: slots in RAM stored with each priority's algorithm
+	 * (0 the primary), and their compressed bytes */
+	uint64_t recomp_pages[PROBE_RECOMP_NR_PRIOS];
+	uint64_t recomp_bytes[PROBE_RECOMP_NR_PRIOS];
 	char *backing; /* backing_dev as read (a path or "none"), malloc'd;
 			  NULL if unread */
 };
@@ -116,11 +133,25 @@ bool probe_in_swaps(const char *dev);
 int probe_devs_read(struct probe_list *l);
 
 /*
+ * probe_parse_recomp_alg() - recomp_algorithm's value @s ("#N: lz4 lz4hc
+ * [zstd]" lines, N 1..PROBE_RECOMP_MAX_PRIO in any order, the bracketed
+ * name the one chosen; no line at all when none is set) into @out of
+ * @len bytes: the chosen names by priority, comma-separated, "" for none.
+ * Return: 0, or -EINVAL (a line without "#N: ", N out of range or given
+ * twice, no bracketed name or an empty one, one of PROBE_ALG_LEN bytes or
+ * more, blanks inside the brackets, a result longer than @len); @out is
+ * then unspecified.
+ */
+int probe_parse_recomp_alg(const char *s, char *out, size_t len);
+
+/*
  * probe_read_attrs() - fill @d's statistics (mm_stat, io_stat, disksize,
- * comp_algorithm, bd_stat, backing_dev) from the user.fzram.* xattrs of
- * @d->file, which must be set.  An attribute that cannot be read or parsed
- * leaves its fields unknown (has_*, bd_cols 0, backing NULL); nothing is
- * printed.  @d->backing is malloc'd: probe_devs_free() frees it.
+ * comp_algorithm, bd_stat, backing_dev, recomp_algorithm, recomp_stat)
+ * from the user.fzram.* xattrs of @d->file, which must be set.  An
+ * attribute that cannot be read or parsed leaves its fields unknown
+ * (has_*, bd_cols 0, backing NULL); recomp_stat needs its eight columns
+ * (more are allowed: new ones come at the end).  Nothing is printed.
+ * @d->backing is malloc'd: probe_devs_free() frees it.
  */
 void probe_read_attrs(struct probe_dev *d);
 

@@ -3,8 +3,9 @@
 #
 # fzramctl.sh - fzramctl against live mounts (root): the listing (default
 # columns, values equal to the xattrs, --json, +LIST, the backing store's
-# columns, bad arguments), then --swapon --backing (where the daemon has
-# the writeback tier), then
+# and recompression's columns, bad arguments), then recompression's columns
+# after a recompression, then --swapon --backing (where the daemon has the
+# writeback tier), then
 # --swapon and --swapoff (by loop device, file and mount point, and --all
 # when no other fzram exists and no other test runs), then a failure forced
 # at each step of --swapon (FZRAMCTL_FAIL_AT) leaving nothing behind; last,
@@ -327,7 +328,7 @@ ok "-o +ZERO-PAGES: a ninth column, $zp"
 # --output-all: every column, once.
 ctl --output-all || fail "fzramctl --output-all exited $?"
 assert_eq "$(head -n 1 "$T/out" | tr -s ' ' | sed 's/ *$//')" \
-	"NAME DISKSIZE DATA COMPR ALGORITHM STREAMS ZERO-PAGES TOTAL MEM-LIMIT MEM-USED MIGRATED COMP-RATIO MOUNTPOINT HUGE-PAGES FAILED-READS FAILED-WRITES NOTIFY-FREE LOOP SWAP BACKING BD-COUNT BD-READS BD-WRITES BD-COMPR BD-USED" \
+	"NAME DISKSIZE DATA COMPR ALGORITHM STREAMS ZERO-PAGES TOTAL MEM-LIMIT MEM-USED MIGRATED COMP-RATIO MOUNTPOINT HUGE-PAGES FAILED-READS FAILED-WRITES NOTIFY-FREE LOOP SWAP BACKING BD-COUNT BD-READS BD-WRITES BD-COMPR BD-USED RECOMP RECOMP-PAGES RECOMP-COMPR" \
 	"header of --output-all"
 ok "--output-all: zramctl's columns, then fzram's"
 
@@ -348,6 +349,24 @@ if getfattr --absolute-names --only-values -n user.fzram.bd_stat "$F" \
 else
 	assert_eq "$#" 1 "cells of a daemon without bd_stat"
 	log "this daemon has no bd_stat: the backing columns are blank"
+fi
+
+# Recompression's columns, from a daemon with no secondary algorithm: "-"
+# and nothing recompressed; from one without the attributes, blank cells.
+ctl -n --raw -o NAME,RECOMP,RECOMP-PAGES,RECOMP-COMPR "$F" ||
+	fail "fzramctl -o NAME,RECOMP,... exited $? ($(cat "$T/err"))"
+# shellcheck disable=SC2046 # split on purpose
+set -- $(cat "$T/out")
+assert_eq "$1" "$F" "NAME with the recompression columns"
+if getfattr --absolute-names --only-values -n user.fzram.recomp_stat "$F" \
+	>/dev/null 2>&1; then
+	assert_eq "${2-}" - "RECOMP without a secondary algorithm"
+	assert_eq "${3-}" 0 "RECOMP-PAGES without a secondary algorithm"
+	assert_eq "${4-}" 0B "RECOMP-COMPR without a secondary algorithm"
+	ok "recompression columns: -, 0, 0B: $(cat "$T/out")"
+else
+	assert_eq "$#" 1 "cells of a daemon without recomp_stat"
+	log "this daemon has no recomp_stat: the recompression columns are blank"
 fi
 
 # Bad arguments: one line, exit 1, nothing done.
@@ -383,6 +402,53 @@ bad_args "--backing without --swapon" --backing "$T/bk"
 FAIL_AT=banana
 bad_args "FZRAMCTL_FAIL_AT=banana" --swapon
 FAIL_AT=
+stop_daemon || fail "daemon exited $? after unmount"
+
+# ---------------------------------------------------------------------------
+# Recompression's columns after a recompression: a mount of lz4 with zstd
+# as priority 1, 1 MiB of text marked idle and recompressed (on the mount's
+# directory: the setxattr waits for the job).  RECOMP names zstd;
+# RECOMP-PAGES and RECOMP-COMPR are recomp_stat's priorities 1..3.
+
+start_daemon size=64M,algorithm=lz4,recomp=zstd
+write_at "$T/text" 0
+setx idle all || fail "setfattr idle all"
+setd recompress type=idle || fail "setfattr recompress type=idle on $MNT"
+ctl -n --raw -b -o RECOMP,RECOMP-PAGES,RECOMP-COMPR "$F" ||
+	fail "fzramctl -o RECOMP,... exited $? ($(cat "$T/err"))"
+rs=$(xattr recomp_stat)
+# shellcheck disable=SC2046,SC2086 # split on purpose
+set -- $(cat "$T/out") $rs
+# $1..$3: the columns; $4..$11: recomp_stat (pages, bytes of 0..3)
+assert_eq "$1" zstd "RECOMP after -o recomp=zstd"
+assert_gt "$2" 0 "RECOMP-PAGES after recompress type=idle"
+assert_eq "$2" $(($6 + $8 + ${10})) "RECOMP-PAGES = recomp_stat's pages 1..3"
+assert_eq "$3" $(($7 + $9 + ${11})) "RECOMP-COMPR = recomp_stat's bytes 1..3"
+assert_gt "$3" 0 "RECOMP-COMPR after recompress type=idle"
+# fewer bytes than the pages' size: they were recompressed, not copied
+assert_lt "$3" $(($2 * 4096)) "RECOMP-COMPR against RECOMP-PAGES pages"
+read_at 0 1048576 >"$T/back"
+assert_same "$T/back" "$T/text" "data after recompress"
+ok "after recompress type=idle: RECOMP $1, RECOMP-PAGES $2, RECOMP-COMPR $3"
+if command -v python3 >/dev/null 2>&1; then
+	ctl --json -o MOUNTPOINT,RECOMP,RECOMP-PAGES,RECOMP-COMPR ||
+		fail "fzramctl --json -o RECOMP,... exited $?"
+	python3 -c '
+import json, sys
+rows = [r for r in json.load(sys.stdin)["fzram"]
+        if r["mountpoint"] == sys.argv[1]]
+if len(rows) != 1:
+    sys.exit("rows with mountpoint %s: %r" % (sys.argv[1], rows))
+r = rows[0]
+want = {"recomp": "zstd", "recomp-pages": int(sys.argv[2])}
+for k, v in want.items():
+    if r.get(k) != v or type(r.get(k)) is not type(v):
+        sys.exit("%s: %r, expected %r" % (k, r.get(k), v))
+if not isinstance(r.get("recomp-compr"), str) or not r["recomp-compr"]:
+    sys.exit("recomp-compr: %r, expected a human size" % r.get("recomp-compr"))
+' "$MNT" "$2" <"$T/out" >"$T/py" 2>&1 || fail "--json: $(cat "$T/py")"
+	ok "--json: recomp a string, recomp-pages a number, recomp-compr a size"
+fi
 stop_daemon || fail "daemon exited $? after unmount"
 
 # ---------------------------------------------------------------------------
@@ -454,6 +520,8 @@ esac
 assert_eq "$(xattr recomp_algorithm "$SF")" "#1: lz4 [lz4hc] zstd
 #2: lz4 lz4hc [zstd]
 #3: [lz4] lz4hc zstd" "recomp_algorithm of three --recomp"
+ctl -n --raw -o RECOMP "$DEV" || fail "fzramctl -o RECOMP $DEV"
+assert_eq "$(cat "$T/out")" lz4hc,zstd,lz4 "RECOMP of three --recomp"
 swapoff_ok "$SF"
 ok "--swapon with priority, -p level=, mem-limit and three recomp; --swapoff by file"
 

@@ -3,7 +3,8 @@
  * check_output.c - unit tests of fzramctl's output module: human sizes as
  * zramctl prints them, each column's cell from a probe_dev made by hand
  * (the backing store's too, from a daemon with bd_stat, one with zram's
- * three columns only and one without: unknown cells),
+ * three columns only and one without: unknown cells; recompression's from
+ * a daemon with secondaries, with none and without the attributes),
  * the text, --raw, --noheadings and --json forms byte for byte (with the
  * escaping of quotes, backslashes, blanks, control characters and
  * non-ASCII bytes), and -o's column lists with their errors.
@@ -67,6 +68,16 @@ static struct probe_dev dev_full(char *dir, char *file, unsigned int *loops,
 	d.bd[PROBE_BD_USED_BYTES] = 458752; /* 448K */
 	d.backing = "/var/tmp/fzram.bk";
 	strcpy(d.alg, "zstd");
+	d.has_recomp_alg = d.has_recomp_stat = true;
+	strcpy(d.recomp_alg, "zstd,lz4hc");
+	d.recomp_pages[0] = 100; /* the primary's: not in the sums */
+	d.recomp_bytes[0] = 409600;
+	d.recomp_pages[1] = 5;	     /* 5 + 2 + 1 = 8 */
+	d.recomp_bytes[1] = 1048576; /* 1M + 512K + 0 = 1.5M */
+	d.recomp_pages[2] = 2;
+	d.recomp_bytes[2] = 524288;
+	d.recomp_pages[3] = 1;
+	d.recomp_bytes[3] = 0;
 	return d;
 }
 
@@ -325,6 +336,112 @@ START_TEST(test_cells_backing_unknown)
 	expect_cell(&d, OUTPUT_COL_BD_WRITES, false, "1.5M");
 	expect_cell(&d, OUTPUT_COL_BD_COMPR, false, NULL);
 	expect_cell(&d, OUTPUT_COL_BD_USED, true, NULL);
+}
+END_TEST
+
+START_TEST(test_cells_recomp)
+{
+	struct probe_dev d = dev_full("/m", "/m/f", NULL, 0);
+
+	/* the secondaries by priority; slots and bytes of priorities 1..3,
+	 * the primary's left out */
+	for (int bytes = 0; bytes < 2; bytes++) {
+		expect_cell(&d, OUTPUT_COL_RECOMP, bytes, "zstd,lz4hc");
+		expect_cell(&d, OUTPUT_COL_RECOMP_PAGES, bytes, "8");
+	}
+	expect_cell(&d, OUTPUT_COL_RECOMP_COMPR, false, "1.5M");
+	expect_cell(&d, OUTPUT_COL_RECOMP_COMPR, true, "1572864");
+	/* each priority counts: the third alone */
+	memset(d.recomp_pages + 1, 0, 2 * sizeof(d.recomp_pages[0]));
+	memset(d.recomp_bytes + 1, 0, 2 * sizeof(d.recomp_bytes[0]));
+	d.recomp_bytes[3] = 3000;
+	expect_cell(&d, OUTPUT_COL_RECOMP_PAGES, false, "1");
+	expect_cell(&d, OUTPUT_COL_RECOMP_COMPR, true, "3000");
+	expect_cell(&d, OUTPUT_COL_RECOMP_COMPR, false, "2.9K");
+	/* no secondary set: "-", and nothing recompressed */
+	d.recomp_alg[0] = '\0';
+	d.recomp_pages[3] = d.recomp_bytes[3] = 0;
+	expect_cell(&d, OUTPUT_COL_RECOMP, false, "-");
+	expect_cell(&d, OUTPUT_COL_RECOMP_PAGES, false, "0");
+	expect_cell(&d, OUTPUT_COL_RECOMP_COMPR, false, "0B");
+	expect_cell(&d, OUTPUT_COL_RECOMP_COMPR, true, "0");
+	/* an older daemon: unknown, each attribute on its own, and
+	 * nothing else lost with them */
+	d.has_recomp_alg = false;
+	expect_cell(&d, OUTPUT_COL_RECOMP, false, NULL);
+	expect_cell(&d, OUTPUT_COL_RECOMP_PAGES, false, "0");
+	d.has_recomp_stat = false;
+	for (int bytes = 0; bytes < 2; bytes++) {
+		expect_cell(&d, OUTPUT_COL_RECOMP_PAGES, bytes, NULL);
+		expect_cell(&d, OUTPUT_COL_RECOMP_COMPR, bytes, NULL);
+	}
+	expect_cell(&d, OUTPUT_COL_DATA, false, "3M");
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, false, "1M");
+}
+END_TEST
+
+START_TEST(test_recomp_forms)
+{
+	struct probe_dev devs[3] = {
+	    dev_full("/r/0", "/r/0/swapfile", NULL, 0),
+	    dev_full("/r/1", "/r/1/swapfile", NULL, 0),
+	    dev_full("/r/2", "/r/2/swapfile", NULL, 0),
+	};
+	struct output_opts o = {.ncols = 0};
+
+	/* the second has no secondary, the third an older daemon */
+	devs[1].recomp_alg[0] = '\0';
+	memset(devs[1].recomp_pages, 0, sizeof(devs[1].recomp_pages));
+	memset(devs[1].recomp_bytes, 0, sizeof(devs[1].recomp_bytes));
+	devs[2].has_recomp_alg = devs[2].has_recomp_stat = false;
+	set_cols(&o, "MOUNTPOINT,RECOMP,RECOMP-PAGES,RECOMP-COMPR");
+	expect_print(&o, devs, 3,
+		     "MOUNTPOINT RECOMP     RECOMP-PAGES RECOMP-COMPR\n"
+		     "/r/0       zstd,lz4hc            8         1.5M\n"
+		     "/r/1       -                     0           0B\n"
+		     "/r/2                                           \n");
+	o.raw = o.bytes = true;
+	expect_print(&o, devs, 3,
+		     "MOUNTPOINT RECOMP RECOMP-PAGES RECOMP-COMPR\n"
+		     "/r/0 zstd,lz4hc 8 1572864\n"
+		     "/r/1 - 0 0\n"
+		     "/r/2   \n");
+	/* JSON: RECOMP a string, RECOMP-PAGES a number, RECOMP-COMPR a
+	 * string unless --bytes; unknown is null */
+	o.raw = o.bytes = false;
+	o.json = true;
+	set_cols(&o, "RECOMP,RECOMP-PAGES,RECOMP-COMPR");
+	expect_print(&o, devs, 3,
+		     "{\n"
+		     "   \"fzram\": [\n"
+		     "      {\n"
+		     "         \"recomp\": \"zstd,lz4hc\",\n"
+		     "         \"recomp-pages\": 8,\n"
+		     "         \"recomp-compr\": \"1.5M\"\n"
+		     "      },\n"
+		     "      {\n"
+		     "         \"recomp\": \"-\",\n"
+		     "         \"recomp-pages\": 0,\n"
+		     "         \"recomp-compr\": \"0B\"\n"
+		     "      },\n"
+		     "      {\n"
+		     "         \"recomp\": null,\n"
+		     "         \"recomp-pages\": null,\n"
+		     "         \"recomp-compr\": null\n"
+		     "      }\n"
+		     "   ]\n"
+		     "}\n");
+	o.bytes = true;
+	expect_print(&o, devs, 1,
+		     "{\n"
+		     "   \"fzram\": [\n"
+		     "      {\n"
+		     "         \"recomp\": \"zstd,lz4hc\",\n"
+		     "         \"recomp-pages\": 8,\n"
+		     "         \"recomp-compr\": 1572864\n"
+		     "      }\n"
+		     "   ]\n"
+		     "}\n");
 }
 END_TEST
 
@@ -625,7 +742,8 @@ START_TEST(test_column_table)
 			      "ZERO-PAGES,TOTAL,MEM-LIMIT,MEM-USED,MIGRATED,"
 			      "COMP-RATIO,MOUNTPOINT,HUGE-PAGES,FAILED-READS,"
 			      "FAILED-WRITES,NOTIFY-FREE,LOOP,SWAP,BACKING,"
-			      "BD-COUNT,BD-READS,BD-WRITES,BD-COMPR,BD-USED");
+			      "BD-COUNT,BD-READS,BD-WRITES,BD-COMPR,BD-USED,"
+			      "RECOMP,RECOMP-PAGES,RECOMP-COMPR");
 	/* every column has a help line, and -o finds it by its name */
 	for (int c = 0; c < OUTPUT_NR_COLS; c++) {
 		const char *help = output_col_help((enum output_col)c);
@@ -649,6 +767,8 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, test_cells_unknown);
 	tcase_add_test(tc, test_cells_backing_unknown);
 	tcase_add_test(tc, test_backing_forms);
+	tcase_add_test(tc, test_cells_recomp);
+	tcase_add_test(tc, test_recomp_forms);
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_raw);
 	tcase_add_test(tc, test_json);

@@ -5,7 +5,8 @@
  * targets name an instance (mount point, file, loop device, through
  * symbolic links), mount points read from mountinfo, and the statistics
  * read from a file's user.fzram.* xattrs (set here by hand on a plain file,
- * as a daemon with or without the writeback tier would answer).
+ * as a daemon with or without the writeback tier would answer), and
+ * recomp_algorithm's lines parsed into the secondaries' names.
  *
  * Everything is made in one fresh directory under $TMPDIR (or /tmp), each
  * test under names of its own.
@@ -292,6 +293,131 @@ START_TEST(test_read_attrs_old_daemon)
 }
 END_TEST
 
+START_TEST(test_read_attrs_recomp)
+{
+	char p[PATH_MAX];
+	struct probe_dev d;
+
+	/* two secondaries: the bracketed names by priority, the eight
+	 * columns of recomp_stat as pages and bytes of priorities 0..3 */
+	attr_file("recomp", p);
+	set_attr(p, "recomp_algorithm",
+		 "#1: lz4 lz4hc [zstd]\n#2: lz4 [lz4hc] zstd\n");
+	set_attr(p, "recomp_stat",
+		 "      10    40960        5     8000        2     3000        "
+		 "0        0\n");
+	read_attrs(p, &d);
+	ck_assert(d.has_recomp_alg && d.has_recomp_stat);
+	ck_assert_str_eq(d.recomp_alg, "zstd,lz4hc");
+	ck_assert_uint_eq(d.recomp_pages[0], 10);
+	ck_assert_uint_eq(d.recomp_bytes[0], 40960);
+	ck_assert_uint_eq(d.recomp_pages[1], 5);
+	ck_assert_uint_eq(d.recomp_bytes[1], 8000);
+	ck_assert_uint_eq(d.recomp_pages[2], 2);
+	ck_assert_uint_eq(d.recomp_bytes[2], 3000);
+	ck_assert_uint_eq(d.recomp_pages[3], 0);
+	ck_assert_uint_eq(d.recomp_bytes[3], 0);
+
+	/* none set: the daemon answers an empty value, and zeros */
+	attr_file("recomp-none", p);
+	set_attr(p, "recomp_algorithm", "");
+	set_attr(p, "recomp_stat", "1 4096 0 0 0 0 0 0\n");
+	read_attrs(p, &d);
+	ck_assert(d.has_recomp_alg && d.has_recomp_stat);
+	ck_assert_str_eq(d.recomp_alg, "");
+	ck_assert_uint_eq(d.recomp_pages[0], 1);
+
+	/* a later column at the end of recomp_stat is no error */
+	attr_file("recomp-more", p);
+	set_attr(p, "recomp_stat", "1 2 3 4 5 6 7 8 9\n");
+	read_attrs(p, &d);
+	ck_assert(d.has_recomp_stat);
+	ck_assert_uint_eq(d.recomp_bytes[3], 8);
+
+	/* an older daemon has neither: unknown, the rest read */
+	attr_file("recomp-old", p);
+	read_attrs(p, &d);
+	ck_assert(!d.has_recomp_alg && !d.has_recomp_stat);
+	ck_assert_str_eq(d.recomp_alg, "");
+
+	/* malformed values are unknown, not half read */
+	attr_file("recomp-bad", p);
+	set_attr(p, "recomp_algorithm", "#1: lz4 lz4hc zstd\n");
+	set_attr(p, "recomp_stat", "1 2 3 4 5 6 7\n");
+	read_attrs(p, &d);
+	ck_assert(!d.has_recomp_alg && !d.has_recomp_stat);
+	ck_assert_str_eq(d.recomp_alg, "");
+	attr_file("recomp-bad2", p);
+	set_attr(p, "recomp_algorithm", "#1: [zstd]\n#4: [lz4]\n");
+	set_attr(p, "recomp_stat", "1 2 3 4 x 6 7 8\n");
+	read_attrs(p, &d);
+	ck_assert(!d.has_recomp_alg && !d.has_recomp_stat);
+}
+END_TEST
+
+/* probe_parse_recomp_alg(@s) is @want, or -EINVAL when @want is NULL. */
+static void expect_recomp(const char *s, const char *want)
+{
+	char out[PROBE_RECOMP_MAX_PRIO * PROBE_ALG_LEN];
+	int ret = probe_parse_recomp_alg(s, out, sizeof(out));
+
+	if (!want) {
+		ck_assert_msg(ret == -EINVAL, "\"%s\": %d, \"%s\"", s, ret,
+			      ret ? "" : out);
+		return;
+	}
+	ck_assert_msg(ret == 0, "\"%s\": %d", s, ret);
+	ck_assert_str_eq(out, want);
+}
+
+START_TEST(test_parse_recomp_alg)
+{
+	char name[PROBE_ALG_LEN + 8], line[2 * PROBE_ALG_LEN], out[8];
+
+	expect_recomp("", "");
+	expect_recomp("\n", "");
+	expect_recomp("#1: lz4 lz4hc [zstd]\n", "zstd");
+	expect_recomp("#1: lz4 lz4hc [zstd]", "zstd"); /* no newline */
+	expect_recomp("#1: [lz4] lz4hc zstd\n#2: lz4 [lz4hc] zstd\n"
+		      "#3: lz4 lz4hc [zstd]\n",
+		      "lz4,lz4hc,zstd");
+	/* priority order, whatever the order of the lines; gaps close */
+	expect_recomp("#3: [lz4]\n#1: [zstd]\n", "zstd,lz4");
+	expect_recomp("#2: lz4 [lz4hc]\n", "lz4hc");
+	/* malformed */
+	expect_recomp("lz4 [zstd]\n", NULL); /* no "#N:" */
+	expect_recomp("#0: [zstd]\n", NULL); /* the primary */
+	expect_recomp("#4: [zstd]\n", NULL); /* out of range */
+	expect_recomp("#12: [zstd]\n", NULL);
+	expect_recomp("#1 [zstd]\n", NULL);
+	expect_recomp("#1: [zstd]\n#1: [lz4]\n", NULL); /* twice */
+	expect_recomp("#1: lz4 zstd\n", NULL);		/* none chosen */
+	expect_recomp("#1: lz4 []\n", NULL);
+	expect_recomp("#1: lz4 [zstd\n", NULL);
+	expect_recomp("#1: lz4 [zstd\n#2: ]\n", NULL); /* across lines */
+	expect_recomp("#1: [z std]\n", NULL);
+	expect_recomp("#1: [[zstd]\n", NULL);
+	expect_recomp("#1: [zstd]\ngarbage\n", NULL);
+	/* a name of PROBE_ALG_LEN - 1 bytes fits, one more does not */
+	memset(name, 'a', PROBE_ALG_LEN - 1);
+	name[PROBE_ALG_LEN - 1] = '\0';
+	snprintf(line, sizeof(line), "#1: [%s]\n", name);
+	expect_recomp(line, name);
+	strcat(name, "a");
+	snprintf(line, sizeof(line), "#1: [%s]\n", name);
+	expect_recomp(line, NULL);
+	/* a result that does not fit @out */
+	ck_assert_int_eq(
+	    probe_parse_recomp_alg("#1: [zstd]\n#2: [lz4]\n", out, sizeof(out)),
+	    -EINVAL);
+	ck_assert_int_eq(probe_parse_recomp_alg("#1: [zstd]\n", out, 0),
+			 -EINVAL);
+	ck_assert_int_eq(
+	    probe_parse_recomp_alg("#1: [zstd]\n", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "zstd");
+}
+END_TEST
+
 static Suite *probe_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -305,6 +431,8 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, test_loops);
 	tcase_add_test(tc, test_read_attrs_backing);
 	tcase_add_test(tc, test_read_attrs_old_daemon);
+	tcase_add_test(tc, test_read_attrs_recomp);
+	tcase_add_test(tc, test_parse_recomp_alg);
 	suite_add_tcase(s, tc);
 	return s;
 }
