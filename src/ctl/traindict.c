@@ -286,7 +286,7 @@ int traindict_write(int fd, const char *tmp, const char *out, const void *buf,
 		at += (size_t)n;
 	}
 	what = "chmod";
-	if (fchmod(fd, 0644))
+	if (fchmod(fd, 0600))
 		goto fail;
 	what = "fsync";
 	if (fsync(fd))

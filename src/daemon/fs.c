@@ -591,6 +591,12 @@ static void fz_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
+	/* the sample is stored memory: the owner's or root's only */
+	if (strcmp(name, FZ_XATTR_PREFIX "sample") == 0 &&
+	    !fz_owner_or_root(req, fs)) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
 	if (size > XATTR_SIZE_MAX)
 		size = XATTR_SIZE_MAX;
 	if (size > sizeof(small)) {

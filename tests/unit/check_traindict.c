@@ -4,7 +4,7 @@
  * --size and --algorithm and the number of pages wanted; the parser of
  * user.fzram.sample's value; which pages are kept; picking pages from a
  * small file (all of it) and a large one (at random, distinct); the atomic
- * write (content, mode 0644, nothing left on failure); and whole runs from
+ * write (content, mode 0600, nothing left on failure); and whole runs from
  * a file of pages: a dictionary that loads for each algorithm, and each
  * error (missing source, too few pages, unwritable OUT, a directory as
  * SOURCE) leaving nothing behind.
@@ -313,7 +313,7 @@ START_TEST(test_write)
 	ck_assert_int_eq(traindict_write(fd, tmp, out, "dictionary", 10), 0);
 	close(fd);
 	ck_assert_int_eq(stat(out, &sb), 0);
-	ck_assert_uint_eq(sb.st_mode & 07777, 0644);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
 	ck_assert_int_eq(sb.st_size, 10);
 	fd = open(out, O_RDONLY);
 	ck_assert_int_eq(read(fd, got, sizeof(got)), 10);
@@ -435,7 +435,7 @@ START_TEST(test_run_errors)
 
 		ck_assert_int_eq(stat(a.out, &sb), 0);
 		ck_assert_int_gt(sb.st_size, 3);
-		ck_assert_uint_eq(sb.st_mode & 0777, 0644);
+		ck_assert_uint_eq(sb.st_mode & 0777, 0600);
 	}
 }
 END_TEST
