@@ -110,7 +110,8 @@ static void *tier_main(void *arg)
 			continue;
 		}
 		if (j) {
-			static struct tier_status none; /* the marker's */
+			struct tier_status none = {0}; /* the marker's:
+							 not recorded */
 			struct tier_status *st =
 				j->op < TIER_NR_KINDS ? &t->st[j->op] : &none;
 
