@@ -152,7 +152,8 @@ long traindict_read_file(int fd, const char *name, uint64_t size, size_t want,
 		size_t bytes = (size_t)(npages / 8 + 1);
 		unsigned char *tried = memset(ctl_xmalloc(bytes), 0, bytes);
 
-		for (size_t t = 0; got < want && t < 16 * want;) {
+		for (uint64_t t = 0; got < want && t < 16 * (uint64_t)want &&
+				     t < npages;) {
 			uint64_t i = td_rand(&seed) % npages;
 
 			if (tried[i / 8] & (1u << (i % 8)))
@@ -362,15 +363,6 @@ int traindict_run(const struct traindict_args *a)
 		ctl_err("%s: is a directory", a->out);
 		goto out;
 	}
-	tmp = ctl_xmalloc(strlen(a->out) + sizeof(".XXXXXX"));
-	strcpy(tmp, a->out);
-	strcat(tmp, ".XXXXXX");
-	tfd = mkostemp(tmp, O_CLOEXEC);
-	if (tfd < 0) {
-		ctl_err("%s: cannot create: %s", a->out, strerror(errno));
-		goto out;
-	}
-
 	if (file)
 		n = sample_live(file, p.want, &pages, &reads);
 	else
@@ -378,13 +370,13 @@ int traindict_run(const struct traindict_args *a)
 		    fd, a->source, (uint64_t)sb.st_size, p.want,
 		    (uint64_t)getpid() ^ (uint64_t)sb.st_mtime, &pages);
 	if (n < 0)
-		goto out_unlink;
+		goto out;
 	if (n < CODEC_DICT_TRAIN_MIN_PAGES) {
 		ctl_err("%s: %ld compressible page%s found, %d needed at "
 			"least",
 			a->source, n, n == 1 ? "" : "s",
 			CODEC_DICT_TRAIN_MIN_PAGES);
-		goto out_unlink;
+		goto out;
 	}
 	dict = ctl_xmalloc(p.dict_size);
 	err =
@@ -394,15 +386,25 @@ int traindict_run(const struct traindict_args *a)
 			a->source, n,
 			err == -EINVAL ? "they are too alike or do not compress"
 				       : strerror(-err));
-		goto out_unlink;
+		goto out;
 	}
 	err = codec_dict_load(p.alg, CODEC_LEVEL_DEFAULT, dict, len, &d);
 	if (err) {
 		ctl_err("the trained dictionary does not load: %s",
 			strerror(-err));
-		goto out_unlink;
+		goto out;
 	}
 	codec_dict_put(d);
+	/* the temporary file only now: nothing is left behind when the
+	 * sampling is interrupted */
+	tmp = ctl_xmalloc(strlen(a->out) + sizeof(".XXXXXX"));
+	strcpy(tmp, a->out);
+	strcat(tmp, ".XXXXXX");
+	tfd = mkostemp(tmp, O_CLOEXEC);
+	if (tfd < 0) {
+		ctl_err("%s: cannot create: %s", a->out, strerror(errno));
+		goto out;
+	}
 	if (traindict_write(tfd, tmp, a->out, dict, len))
 		goto out; /* printed, removed */
 	ret = 0;
@@ -415,8 +417,6 @@ int traindict_run(const struct traindict_args *a)
 		printf("\n");
 	}
 	goto out;
-out_unlink:
-	unlink(tmp);
 out:
 	if (tfd >= 0)
 		close(tfd);

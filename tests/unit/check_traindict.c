@@ -298,6 +298,24 @@ START_TEST(test_read_large_file)
 }
 END_TEST
 
+/* More than 4x the pages wanted, and fewer than wanted that compress: every
+ * page is tried once and the read ends (it looped for ever once). */
+START_TEST(test_read_file_few_kept)
+{
+	const char *f = path_of("zeros");
+	int fd = open(f, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unsigned char *pages;
+	long n;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 500 * PG), 0); /* same-filled pages */
+	n = traindict_read_file(fd, f, 500 * PG, 100, 3, &pages);
+	ck_assert_int_eq(n, 0);
+	free(pages);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_write)
 {
 	const char *out = path_of("dict");
@@ -452,6 +470,7 @@ static Suite *traindict_suite(void)
 	tcase_add_test(tc, test_keep);
 	tcase_add_test(tc, test_read_small_file);
 	tcase_add_test(tc, test_read_large_file);
+	tcase_add_test(tc, test_read_file_few_kept);
 	tcase_add_test(tc, test_write);
 	tcase_add_loop_test(tc, test_run_file, 0, 3);
 	tcase_add_test(tc, test_run_errors);
