@@ -567,6 +567,10 @@ static int set_writeback(const struct xattr_ctx *x, const char *value,
 		return err;
 	if (!x->tier || !store_backing(x->store))
 		return -ENODEV;
+	/* a budget spent at the start: zram's EIO, also for a job started
+	 * and not waited for (its result would show only in tier_stat) */
+	if (store_wb_limit_enabled(x->store) && !store_wb_limit(x->store))
+		return -EIO;
 	if (!x->wait)
 		return tier_start_writeback(x->tier, &req);
 	return tier_writeback(x->tier, &req, NULL);

@@ -983,11 +983,22 @@ START_TEST(test_started)
 	get(&file, P "tier_stat", buf, sizeof(buf));
 	ck_assert_ptr_nonnull(
 		strstr(buf, "writeback state=idle runs=1 last=0 count=100\n"));
-	/* the budget spent: the job's -EIO is in tier_stat, not the reply */
+	/* the budget spent at the start: zram's EIO in the reply, from the
+	 * file and the directory alike, and no job started */
 	write_pages(st, 0, 10);
 	ck_assert_int_eq(set(&file, P "idle", "all"), 0);
 	ck_assert_int_eq(set(&file, P "writeback_limit", "0"), 0);
 	ck_assert_int_eq(set(&file, P "writeback_limit_enable", "1"), 0);
+	ck_assert_int_eq(set(&file, P "writeback", "idle"), -EIO);
+	ck_assert_int_eq(set(&xc, P "writeback", "idle"), -EIO);
+	tier_wait_idle(tr);
+	get(&file, P "tier_stat", buf, sizeof(buf));
+	ck_assert_ptr_nonnull(
+		strstr(buf, "writeback state=idle runs=1 last=0 count=100\n"));
+	bd(col);
+	ck_assert_uint_eq(col[0], 90); /* 10 of them written again */
+	/* a budget that runs out during the job: its -EIO is in tier_stat */
+	ck_assert_int_eq(set(&file, P "writeback_limit", "4"), 0);
 	ck_assert_int_eq(set(&file, P "writeback", "idle"), 0);
 	tier_wait_idle(tr);
 	get(&file, P "tier_stat", buf, sizeof(buf));
@@ -995,9 +1006,11 @@ START_TEST(test_started)
 		char want[96];
 
 		snprintf(want, sizeof(want),
-			 "writeback state=idle runs=2 last=%d count=0\n", -EIO);
+			 "writeback state=idle runs=2 last=%d count=4\n", -EIO);
 		ck_assert_ptr_nonnull(strstr(buf, want));
 	}
+	bd(col);
+	ck_assert_uint_eq(col[0], 94);
 	/* malformed lines and no secondary: told at once */
 	ck_assert_int_eq(set(&file, P "writeback", "banana"), -EINVAL);
 	ck_assert_int_eq(set(&file, P "recompress", "type=idle"), -ENOENT);
