@@ -434,8 +434,9 @@ int store_read(struct store *s, uint64_t slot, void *page)
 			ret = -EIO;
 		}
 	}
-	/* a read is an access: it clears the idle mark, keeps the rest */
-	atime_touch(s, c, slot);
+	/* a read is an access: it clears the idle mark, keeps the rest, and
+	 * marks the slot read since written */
+	atime_touch_read(s, c, slot);
 	slot_unlock(e, v & ~F(STORE_F_IDLE));
 	return ret;
 }

@@ -37,7 +37,12 @@
  * what is in RAM); it counts in bd_count.
  *
  * Access times: every slot has a last-access time, seconds since the
- * store was made (32 bits, zram's ac_time), set by each read and write.
+ * store was made (zram's ac_time), set by each read and write: 31 bits of
+ * seconds, and STORE_ATIME_READ, which a read sets and a write (also of a
+ * same-filled page) clears, so that the policy can tell the slots read
+ * since they were written (issue 12).  Every comparison of ages (idle
+ * marking, the age filters of writeback and recompression, block_state's
+ * time) takes the seconds alone.  Writeback and recompression keep both.
  * They live in arrays of STORE_ATIME_SLOTS beside the slot words, one per
  * stretch of that many slots, allocated the first time a slot in the
  * stretch is written: a stretch never written costs nothing, one in use 4

@@ -300,14 +300,63 @@ static inline uint32_t *atime_get(struct store *s, struct store_chunk *c,
 	return a ? &a[slot % STORE_ATIME_SLOTS] : NULL;
 }
 
-/* Set @slot's access time to now; caller holds the slot lock. */
+/* The seconds of access-time word @a (without STORE_ATIME_READ). */
+static inline uint32_t atime_sec(uint32_t a)
+{
+	return a & ~STORE_ATIME_READ;
+}
+
+/* @slot's access-time word, 0 when its stretch has none. */
+static inline uint32_t atime_load(struct store *s, struct store_chunk *c,
+				  uint64_t slot)
+{
+	uint32_t *a = atime_get(s, c, slot, false);
+
+	return a ? __atomic_load_n(a, __ATOMIC_RELAXED) : 0;
+}
+
+/* Set @slot's access time to now, as a write does: STORE_ATIME_READ
+ * clear.  Caller holds the slot lock. */
 static inline void atime_touch(struct store *s, struct store_chunk *c,
 			uint64_t slot)
 {
 	uint32_t *a = atime_get(s, c, slot, false);
 
 	if (a)
-		__atomic_store_n(a, now_sec(s), __ATOMIC_RELAXED);
+		__atomic_store_n(a, atime_sec(now_sec(s)), __ATOMIC_RELAXED);
+}
+
+/* Set @slot's access time to now, as a read does: STORE_ATIME_READ set.
+ * A slot read again within the same second is not written to (no store,
+ * no cache line made dirty).  Caller holds the slot lock. */
+static inline void atime_touch_read(struct store *s, struct store_chunk *c,
+				    uint64_t slot)
+{
+	uint32_t *a = atime_get(s, c, slot, false);
+	uint32_t want;
+
+	if (!a)
+		return;
+	want = atime_sec(now_sec(s)) | STORE_ATIME_READ;
+	if (__atomic_load_n(a, __ATOMIC_RELAXED) != want)
+		__atomic_store_n(a, want, __ATOMIC_RELAXED);
+}
+
+/*
+ * Whether access-time word @a is old enough at @now for an age filter
+ * (store_wb_req's, store_recomp_req's): not accessed for @min_age seconds,
+ * or @min_age_read when it was read since written and that is not 0.  An
+ * age of 0 takes every slot; a slot touched after @now was read is never
+ * old enough otherwise (now - at would wrap).
+ */
+static inline bool atime_old(uint32_t a, uint32_t now, uint32_t min_age,
+			     uint32_t min_age_read)
+{
+	uint32_t at = atime_sec(a);
+	uint32_t age = (a & STORE_ATIME_READ) && min_age_read ? min_age_read
+							       : min_age;
+
+	return !age || (at <= now && now - at >= age);
 }
 
 /*

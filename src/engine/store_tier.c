@@ -58,15 +58,14 @@ uint64_t store_mark_idle(struct store *s, bool all, uint32_t min_age)
 		     slot++) {
 			uint64_t *e = slot_word(c, slot);
 			uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
-			uint32_t *a, at;
+			uint32_t at;
 
 			/* unlocked peek: only stored slots are locked */
 			if (!slot_used(v & ~SLOT_LOCK) ||
 			    (v & (F(STORE_F_SAME) | F(STORE_F_WB))))
 				continue;
 			v = slot_lock(e);
-			a = atime_get(s, c, slot, false);
-			at = a ? __atomic_load_n(a, __ATOMIC_RELAXED) : 0;
+			at = atime_sec(atime_load(s, c, slot));
 			/* a slot touched since @now was read is not idle
 			 * (and now - at would wrap) */
 			if (slot_used(v) &&
@@ -451,16 +450,14 @@ size_t store_block_state(struct store *s, uint64_t *cursor, char *buf,
 			/* a snapshot: no lock, the request loop never waits */
 			uint64_t v = __atomic_load_n(slot_word(c, slot),
 						     __ATOMIC_ACQUIRE);
-			uint32_t *a = atime_get(s, c, slot, false);
+			uint32_t sec = atime_sec(atime_load(s, c, slot));
 			int w;
 
 			if (!slot_used(v & ~SLOT_LOCK))
 				continue;
 			w = snprintf(buf + at, len - at,
 				     "%12llu %12u.000000 %c%c%c%c%c%c\n",
-				     (unsigned long long)slot,
-				     a ? __atomic_load_n(a, __ATOMIC_RELAXED)
-				       : 0,
+				     (unsigned long long)slot, sec,
 				     v & F(STORE_F_SAME) ? 's' : '.',
 				     v & F(STORE_F_WB) ? 'w' : '.',
 				     v & F(STORE_F_HUGE) ? 'h' : '.',
