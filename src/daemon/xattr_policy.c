@@ -126,8 +126,6 @@ int xattr_get_policy_stat(const struct xattr_ctx *x, char *buf, size_t len)
 
 	if (x->tier)
 		tier_policy_stat(x->tier, &ps);
-#ifdef FZRAM_STORE_POLICY_READY
 	store_spill_stats(x->store, &sp);
-#endif
 	return xattr_format_policy_stat(&ps, &sp, buf, len);
 }

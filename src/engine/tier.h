@@ -84,7 +84,10 @@ int tier_create(struct store *s, struct tier **out);
 
 /*
  * tier_destroy() - let a running job finish, stop the worker and free.
- * Jobs waiting behind it fail with -ECANCELED.  NULL is ignored.
+ * Jobs waiting behind it fail with -ECANCELED.  NULL is ignored.  It takes
+ * the store's spill back to zram's first; with a spill policy set, call it
+ * when no write is in flight (a write may still call the tier's kick it
+ * loaded, store_set_spill()).
  */
 void tier_destroy(struct tier *t);
 

@@ -88,19 +88,6 @@ static unsigned int read_psi(void)
 	return pct;
 }
 
-/* Compressed bytes written back so far (the budget is spent by deltas). */
-static uint64_t wb_bytes_total(struct store *s)
-{
-#ifdef FZRAM_STORE_POLICY_READY
-	return store_wb_bytes_total(s);
-#else
-	struct stats_bd bd;
-
-	store_bd(s, &bd); /* a page a slot: never below what was written */
-	return bd.bd_writes * FZ_PAGE_SIZE;
-#endif
-}
-
 static void pol_in(struct tier *t, struct policy_in *in)
 {
 	struct store *s = t->store;
@@ -192,7 +179,7 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 				     ? a->spill_bytes
 				     : TIER_STEP_WB_BYTES,
 	};
-	uint64_t moved = 0, before = wb_bytes_total(s), bytes;
+	uint64_t moved = 0, before = store_wb_bytes_total(s), bytes;
 	const char *why = NULL;
 	char b1[32], b2[32];
 	int ret;
@@ -203,15 +190,13 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 			mib(b2, in->mem_limit * w->p.cfg.high_pct / 100));
 	w->st_spill.on = true; /* logged above, also when nothing moves */
 	ret = store_writeback(s, &req, &moved);
-	bytes = wb_bytes_total(s) - before;
+	bytes = store_wb_bytes_total(s) - before;
 	d->spilled += moved;
 	/* the objects written back leave holes: give the memory back */
 	d->compact = true;
 	d->compacted += store_compact(s);
 	stage_did(w, &w->st_spill, "spill", moved, bytes);
-#ifdef FZRAM_STORE_POLICY_READY
 	store_spill_wake(s);
-#endif
 	if (ret == -ENOSPC)
 		why = "the backing store is full";
 	else if (ret == -EIO)
@@ -294,9 +279,9 @@ static void do_writeback(struct tier *t, struct policy_done *d)
 		return;
 	}
 	w->budget_spent = false;
-	before = wb_bytes_total(s);
+	before = store_wb_bytes_total(s);
 	ret = store_writeback(s, &req, &moved);
-	bytes = wb_bytes_total(s) - before;
+	bytes = store_wb_bytes_total(s) - before;
 	d->written_back += moved;
 	d->wb_bytes += bytes;
 	stage_did(w, &w->st_wb, "writeback", moved, bytes);
@@ -347,10 +332,6 @@ uint32_t tier_policy_step(struct tier *t)
 			pol_log(w, LOG_INFO, "policy: memory pressure gone");
 	}
 	take_aging(w, &a);
-#ifndef FZRAM_STORE_POLICY_READY
-	/* the store cannot pick slots by age yet: marking idle only */
-	w->pend_recomp = w->pend_wb = false;
-#endif
 	if (!a.compact)
 		stage_end(w, &w->st_compact, "compaction", NULL);
 	now_ms = tier_mono_ms();
@@ -422,28 +403,21 @@ void tier_policy_kick(struct tier *t)
 	}
 }
 
-#ifdef FZRAM_STORE_POLICY_READY
 static void tier_kick_cb(void *arg)
 {
 	tier_policy_kick(arg);
 }
-#endif
 
 /* The store's side of spill, as @on says.  Caller holds t->set_lock. */
 static void set_store_spill(struct tier *t, bool on, unsigned int high_pct)
 {
-#ifdef FZRAM_STORE_POLICY_READY
 	if (on) {
 		store_set_spill_high(t->store, high_pct);
 		store_set_spill(t->store, TIER_SPILL_WAIT_MS, tier_kick_cb, t);
 	} else {
 		store_set_spill(t->store, 0, NULL, NULL);
+		store_set_spill_high(t->store, 0);
 	}
-#else
-	(void)t;
-	(void)on;
-	(void)high_pct;
-#endif
 }
 
 int tier_set_policy(struct tier *t, const struct policy_cfg *cfg)

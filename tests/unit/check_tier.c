@@ -455,9 +455,7 @@ START_TEST(test_policy_spill)
 	ck_assert(logged("policy: spill started: pool"));
 	ck_assert_uint_le(log_lines, 4); /* per stage, not per page */
 	ck_assert_uint_eq(ps.written_back, 0);
-#ifdef FZRAM_STORE_POLICY_READY
 	ck_assert_uint_lt(ps.spilled, n / 2); /* what was needed, not all */
-#endif
 	/* the budget is not spent by spill */
 	ck_assert_uint_eq(ps.budget_left, 32ULL << 20);
 	/* room again: writes go in */
@@ -472,7 +470,45 @@ START_TEST(test_policy_spill)
 }
 END_TEST
 
-#ifdef FZRAM_STORE_POLICY_READY
+/* With spill on, writes past mem_limit wait for the worker instead of
+ * failing: the pool stays at the limit, the data goes to the backing
+ * store, nothing is lost. */
+START_TEST(test_policy_spill_writes)
+{
+	const uint64_t limit = 1ULL << 20, pages = 2048; /* 8x the limit */
+	struct policy_cfg c;
+	struct policy_stat ps;
+	struct stats_mm mm;
+	struct stats_io io;
+	struct stats_bd bd;
+	unsigned char p[PG], got[PG];
+
+	store_set_mem_limit(st, limit);
+	policy_defaults(&c, true, false, 64ULL << 20);
+	c.age_s = 86400;
+	c.wb_after_s = 0;
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	for (uint64_t i = 0; i < pages; i++) {
+		tu_random_page(p, i + 7);
+		ck_assert_msg(store_write(st, i, p) == 0, "write %llu",
+			      (unsigned long long)i);
+		store_mm(st, &mm);
+		ck_assert_uint_le(mm.mem_used_total, limit);
+	}
+	store_io(st, &io);
+	ck_assert_uint_eq(io.failed_writes, 0);
+	store_bd(st, &bd);
+	ck_assert_uint_ge(bd.bd_count, pages - limit / PG);
+	tier_policy_stat(tr, &ps);
+	ck_assert_uint_ge(ps.spilled, pages - limit / PG);
+	for (uint64_t i = 0; i < pages; i++) {
+		tu_random_page(p, i + 7);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_int_eq(memcmp(got, p, PG), 0);
+	}
+}
+END_TEST
+
 static bool written_back(const struct policy_stat *p, uint64_t n)
 {
 	return p->written_back >= n;
@@ -510,7 +546,6 @@ START_TEST(test_policy_read_first)
 	}
 }
 END_TEST
-#endif
 
 static Suite *tier_suite(void)
 {
@@ -529,9 +564,8 @@ static Suite *tier_suite(void)
 	tcase_add_test(tc, test_policy_set_get);
 	tcase_add_test(tc, test_policy_ages_and_kick);
 	tcase_add_test(tc, test_policy_spill);
-#ifdef FZRAM_STORE_POLICY_READY
+	tcase_add_test(tc, test_policy_spill_writes);
 	tcase_add_test(tc, test_policy_read_first);
-#endif
 	suite_add_tcase(s, tc);
 	return s;
 }
