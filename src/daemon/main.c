@@ -56,6 +56,7 @@
 #include "store.h"
 #include "tier.h"
 #include "uring.h"
+#include "util.h"
 
 #ifndef PR_SET_IO_FLUSHER
 #define PR_SET_IO_FLUSHER 57
@@ -342,6 +343,32 @@ static int fz_backing_setup(const struct opts *o, struct store *store,
 	return 0;
 }
 
+/* The tier's log lines go to syslog (and stderr while there is one). */
+static void fz_tier_log(int priority, const char *msg, void *arg)
+{
+	(void)arg;
+	fz_log(priority, "%s", msg);
+}
+
+/* Run the mount's policy (options.h: opts_policy()) on @tier. */
+static int fz_policy_start(const struct opts *o, struct tier *tier,
+			   struct backing *bk)
+{
+	struct backing_stats bs = {0};
+	struct policy_cfg pc;
+	int err;
+
+	if (bk)
+		backing_get_stats(bk, &bs);
+	if (opts_policy(o, bs.size, &pc))
+		return -EINVAL; /* checked by opts_parse(): not reached */
+	tier_set_log(tier, fz_tier_log, NULL);
+	err = tier_set_policy(tier, &pc);
+	if (err)
+		fz_log(LOG_ERR, "policy: %s", strerror(-err));
+	return err;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -465,6 +492,9 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	}
 	fs.tier = tier;
+	err = fz_policy_start(&o, tier, bk);
+	if (err)
+		goto out_unmount;
 
 	loop.threads = cmd.singlethread
 			   ? 1

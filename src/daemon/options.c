@@ -46,6 +46,8 @@ enum opts_key {
 	OPTS_KEY_RECOMP2,
 	OPTS_KEY_RECOMP3,
 	OPTS_KEY_DICT,
+	OPTS_KEY_POLICY,
+	OPTS_KEY_POLICY_WORD, /* age=, cpu=...: policy_parse()'s words */
 	OPTS_NR_KEYS
 };
 
@@ -66,6 +68,18 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("recomp2=", OPTS_KEY_RECOMP2),
     FUSE_OPT_KEY("recomp3=", OPTS_KEY_RECOMP3),
     FUSE_OPT_KEY("dict=", OPTS_KEY_DICT),
+    FUSE_OPT_KEY("policy=", OPTS_KEY_POLICY),
+    FUSE_OPT_KEY("age=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("recomp_after=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("wb_after=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("wb_daily=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("cpu=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("spill=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("high=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("low=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("compact=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("read_factor=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("psi=", OPTS_KEY_POLICY_WORD),
     FUSE_OPT_END};
 
 #define SIZE_FORM "BYTES with optional K, M, G or T suffix"
@@ -334,6 +348,65 @@ static int opts_set_recomp(struct opts *o, unsigned int prio,
 	return 0;
 }
 
+static int opts_set_policy(struct opts *o, const char *value)
+{
+	if (strcmp(value, "on") && strcmp(value, "off"))
+		return opts_bad("policy", value, "is not on or off");
+	o->policy_off = strcmp(value, "off") == 0;
+	return 0;
+}
+
+/*
+ * One of the policy's options, "age=30": checked alone (high and low
+ * against each other once all are known, opts_policy()), then kept.
+ */
+static int opts_add_policy_word(struct opts *o, const char *arg)
+{
+	struct policy_cfg c;
+	size_t had = o->policy_words ? strlen(o->policy_words) : 0;
+	size_t n = strlen(arg);
+	char why[128];
+	char *w;
+
+	policy_defaults(&c, true, true, 0);
+	c.low_pct = 0; /* any high, any low, until both are known */
+	c.high_pct = 100;
+	if (policy_parse(arg, n, &c, why, sizeof(why))) {
+		fprintf(stderr, "fzram: %s\n", why);
+		return -1;
+	}
+	w = realloc(o->policy_words, had + n + 2);
+	if (!w) {
+		fprintf(stderr, "fzram: out of memory\n");
+		return -1;
+	}
+	if (had)
+		w[had++] = ' ';
+	memcpy(w + had, arg, n + 1);
+	o->policy_words = w;
+	return 0;
+}
+
+int opts_policy(const struct opts *o, uint64_t backing_bytes,
+		struct policy_cfg *out)
+{
+	bool secondary = false;
+	char why[128];
+
+	for (unsigned int i = 1; i <= STORE_MAX_PRIO; i++)
+		secondary |= o->recomp[i] != NULL;
+	policy_defaults(out, o->backing != NULL, secondary, backing_bytes);
+	if (o->policy_words &&
+	    policy_parse(o->policy_words, strlen(o->policy_words), out, why,
+			 sizeof(why))) {
+		fprintf(stderr, "fzram: %s\n", why);
+		return -1;
+	}
+	if (o->policy_off)
+		out->age_s = 0;
+	return 0;
+}
+
 static int opts_proc(void *data, const char *arg, int key,
 		     struct fuse_args *outargs)
 {
@@ -379,6 +452,10 @@ static int opts_proc(void *data, const char *arg, int key,
 			   : 0;
 	case OPTS_KEY_DICT:
 		return opts_set_dict(o, value) ? -1 : 0;
+	case OPTS_KEY_POLICY:
+		return opts_set_policy(o, value) ? -1 : 0;
+	case OPTS_KEY_POLICY_WORD:
+		return opts_add_policy_word(o, arg) ? -1 : 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_positional == 2) {
 			fprintf(
@@ -456,6 +533,13 @@ int opts_parse(struct fuse_args *args, struct opts *o)
 	}
 	if (!o->size_set)
 		o->size = opts_default_size();
+	{
+		struct policy_cfg pc; /* high and low together */
+
+		if (opts_policy(o, o->backing_size ? o->backing_size : o->size,
+				&pc))
+			return -1;
+	}
 	if (o->nr_positional == 2) {
 		o->source = o->positional[0];
 		mountpoint = o->positional[1];
@@ -488,6 +572,8 @@ void opts_free(struct opts *o)
 	}
 	free(o->positional[0]);
 	free(o->positional[1]);
+	free(o->policy_words);
+	o->policy_words = NULL;
 	o->file = NULL;
 	o->backing = NULL;
 	o->positional[0] = o->positional[1] = NULL;
@@ -536,6 +622,14 @@ void opts_help(const char *progname)
 	    "    -o recomp=ALG[:LEVEL][:dict=PATH]  secondary algorithm of\n"
 	    "                           priority 1, for user.fzram.recompress\n"
 	    "                           (recomp2=, recomp3=: priorities 2, 3)\n"
+	    "    -o policy=on|off       tiers that run themselves (default on):\n"
+	    "                           aging, compaction; recompression with\n"
+	    "                           recomp=; writeback, spill with backing=\n"
+	    "    -o age=, recomp_after=, wb_after=DURATION  (seconds, or s m h\n"
+	    "                           d; off), wb_daily=BYTES, cpu=PCT,\n"
+	    "                           spill=on|off, high=PCT, low=PCT,\n"
+	    "                           compact=PCT, read_factor=N, psi=PCT:\n"
+	    "                           the policy's settings (fzram(8))\n"
 #ifdef HAVE_LIBURING
 	    "    -o uring               serve through FUSE over io_uring when the\n"
 	    "                           kernel offers it (Linux 6.14+, fuse\n"

@@ -7,7 +7,9 @@
  * SOURCE is accepted and ignored, so that "mount -t fuse.fzram fzram DIR -o
  * size=2G" works through mount.fuse3.  Our -o options (size, algorithm,
  * level, mem_limit, file, nomlock, poll_us, uring, threads, backing,
- * backing_size, backing_encrypt, recomp, recomp2, recomp3, dict) are taken out and checked here; the rest
+ * backing_size, backing_encrypt, recomp, recomp2, recomp3, dict, and the
+ * policy's: policy, age, recomp_after, wb_after, wb_daily, cpu, spill,
+ * high, low, compact, read_factor, psi) are taken out and checked here; the rest
  * of the command line (-f, -d, -s, clone_fd, max_idle_threads, and every
  * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
  * and fuse_session_new(), which reject what they do not know.  What the
@@ -23,6 +25,7 @@
 #include <stdint.h>
 #include <fuse_opt.h>
 
+#include "policy.h"
 #include "store.h" /* STORE_MAX_PRIO */
 
 #define OPTS_DEFAULT_FILE "swapfile"
@@ -52,6 +55,10 @@ struct opts {
 	char *dict[STORE_MAX_PRIO + 1]; /* dict= ([0], the primary's) and
 				 recomp...:dict=: absolute paths, read in
 				 main.c; NULL = none */
+	bool policy_off;      /* policy=off: zram's one-shot controls only */
+	char *policy_words;   /* the policy's options as given, "age=30
+				 cpu=5" (each checked), for opts_policy();
+				 NULL = none */
 	char *source;	     /* ignored; NULL if not given */
 	int nr_positional;   /* non-option arguments seen */
 	char *positional[2]; /* [SOURCE] MOUNTPOINT, as given */
@@ -70,6 +77,17 @@ struct opts {
  * Return: 0, or -1 (message printed).  Call opts_free() in both cases.
  */
 int opts_parse(struct fuse_args *args, struct opts *o);
+
+/*
+ * opts_policy() - the policy the mount runs: policy_defaults() for its
+ * backing store (of @backing_bytes) and secondary algorithms, the policy's
+ * options applied on top, age_s 0 with policy=off.  opts_parse() has
+ * checked them with the backing store's size guessed, so that a mount
+ * with bad ones is refused before it starts.
+ * Return: 0, or -1 (low not below high: "fzram: low: ..." printed).
+ */
+int opts_policy(const struct opts *o, uint64_t backing_bytes,
+		struct policy_cfg *out);
 
 /* opts_free() - free what opts_parse() allocated in @o. */
 void opts_free(struct opts *o);

@@ -1021,6 +1021,8 @@ static const struct xattr_def xattrs[] = {
     {"mem_limit", get_mem_limit, set_mem_limit},
     {"mem_used_max", get_mem_used_max, set_mem_used_max},
     {"mm_stat", get_mm_stat, NULL},
+    {"policy", xattr_get_policy, xattr_set_policy},
+    {"policy_stat", xattr_get_policy_stat, NULL},
     {"recomp_algorithm", get_recomp_algorithm, set_recomp_algorithm},
     {"recomp_stat", get_recomp_stat, NULL},
     {"recompress", get_empty, set_recompress},

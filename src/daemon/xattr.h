@@ -25,6 +25,11 @@
  *               writeback (zram's syntax, xattr_parse_writeback()),
  *               recompress (xattr_parse_recompress()); these read as
  *               empty
+ *   policy:     (xattr_policy.c) policy (read-write: policy_format()'s
+ *               line; a write is "on" (the defaults), "off", or
+ *               key=value words applied on top of the settings in force,
+ *               policy_parse()), policy_stat (read-only: xattr_format_
+ *               policy_stat()'s 14 columns)
  *   hidden:     sample (read-only, binary, not named by xattr_list():
  *               a fresh random sample of the stored pages at each read,
  *               decompressed, in fzram.h's FZ_SAMPLE_* format, for
@@ -48,6 +53,7 @@
 
 #include "codec.h"
 #include "fzram.h"
+#include "policy.h"
 #include "store.h"
 
 struct tier;
@@ -192,5 +198,45 @@ int xattr_parse_algorithm_params(const char *value, size_t len,
  */
 int xattr_parse_recompress(const char *value, size_t len,
 			   struct store_recomp_req *req, int *alg);
+
+/* ---- the policy's attributes (xattr_policy.c), for xattr.c's table --- */
+
+/* xattr_get_policy() / xattr_set_policy() - user.fzram.policy: the
+ * settings in force, as policy_format() (age=off without a tier); a write
+ * as above, -EINVAL with nothing changed (the reason logged), -ENODEV
+ * without a tier. */
+int xattr_get_policy(const struct xattr_ctx *x, char *buf, size_t len);
+int xattr_set_policy(const struct xattr_ctx *x, const char *value,
+		     size_t len);
+
+/* xattr_get_policy_stat() - user.fzram.policy_stat, from the tier's
+ * counts and the store's spill counts (zeros without a tier). */
+int xattr_get_policy_stat(const struct xattr_ctx *x, char *buf, size_t len);
+
+/*
+ * xattr_format_policy_stat() - one line of 14 columns, "%8llu" each and
+ * space separated as mm_stat, newline-terminated: steps aged recompressed
+ * written_back spilled compactions compacted budget_left_bytes (-1 when
+ * there is no budget) cpu_ms spill_waits spill_wait_us spill_max_us
+ * spill_failed pressure (0/1).  fzramctl reads exactly this; new columns
+ * go at the end.
+ * Return: its length, or -ENOSPC.
+ */
+#define XATTR_POLICY_STAT_COLS 14
+int xattr_format_policy_stat(const struct policy_stat *ps,
+			     const struct store_spill_stats *sp, char *buf,
+			     size_t len);
+
+/*
+ * xattr_policy_apply() - the settings a write of @len bytes at @value to
+ * user.fzram.policy makes from *@cur, into *@out: "off" (*@cur with
+ * age_s 0), "on" (*@defaults), or policy_parse()'s words on a copy of
+ * *@cur; one trailing newline allowed.
+ * Return: 0; -EINVAL (*@out undefined, @why says what is wrong).
+ */
+int xattr_policy_apply(const char *value, size_t len,
+		       const struct policy_cfg *cur,
+		       const struct policy_cfg *defaults,
+		       struct policy_cfg *out, char *why, size_t why_len);
 
 #endif /* FZRAM_XATTR_H */

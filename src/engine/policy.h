@@ -44,16 +44,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Defaults, chosen for a user who adds only a backing file (see README). */
-#define POLICY_DEFAULT_AGE_S 60
-#define POLICY_DEFAULT_RECOMP_AFTER_S 300
-#define POLICY_DEFAULT_WB_AFTER_S 1800
+/*
+ * Defaults, chosen for a user who adds only a backing file (see README and
+ * fzram(8)).  Issue 12 measured that under swapping most of what fzram
+ * holds is data the kernel has freed without telling the device (it
+ * tells a loop device only per whole 2 MiB swap cluster), and that those
+ * slots are the ones READ since they were written: their page is back in
+ * RAM and its next swap-out goes to another slot.  So read-since-written
+ * slots go soon: recompressed after 20 s idle, written back after 40 s
+ * (wb_after / read_factor); never-read slots are live data a program
+ * keeps, and go only after 10 min (recompression) and 20 min (writeback).
+ * Aging every 15 s keeps the stages within 15 s of those ages while
+ * marking idle costs one walk of the slots in use per period.  The CPU
+ * share (10 % of one CPU) and the daily budget (half the backing size,
+ * policy_defaults()) bound what the background work costs; spill starts
+ * at 95 % of mem_limit and stops at 85 %, so that the worker writes ahead
+ * of the writes instead of making them wait.
+ */
+#define POLICY_DEFAULT_AGE_S 15
+#define POLICY_DEFAULT_RECOMP_AFTER_S 600
+#define POLICY_DEFAULT_WB_AFTER_S 1200
 #define POLICY_DEFAULT_CPU_PCT 10
 #define POLICY_DEFAULT_HIGH_PCT 95
 #define POLICY_DEFAULT_LOW_PCT 85
 #define POLICY_DEFAULT_COMPACT_PCT 25
-#define POLICY_DEFAULT_READ_FACTOR 4
+#define POLICY_DEFAULT_READ_FACTOR 30
 #define POLICY_DEFAULT_PSI_PCT 10
+#define POLICY_DAY_S 86400 /* the budget's period */
 
 struct policy_cfg {
 	uint32_t age_s;		 /* aging period; 0: the policy is off */
@@ -95,6 +112,13 @@ int policy_parse(const char *line, size_t len, struct policy_cfg *cfg,
 		 char *why, size_t why_len);
 
 /*
+ * policy_check() - whether every setting of *@cfg is in the ranges that
+ * policy_parse() accepts (age_s 0, the policy off, included).
+ * Return: 0, -EINVAL.
+ */
+int policy_check(const struct policy_cfg *cfg);
+
+/*
  * policy_format() - *@cfg as one line that policy_parse() reads back to
  * the same settings, ending in a newline, into @buf (@len bytes).
  * Return: its length, or -ENOSPC.
@@ -134,7 +158,8 @@ struct policy_act {
 struct policy_done {
 	uint64_t aged, recompressed, written_back, spilled; /* slots */
 	uint64_t wb_bytes;	 /* backing bytes written (budget) */
-	uint64_t compacted;	 /* pool pages freed */
+	bool compact;		 /* a compaction ran */
+	uint64_t compacted;	 /* pool pages it freed */
 	uint64_t cpu_ns;	 /* CPU time the step took */
 };
 

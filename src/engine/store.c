@@ -35,6 +35,7 @@ void store_slot_free(struct store *s, uint64_t v)
 		/* not in RAM's counters since its writeback (zram's meaning) */
 		backing_free(s->bk, (bk_id_t)(v & SLOT_HANDLE_MASK));
 		stats_dec(s->st.bd_count);
+		store_spill_set_full(s, false); /* there may be room now */
 		return;
 	}
 	if (v & F(STORE_F_SAME)) {
@@ -182,6 +183,7 @@ int store_create(const struct store_config *cfg, struct store **out)
 		pthread_rwlockattr_destroy(&ra);
 	}
 	pthread_mutex_init(&s->dict_lock, NULL);
+	store_spill_init(s);
 	s->recomp_set[0] = true;
 	*out = s;
 	return 0;
@@ -214,6 +216,7 @@ void store_destroy(struct store *s)
 	pthread_mutex_destroy(&s->resize_lock);
 	pthread_rwlock_destroy(&s->recomp_lock);
 	pthread_mutex_destroy(&s->dict_lock);
+	store_spill_fini(s);
 	/* each entry in use holds one reference of its dictionary, however
 	 * many slots and priorities named it */
 	for (unsigned int i = 1; i <= STORE_MAX_DICTS; i++) {
@@ -239,6 +242,7 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 	const void *src = buf;
 	zsp_handle_t h;
 	uint64_t used, limit, flags = 0;
+	struct spill_wait wait = {0};
 	struct codec c;
 	unsigned int di;
 	int len, ret;
@@ -263,19 +267,28 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 		store_dict_put(s, di);
 		di = 0;
 	}
-	/* allocation runs under reclaim; the allocator's own comments say
-	 * why it cannot deadlock */
-	ret = zsp_alloc(s->pool, (size_t)len, &h);
-	if (ret)
-		goto out_put;
-	used = zsp_pages_used(s->pool);
-	stats_update_max(&s->st.max_used_pages, used);
-	limit = __atomic_load_n(&s->mem_limit_pages, __ATOMIC_RELAXED);
-	if (limit && used > limit) {
+	for (;;) {
+		/* a wake from here on makes a wait below retry at once */
+		wait.gen = store_spill_gen(s);
+		/* allocation runs under reclaim; the allocator's own
+		 * comments say why it cannot deadlock */
+		ret = zsp_alloc(s->pool, (size_t)len, &h);
+		if (ret)
+			goto out_end;
+		used = zsp_pages_used(s->pool);
+		stats_update_max(&s->st.max_used_pages, used);
+		limit = __atomic_load_n(&s->mem_limit_pages, __ATOMIC_RELAXED);
+		if (!limit || used <= limit)
+			break;
 		zsp_free(s->pool, h);
-		ret = -ENOMEM;
-		goto out_put;
+		/* at mem_limit: wait for the worker to spill, with no lock
+		 * held (store_spill.c), or fail as zram's */
+		ret = store_spill_wait(s, &wait);
+		if (ret)
+			goto out_end;
 	}
+	store_spill_end(s, &wait, true);
+	store_spill_high(s, used, limit);
 	memcpy(zsp_map(s->pool, h), src, (size_t)len);
 	zsp_unmap(s->pool, h);
 	*v = (uint64_t)h | ((uint64_t)len << SLOT_LEN_SHIFT) | flags |
@@ -283,6 +296,8 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 	     ((uint64_t)di << SLOT_DICT_SHIFT);
 	return 0;
 
+out_end:
+	store_spill_end(s, &wait, false);
 out_put:
 	store_dict_put(s, di);
 	return ret;
@@ -434,8 +449,9 @@ int store_read(struct store *s, uint64_t slot, void *page)
 			ret = -EIO;
 		}
 	}
-	/* a read is an access: it clears the idle mark, keeps the rest */
-	atime_touch(s, c, slot);
+	/* a read is an access: it clears the idle mark, keeps the rest, and
+	 * marks the slot read since written */
+	atime_touch_read(s, c, slot);
 	slot_unlock(e, v & ~F(STORE_F_IDLE));
 	return ret;
 }

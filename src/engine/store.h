@@ -37,7 +37,12 @@
  * what is in RAM); it counts in bd_count.
  *
  * Access times: every slot has a last-access time, seconds since the
- * store was made (32 bits, zram's ac_time), set by each read and write.
+ * store was made (zram's ac_time), set by each read and write: 31 bits of
+ * seconds, and STORE_ATIME_READ, which a read sets and a write (also of a
+ * same-filled page) clears, so that the policy can tell the slots read
+ * since they were written (issue 12).  Every comparison of ages (idle
+ * marking, the age filters of writeback and recompression, block_state's
+ * time) takes the seconds alone.  Writeback and recompression keep both.
  * They live in arrays of STORE_ATIME_SLOTS beside the slot words, one per
  * stretch of that many slots, allocated the first time a slot in the
  * stretch is written: a stretch never written costs nothing, one in use 4
@@ -52,7 +57,10 @@
  * writes take it for reading just to copy the primary's codec and a
  * reference to its dictionary, and references are dropped only after it
  * is released.  Compression runs outside
- * every lock; allocation runs outside the slot lock, as in zram.
+ * every lock; allocation runs outside the slot lock, as in zram.  The
+ * spill's lock (store_spill.c) is a leaf taken with no other store lock
+ * held; a write waits for room at mem_limit holding none of them, and
+ * calls the spill's kick with none held.
  */
 #ifndef FZRAM_STORE_H
 #define FZRAM_STORE_H
@@ -273,22 +281,45 @@ struct store_wb_req {
 
 /*
  * store_writeback() - move the slots that @req picks (in RAM, not
- * same-filled, within the ranges, matching every mode bit) to the backing
- * tier, largest objects first, in batches of the writeback batch size.  A
- * slot written, discarded or freed while its batch is in flight keeps its
- * newest content; the copy written for it is freed.  Counts bd_writes per
- * slot moved, and spends the budget when it is enabled.
- * Return: 0 (all picked slots moved, or none was picked); -ENODEV (no
- * backing tier); -EIO (the budget is spent: at the start, or before the
- * last picked slot; or a backing write failed: those slots stay in RAM);
- * -ENOSPC (the backing store is full: the rest stay in RAM); -EINVAL (a
- * range past the end or with lo > hi: nothing done); -ENOMEM.  *@moved (if
- * not NULL) gets the number of slots moved, also on an error.
+ * same-filled, within the ranges, matching every mode bit, and old enough
+ * for @req's ages) to the backing tier in @req's order, in batches of the
+ * writeback batch size.  A slot written, discarded or freed while its
+ * batch is in flight keeps its newest content; the copy written for it is
+ * freed.  Counts bd_writes per slot moved, and spends the budget when it
+ * is enabled.
+ * Ages: a slot qualifies when its access time (seconds, without
+ * STORE_ATIME_READ) is at least @req->min_age seconds before the call's
+ * start, or @req->min_age_read when it was read since written and that is
+ * not 0; an age of 0 takes any slot.  zram's requests leave them 0.
+ * Order: STORE_WB_LARGEST sorts every picked slot, largest object first
+ * (zram's; a list of 8 bytes a picked slot); STORE_WB_COLDEST takes the
+ * read-since-written slots, then the others, each group oldest access
+ * first, in passes of a few thousand (32 KiB whatever the device's size:
+ * each pass walks the slot table once).
+ * @req->max_bytes: stop once that many compressed bytes (slot lengths, as
+ * compr_data_size) were moved; the last slot may take the total past it by
+ * less than one object (so a request always moves a slot when one
+ * qualifies).  0: no limit.
+ * Return: 0 (all picked slots moved, none was picked, or max_bytes was
+ * reached); -ENODEV (no backing tier); -EIO (the budget is spent: at the
+ * start, or before the last picked slot; or a backing write failed: those
+ * slots stay in RAM); -ENOSPC (the backing store is full: the rest stay in
+ * RAM; writes waiting for room at mem_limit fail now, see
+ * store_set_spill()); -EINVAL (a range past the end or with lo > hi, an
+ * unknown order: nothing done); -ENOMEM.  *@moved (if not NULL) gets the
+ * number of slots moved, also on an error.
  * Context: one caller at a time (the tier's worker, tier.h); I/O runs with
  * no slot lock held.
  */
 int store_writeback(struct store *s, const struct store_wb_req *req,
 		    uint64_t *moved);
+
+/*
+ * store_wb_bytes_total() - compressed bytes store_writeback() ever moved
+ * to the backing tier (the slot lengths; monotonic, never reset), for a
+ * policy's budget of backing writes.
+ */
+uint64_t store_wb_bytes_total(struct store *s);
 
 /*
  * store_set_wb_limit() / store_wb_limit() - the writeback budget left, in
@@ -357,14 +388,17 @@ struct store_recomp_req {
 	unsigned int prio;	/* 0: each set priority in turn, lowest first,
 				   until one shrinks the object; else this
 				   one alone */
-	uint32_t min_age;	/* as store_wb_req's (0: any) */
-	uint32_t min_age_read;
+	uint32_t min_age;	/* as store_wb_req's (0: any): only slots
+				   not accessed for this many seconds... */
+	uint32_t min_age_read;	/* ...or this many when read since written
+				   (0: min_age); zram's requests: both 0 */
 };
 
 /*
  * store_recompress() - recompress the slots @req picks, largest first, as
  * zram's recompress: in RAM, not same-filled, not marked incompressible,
- * not already at (or above) the highest priority to try.  A slot's object
+ * not already at (or above) the highest priority to try, and old enough
+ * for @req's ages (as store_writeback()'s, from the call's start).  A slot's object
  * is decompressed and compressed again with each priority above its own in
  * turn; the first result that takes a smaller size class (and is below the
  * threshold, if one is set) replaces the object, and the slot is marked
@@ -467,12 +501,40 @@ int store_sample(struct store *s, uint64_t *seed, void *pages,
  * limit, trying again each time it does, and fails -ENOMEM only then.
  * Waits are counted (store_spill_stats()).  @kick runs on the writing
  * thread and must not block.
+ * A write does not wait (fails at once, as zram's) without a backing
+ * store, or while it is full: a writeback that got -ENOSPC wakes the
+ * waiting writes to fail; a later batch without -ENOSPC, or a
+ * written-back slot freed, lets writes wait again.  The failed write
+ * counts in failed_writes as zram's, and, if it waited, in the spill's
+ * failed.  @kick may be NULL (the writes wait for a wake all the same).
+ * The wait sits after the page is compressed and its allocation undone,
+ * with no slot lock, no recomp_lock and no allocator or backing lock held,
+ * so the worker's store_writeback() never waits for a waiting write.  (The
+ * daemon's block device holds its stripe mutex across store_write(): the
+ * stripe stays busy while its write waits; the worker calls the store
+ * directly.)  Waits time out on CLOCK_MONOTONIC, wait_ms from the write's
+ * first wait.
+ * Context: wakes the waiting writes (they look again: spill may be off).
+ * Set @kick and @arg once, before writes start, or keep @arg valid until
+ * the store is destroyed: a write already past its load of them may still
+ * call the earlier pair.
  */
 void store_set_spill(struct store *s, unsigned int wait_ms,
 		     void (*kick)(void *arg), void *arg);
 
+/*
+ * store_set_spill_high() - the early kick: while spill is set
+ * (store_set_spill() with @wait_ms above 0), a write whose allocation
+ * leaves the pool above @pct% of mem_limit calls the spill's kick, once
+ * until the next store_spill_wake() (one flag: the write path costs a
+ * compare), so that the worker writes back before writes have to wait.
+ * @pct: 1..100 (above 100 is taken as 100); 0 (the default) off.
+ */
+void store_set_spill_high(struct store *s, unsigned int pct);
+
 /* store_spill_wake() - wake the writes waiting for room (the worker calls
- * it after each batch it frees). */
+ * it after each batch it frees), and re-arm the early kick.
+ * Context: takes the spill's lock, a leaf. */
 void store_spill_wake(struct store *s);
 
 struct store_spill_stats {
@@ -482,6 +544,9 @@ struct store_spill_stats {
 	uint64_t failed;   /* writes that waited and still failed */
 };
 
+/* store_spill_stats() - the counts since the store was made (relaxed
+ * reads); a write that waited counts once, however many times it was
+ * woken. */
 void store_spill_stats(struct store *s, struct store_spill_stats *out);
 
 #endif /* FZRAM_STORE_H */

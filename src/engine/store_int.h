@@ -93,6 +93,26 @@ struct store {
 	unsigned int wb_batch;	     /* objects per backing write (atomic) */
 	unsigned char *wb_buf;	     /* BK_MAX_BATCH objects, the writeback
 					caller's (one at a time) */
+	uint64_t wb_bytes_total;     /* compressed bytes ever written back
+					(atomic) */
+
+	/*
+	 * Spill at mem_limit (store_spill.c).  spill_lock is a leaf: taken
+	 * with no other store lock held, and never across spill_kick.
+	 */
+	pthread_mutex_t spill_lock;
+	pthread_cond_t spill_cond;   /* CLOCK_MONOTONIC; writes waiting */
+	uint64_t spill_gen;	     /* store_spill_wake() calls (atomic;
+					changed under spill_lock) */
+	unsigned int spill_wait_ms;  /* 0: spill off (atomic) */
+	unsigned int spill_high_pct; /* 0: no early kick (atomic) */
+	bool spill_kicked;	     /* the early kick was made since the
+					last wake (atomic) */
+	bool bk_full;		     /* the last writeback found the backing
+					store full (atomic) */
+	void (*spill_kick)(void *arg); /* (atomic; see store_set_spill) */
+	void *spill_arg;	     /* (atomic) */
+	struct store_spill_stats spill_st; /* (atomic counters) */
 
 	/*
 	 * The codec of each priority: recomp[0] the primary (writes),
@@ -300,14 +320,63 @@ static inline uint32_t *atime_get(struct store *s, struct store_chunk *c,
 	return a ? &a[slot % STORE_ATIME_SLOTS] : NULL;
 }
 
-/* Set @slot's access time to now; caller holds the slot lock. */
+/* The seconds of access-time word @a (without STORE_ATIME_READ). */
+static inline uint32_t atime_sec(uint32_t a)
+{
+	return a & ~STORE_ATIME_READ;
+}
+
+/* @slot's access-time word, 0 when its stretch has none. */
+static inline uint32_t atime_load(struct store *s, struct store_chunk *c,
+				  uint64_t slot)
+{
+	uint32_t *a = atime_get(s, c, slot, false);
+
+	return a ? __atomic_load_n(a, __ATOMIC_RELAXED) : 0;
+}
+
+/* Set @slot's access time to now, as a write does: STORE_ATIME_READ
+ * clear.  Caller holds the slot lock. */
 static inline void atime_touch(struct store *s, struct store_chunk *c,
 			uint64_t slot)
 {
 	uint32_t *a = atime_get(s, c, slot, false);
 
 	if (a)
-		__atomic_store_n(a, now_sec(s), __ATOMIC_RELAXED);
+		__atomic_store_n(a, atime_sec(now_sec(s)), __ATOMIC_RELAXED);
+}
+
+/* Set @slot's access time to now, as a read does: STORE_ATIME_READ set.
+ * A slot read again within the same second is not written to (no store,
+ * no cache line made dirty).  Caller holds the slot lock. */
+static inline void atime_touch_read(struct store *s, struct store_chunk *c,
+				    uint64_t slot)
+{
+	uint32_t *a = atime_get(s, c, slot, false);
+	uint32_t want;
+
+	if (!a)
+		return;
+	want = atime_sec(now_sec(s)) | STORE_ATIME_READ;
+	if (__atomic_load_n(a, __ATOMIC_RELAXED) != want)
+		__atomic_store_n(a, want, __ATOMIC_RELAXED);
+}
+
+/*
+ * Whether access-time word @a is old enough at @now for an age filter
+ * (store_wb_req's, store_recomp_req's): not accessed for @min_age seconds,
+ * or @min_age_read when it was read since written and that is not 0.  An
+ * age of 0 takes every slot; a slot touched after @now was read is never
+ * old enough otherwise (now - at would wrap).
+ */
+static inline bool atime_old(uint32_t a, uint32_t now, uint32_t min_age,
+			     uint32_t min_age_read)
+{
+	uint32_t at = atime_sec(a);
+	uint32_t age = (a & STORE_ATIME_READ) && min_age_read ? min_age_read
+							       : min_age;
+
+	return !age || (at <= now && now - at >= age);
 }
 
 /*
@@ -316,6 +385,62 @@ static inline void atime_touch(struct store *s, struct store_chunk *c,
  * lock and then stores the slot's new word.
  */
 void store_slot_free(struct store *s, uint64_t v);
+
+/* ---- spill (store_spill.c) -------------------------------------------- */
+
+/* One write's wait for room at mem_limit. */
+struct spill_wait {
+	uint64_t gen;	   /* spill_gen before the allocation it retries */
+	int64_t start_ns;  /* 0: has not waited */
+	int64_t deadline_ns;
+};
+
+/* spill_gen now: taken before each allocation a write may retry, so that
+ * a wake between the allocation and the wait is not lost. */
+static inline uint64_t store_spill_gen(struct store *s)
+{
+	return __atomic_load_n(&s->spill_gen, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * store_spill_wait() - a write's allocation put the pool past mem_limit:
+ * with spill set and a backing store with room, kick the worker and wait
+ * for a store_spill_wake() after @w->gen (at once if one came already),
+ * until @w's deadline (wait_ms from the first wait of this write).
+ * Return: 0 (retry the allocation; @w->gen is renewed), -ENOMEM (fail:
+ * spill off, no backing store, the backing store full, or out of time).
+ * Context: the caller holds no store lock (see store_set_spill()).
+ */
+int store_spill_wait(struct store *s, struct spill_wait *w);
+
+/* store_spill_end() - count @w's wait, if it waited, and whether it ended
+ * in failure (@ok false). */
+void store_spill_end(struct store *s, const struct spill_wait *w, bool ok);
+
+/* store_spill_set_full() - what a writeback batch found: the backing store
+ * full (@full: waiting writes are woken to fail) or not. */
+void store_spill_set_full(struct store *s, bool full);
+
+/* store_spill_kick_high() - the early kick (store_set_spill_high()), once
+ * until the next store_spill_wake(); spill must be set. */
+void store_spill_kick_high(struct store *s);
+
+/* store_spill_init() / store_spill_fini() - the lock and condition
+ * variable, from store_create() and store_destroy(). */
+void store_spill_init(struct store *s);
+void store_spill_fini(struct store *s);
+
+/* After a write's successful allocation left @used pages against @limit:
+ * the early kick, once until the next wake.  One compare when off. */
+static inline void store_spill_high(struct store *s, uint64_t used,
+				    uint64_t limit)
+{
+	unsigned int pct = __atomic_load_n(&s->spill_high_pct,
+					   __ATOMIC_RELAXED);
+
+	if (pct && limit && used * 100 > limit * pct)
+		store_spill_kick_high(s);
+}
 
 /* Candidate lists of the post-processing walks (writeback, recompression):
  * keys (length << 32 | slot), sorted largest first. */
@@ -329,6 +454,16 @@ int store_list_add(struct store_list *l, uint64_t key);
 
 /* store_list_sort() - largest first, each key once. */
 void store_list_sort(struct store_list *l);
+
+/*
+ * store_walk() - call @fn for each stored slot in [@lo, @end) (of the
+ * chunks that exist) with an unlocked snapshot of its word (the lock bit
+ * cleared); stops at @fn's first non-zero return, and returns it (else 0).
+ */
+int store_walk(struct store *s, uint64_t lo, uint64_t end,
+	       int (*fn)(struct store *s, struct store_chunk *c,
+			 uint64_t slot, uint64_t v, void *arg),
+	       void *arg);
 
 /* chunk_end() - the end (exclusive) of chunk @ci, at most @end. */
 static inline uint64_t chunk_end(uint64_t ci, uint64_t end)

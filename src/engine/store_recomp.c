@@ -255,15 +255,27 @@ void store_recomp_stats(struct store *s, uint64_t pages[STORE_MAX_PRIO + 1],
 struct rc_plan {
 	unsigned int lo, hi;
 	bool top; /* hi is the highest priority set: failing it is final */
+	uint32_t now; /* the access-time clock when the request started */
 	bool set[STORE_MAX_PRIO + 1];
 	struct codec codec[STORE_MAX_PRIO + 1];
 	unsigned int dict[STORE_MAX_PRIO + 1]; /* held for the walk */
 };
 
-/* A slot word the walk may try under @req and @plan. */
-static bool rc_eligible(uint64_t v, const struct store_recomp_req *req,
+/* @slot's access-time word when @req filters by age, else 0 (not read). */
+static uint32_t rc_atime(struct store *s, struct store_chunk *c,
+			 uint64_t slot, const struct store_recomp_req *req)
+{
+	return req->min_age || req->min_age_read ? atime_load(s, c, slot) : 0;
+}
+
+/* A slot word the walk may try under @req and @plan, with access-time
+ * word @a. */
+static bool rc_eligible(uint64_t v, uint32_t a,
+			const struct store_recomp_req *req,
 			const struct rc_plan *plan)
 {
+	if (!atime_old(a, plan->now, req->min_age, req->min_age_read))
+		return false;
 	if (!slot_used(v) ||
 	    (v & (F(STORE_F_SAME) | F(STORE_F_WB) | F(STORE_F_UNDER_WB) |
 		  F(STORE_F_INCOMPRESSIBLE))))
@@ -278,31 +290,29 @@ static bool rc_eligible(uint64_t v, const struct store_recomp_req *req,
 	return slot_prio(v) < plan->hi;
 }
 
+struct rc_collect_arg {
+	const struct store_recomp_req *req;
+	const struct rc_plan *plan;
+	struct store_list *l;
+};
+
+static int rc_collect_one(struct store *s, struct store_chunk *c,
+			  uint64_t slot, uint64_t v, void *arg)
+{
+	struct rc_collect_arg *a = arg;
+
+	if (!rc_eligible(v, rc_atime(s, c, slot, a->req), a->req, a->plan))
+		return 0;
+	return store_list_add(a->l, (uint64_t)slot_len(v) << 32 | slot);
+}
+
 static int rc_collect(struct store *s, const struct store_recomp_req *req,
 		      const struct rc_plan *plan, struct store_list *l)
 {
-	uint64_t n = __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE);
+	struct rc_collect_arg a = {.req = req, .plan = plan, .l = l};
 
-	for (uint64_t slot = 0; slot < n;) {
-		uint64_t ci = slot / STORE_CHUNK_SLOTS;
-		struct store_chunk *c = chunk_get(s, slot, false);
-		uint64_t stop = chunk_end(ci, n);
-
-		for (; c && slot < stop; slot++) {
-			uint64_t v = __atomic_load_n(slot_word(c, slot),
-						     __ATOMIC_RELAXED);
-			int ret;
-
-			if (!rc_eligible(v & ~SLOT_LOCK, req, plan))
-				continue;
-			ret = store_list_add(l, (uint64_t)slot_len(v) << 32 |
-							slot);
-			if (ret)
-				return ret;
-		}
-		slot = stop;
-	}
-	return 0;
+	return store_walk(s, 0, __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE),
+			  rc_collect_one, &a);
 }
 
 /* Size classes are ZSP_CLASS_STEP apart: a result saves memory only when
@@ -337,7 +347,7 @@ static enum rc_outcome rc_slot(struct store *s, uint64_t slot,
 		return RC_SKIPPED;
 	e = slot_word(c, slot);
 	v = slot_lock(e);
-	if (!rc_eligible(v, req, plan)) {
+	if (!rc_eligible(v, rc_atime(s, c, slot, req), req, plan)) {
 		slot_unlock(e, v);
 		return RC_SKIPPED;
 	}
@@ -441,7 +451,7 @@ out_clear:
 int store_recompress(struct store *s, const struct store_recomp_req *req,
 		     uint64_t *done)
 {
-	struct rc_plan plan = {0};
+	struct rc_plan plan = {.now = now_sec(s)};
 	struct store_list l = {0};
 	uint64_t tried = 0, ok = 0;
 	bool any = false;

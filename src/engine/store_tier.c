@@ -58,15 +58,14 @@ uint64_t store_mark_idle(struct store *s, bool all, uint32_t min_age)
 		     slot++) {
 			uint64_t *e = slot_word(c, slot);
 			uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
-			uint32_t *a, at;
+			uint32_t at;
 
 			/* unlocked peek: only stored slots are locked */
 			if (!slot_used(v & ~SLOT_LOCK) ||
 			    (v & (F(STORE_F_SAME) | F(STORE_F_WB))))
 				continue;
 			v = slot_lock(e);
-			a = atime_get(s, c, slot, false);
-			at = a ? __atomic_load_n(a, __ATOMIC_RELAXED) : 0;
+			at = atime_sec(atime_load(s, c, slot));
 			/* a slot touched since @now was read is not idle
 			 * (and now - at would wrap) */
 			if (slot_used(v) &&
@@ -164,6 +163,13 @@ static void budget_return(struct store *s)
 
 /* ---- writeback --------------------------------------------------------- */
 
+/* What one writeback request picks: store_wb_req's mode and ages. */
+struct wb_filter {
+	unsigned int mode;
+	uint32_t now; /* the access-time clock when the request started */
+	uint32_t min_age, min_age_read;
+};
+
 /* A slot word that writeback may move under @mode. */
 static bool wb_eligible(uint64_t v, unsigned int mode)
 {
@@ -178,6 +184,21 @@ static bool wb_eligible(uint64_t v, unsigned int mode)
 	    !(v & F(STORE_F_INCOMPRESSIBLE)))
 		return false;
 	return true;
+}
+
+/* @slot's access-time word when @f filters by age (0 when it does not:
+ * zram's requests never look at access times). */
+static uint32_t wb_atime(struct store *s, struct store_chunk *c,
+			 uint64_t slot, const struct wb_filter *f)
+{
+	return f->min_age || f->min_age_read ? atime_load(s, c, slot) : 0;
+}
+
+/* Slot word @v, whose access-time word is @a, passes @f. */
+static bool wb_pass(uint64_t v, uint32_t a, const struct wb_filter *f)
+{
+	return wb_eligible(v, f->mode) &&
+	       atime_old(a, f->now, f->min_age, f->min_age_read);
 }
 
 int store_list_add(struct store_list *l, uint64_t key)
@@ -216,8 +237,10 @@ void store_list_sort(struct store_list *l)
 	l->n = w;
 }
 
-static int wb_collect(struct store *s, unsigned int mode, uint64_t lo,
-		      uint64_t end, struct store_list *l)
+int store_walk(struct store *s, uint64_t lo, uint64_t end,
+	       int (*fn)(struct store *s, struct store_chunk *c,
+			 uint64_t slot, uint64_t v, void *arg),
+	       void *arg)
 {
 	for (uint64_t slot = lo; slot < end;) {
 		uint64_t ci = slot / STORE_CHUNK_SLOTS;
@@ -229,9 +252,9 @@ static int wb_collect(struct store *s, unsigned int mode, uint64_t lo,
 						     __ATOMIC_RELAXED);
 			int ret;
 
-			if (!wb_eligible(v & ~SLOT_LOCK, mode))
+			if (!slot_used(v & ~SLOT_LOCK))
 				continue;
-			ret = store_list_add(l, (uint64_t)slot_len(v) << 32 | slot);
+			ret = fn(s, c, slot, v & ~SLOT_LOCK, arg);
 			if (ret)
 				return ret;
 		}
@@ -240,29 +263,69 @@ static int wb_collect(struct store *s, unsigned int mode, uint64_t lo,
 	return 0;
 }
 
+struct wb_collect_arg {
+	const struct wb_filter *f;
+	struct store_list *l;
+};
+
+static int wb_collect_one(struct store *s, struct store_chunk *c,
+			  uint64_t slot, uint64_t v, void *arg)
+{
+	struct wb_collect_arg *a = arg;
+
+	if (!wb_pass(v, wb_atime(s, c, slot, a->f), a->f))
+		return 0;
+	return store_list_add(a->l, (uint64_t)slot_len(v) << 32 | slot);
+}
+
+static int wb_collect(struct store *s, const struct wb_filter *f,
+		      uint64_t lo, uint64_t end, struct store_list *l)
+{
+	struct wb_collect_arg a = {.f = f, .l = l};
+
+	return store_walk(s, lo, end, wb_collect_one, &a);
+}
+
 /* What a batch remembers of each slot it copied. */
 struct wb_pick {
 	uint64_t slot;
 	zsp_handle_t handle;
 };
 
+/* One request's progress. */
+struct wb_run {
+	const struct wb_filter *f;
+	uint64_t max_bytes;	/* 0: no limit */
+	uint64_t moved, bytes;	/* slots, compressed bytes moved */
+	bool spent;		/* the budget ran out before the slots did */
+	struct bk_item *items;	/* [BK_MAX_BATCH] */
+	struct wb_pick *picks;	/* [BK_MAX_BATCH] */
+};
+
+/* Whether @run has moved the bytes it may (it stops then). */
+static bool wb_enough(const struct wb_run *run, uint64_t pending)
+{
+	return run->max_bytes && run->bytes + pending >= run->max_bytes;
+}
+
 /*
- * Copy up to @max of the candidates from *@next on into the batch; each
- * slot is checked again under its lock and marked STORE_F_UNDER_WB.
- * Return: the number copied; *@next advances; *@spent is set when the
+ * Copy up to @max of the candidates @key[*@next..@n) into the batch; each
+ * slot is checked again under its lock and marked STORE_F_UNDER_WB.  Stops
+ * early once the batch and what @run moved reach its max_bytes.
+ * Return: the number copied; *@next advances; @run->spent is set when the
  * budget ran out before the candidates did.
  */
-static unsigned int wb_fill(struct store *s, const struct store_list *l,
-			    size_t *next, unsigned int mode, unsigned int max,
-			    struct bk_item *items, struct wb_pick *picks,
-			    bool *spent)
+static unsigned int wb_fill(struct store *s, const uint64_t *key, size_t n,
+			    size_t *next, unsigned int max,
+			    struct wb_run *run)
 {
-	unsigned int n = 0;
+	unsigned int got = 0;
+	uint64_t pending = 0;
 
-	while (n < max && *next < l->n) {
-		uint64_t slot = l->key[*next] & 0xffffffffULL;
+	while (got < max && *next < n && !wb_enough(run, pending)) {
+		uint64_t slot = key[*next] & 0xffffffffULL;
 		struct store_chunk *c = chunk_get(s, slot, false);
-		unsigned char *buf = s->wb_buf + (size_t)n * FZ_PAGE_SIZE;
+		unsigned char *buf = s->wb_buf + (size_t)got * FZ_PAGE_SIZE;
 		uint64_t *e, v;
 		zsp_handle_t h;
 
@@ -273,38 +336,40 @@ static unsigned int wb_fill(struct store *s, const struct store_list *l,
 		}
 		e = slot_word(c, slot);
 		v = slot_lock(e);
-		if (!wb_eligible(v, mode)) {
+		if (!wb_pass(v, wb_atime(s, c, slot, run->f), run->f)) {
 			slot_unlock(e, v);
 			(*next)++;
 			continue;
 		}
 		if (!budget_take(s)) {
 			slot_unlock(e, v);
-			*spent = true;
+			run->spent = true;
 			break;
 		}
 		h = (zsp_handle_t)(v & SLOT_HANDLE_MASK);
 		memcpy(buf, zsp_map(s->pool, h), slot_len(v));
 		zsp_unmap(s->pool, h);
-		items[n] = (struct bk_item){.slot = slot,
-					    .data = buf,
-					    .len = slot_len(v)};
-		picks[n] = (struct wb_pick){.slot = slot, .handle = h};
+		run->items[got] = (struct bk_item){.slot = slot,
+						   .data = buf,
+						   .len = slot_len(v)};
+		run->picks[got] = (struct wb_pick){.slot = slot, .handle = h};
 		slot_unlock(e, v | F(STORE_F_UNDER_WB));
-		n++;
+		pending += slot_len(v);
+		got++;
 		(*next)++;
 	}
-	return n;
+	return got;
 }
 
 /*
  * Install what the batch wrote, slot by slot (see the top).  Return: the
- * first item's error (-ENOSPC, -EIO, -ENOMEM) or 0; *@moved grows.
+ * first item's error (-ENOSPC, -EIO, -ENOMEM) or 0; @run's counts grow.
  */
-static int wb_commit(struct store *s, const struct bk_item *items,
-		     const struct wb_pick *picks, unsigned int n,
-		     uint64_t *moved)
+static int wb_commit(struct store *s, unsigned int n, struct wb_run *run)
 {
+	const struct bk_item *items = run->items;
+	const struct wb_pick *picks = run->picks;
+	bool nospc = false;
 	int err = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -318,6 +383,7 @@ static int wb_commit(struct store *s, const struct bk_item *items,
 		if (!items[i].id) {
 			if (!err)
 				err = items[i].err ? items[i].err : -EIO;
+			nospc |= items[i].err == -ENOSPC;
 			budget_return(s);
 			slot_unlock(e, v & ~F(STORE_F_UNDER_WB));
 			continue;
@@ -341,7 +407,10 @@ static int wb_commit(struct store *s, const struct bk_item *items,
 		}
 		stats_inc(s->st.bd_count);
 		stats_inc(s->st.bd_writes);
-		(*moved)++;
+		__atomic_add_fetch(&s->wb_bytes_total, slot_len(v),
+				   __ATOMIC_RELAXED);
+		run->moved++;
+		run->bytes += slot_len(v);
 		/* the access time stays; the idle mark goes, as in zram; the
 		 * object keeps what decodes it */
 		slot_unlock(e, (uint64_t)items[i].id |
@@ -349,7 +418,202 @@ static int wb_commit(struct store *s, const struct bk_item *items,
 				       F(STORE_F_WB) |
 				       (v & (F(STORE_F_HUGE) | SLOT_CODEC_FIELDS)));
 	}
+	/* what a write at mem_limit asks before it waits (store_spill.c) */
+	store_spill_set_full(s, nospc);
 	return err;
+}
+
+/* Move the candidates @key[0..@n) in that order, a batch at a time, until
+ * they run out, the budget or @run's max_bytes does, or a write fails. */
+static int wb_move(struct store *s, const uint64_t *key, size_t n,
+		   struct wb_run *run)
+{
+	size_t next = 0;
+	int ret = 0;
+
+	while (next < n && !ret && !run->spent && !wb_enough(run, 0)) {
+		unsigned int got, batch = store_wb_batch(s);
+		int w;
+
+		got = wb_fill(s, key, n, &next, batch, run);
+		if (!got)
+			break;
+		w = backing_write(s->bk, run->items, got);
+		if (w < 0) {
+			for (unsigned int i = 0; i < got; i++) {
+				run->items[i].id = 0;
+				run->items[i].err = w;
+			}
+		}
+		ret = wb_commit(s, got, run);
+	}
+	return ret;
+}
+
+/* ---- coldest first: bounded passes ------------------------------------- */
+
+/*
+ * STORE_WB_COLDEST takes the slots in rank order: read since written
+ * first, then the rest; within each, oldest access first; ties by slot.
+ * The rank is one 64-bit key (the group in bit 63, the seconds in bits
+ * 32..62, the slot below), so that the order is total and a pass can
+ * resume after the last rank it took.  Memory stays bounded whatever the
+ * device's size: each pass walks the slot table once and keeps the
+ * WB_COLD_PASS smallest ranks above the previous pass's last in a max-heap
+ * (32 KiB), sorts and moves them, and the next pass starts above them.  A
+ * pass that finds fewer than WB_COLD_PASS candidates is the last.  A slot
+ * touched during a request gets a later rank; it is taken again only if it
+ * still passes the filter and ranks above the passes already made.
+ */
+#define WB_COLD_PASS 4096
+
+static uint64_t cold_rank(uint64_t slot, uint32_t a)
+{
+	return (uint64_t)!(a & STORE_ATIME_READ) << 63 |
+	       (uint64_t)atime_sec(a) << 32 | slot;
+}
+
+struct cold_heap {
+	uint64_t *key; /* [WB_COLD_PASS]: a max-heap of ranks */
+	size_t n;
+};
+
+static void cold_swap(uint64_t *a, uint64_t *b)
+{
+	uint64_t t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Keep @k if it is among the WB_COLD_PASS smallest seen. */
+static void cold_push(struct cold_heap *h, uint64_t k)
+{
+	size_t i;
+
+	if (h->n < WB_COLD_PASS) {
+		i = h->n++;
+		h->key[i] = k;
+		while (i && h->key[(i - 1) / 2] < h->key[i]) {
+			cold_swap(&h->key[(i - 1) / 2], &h->key[i]);
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (k >= h->key[0])
+		return;
+	h->key[0] = k;
+	for (i = 0;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < h->n && h->key[l] > h->key[m])
+			m = l;
+		if (r < h->n && h->key[r] > h->key[m])
+			m = r;
+		if (m == i)
+			break;
+		cold_swap(&h->key[i], &h->key[m]);
+		i = m;
+	}
+}
+
+static int key_cmp_asc(const void *a, const void *b)
+{
+	return -key_cmp_desc(a, b);
+}
+
+struct cold_scan_arg {
+	const struct wb_filter *f;
+	bool have_floor;
+	uint64_t floor; /* take only ranks above it, when have_floor */
+	struct cold_heap *h;
+};
+
+static int cold_scan_one(struct store *s, struct store_chunk *c,
+			 uint64_t slot, uint64_t v, void *arg)
+{
+	struct cold_scan_arg *a = arg;
+	uint32_t at;
+	uint64_t k;
+
+	if (!wb_eligible(v, a->f->mode))
+		return 0;
+	at = atime_load(s, c, slot);
+	if (!atime_old(at, a->f->now, a->f->min_age, a->f->min_age_read))
+		return 0;
+	k = cold_rank(slot, at);
+	if (!a->have_floor || k > a->floor)
+		cold_push(a->h, k);
+	return 0;
+}
+
+/* @req's ranges sorted and merged (so a pass sees each slot once), or the
+ * whole device of @n slots; the number of ranges into *@nr. */
+static void wb_ranges(const struct store_wb_req *req, uint64_t n,
+		      struct store_wb_range *r, unsigned int *nr)
+{
+	unsigned int m = 0;
+
+	if (!req->nranges) {
+		r[0] = (struct store_wb_range){.lo = 0, .hi = n - 1};
+		*nr = 1;
+		return;
+	}
+	for (unsigned int i = 0; i < req->nranges; i++) {
+		unsigned int j = i;
+
+		r[i] = req->range[i];
+		for (; j && r[j - 1].lo > r[j].lo; j--) {
+			struct store_wb_range t = r[j - 1];
+
+			r[j - 1] = r[j];
+			r[j] = t;
+		}
+	}
+	for (unsigned int i = 1; i < req->nranges; i++) {
+		if (r[i].lo <= r[m].hi + 1) {
+			if (r[i].hi > r[m].hi)
+				r[m].hi = r[i].hi;
+		} else {
+			r[++m] = r[i];
+		}
+	}
+	*nr = m + 1;
+}
+
+static int wb_coldest(struct store *s, const struct store_wb_req *req,
+		      uint64_t n, struct wb_run *run)
+{
+	struct store_wb_range r[STORE_WB_MAX_RANGES];
+	struct cold_heap h = {.key = malloc(WB_COLD_PASS * sizeof(*h.key))};
+	uint64_t floor = 0;
+	bool have_floor = false;
+	unsigned int nr;
+	int ret = 0;
+
+	if (!h.key)
+		return -ENOMEM;
+	wb_ranges(req, n, r, &nr);
+	while (!ret && !run->spent && !wb_enough(run, 0)) {
+		struct cold_scan_arg a = {.f = run->f,
+					  .have_floor = have_floor,
+					  .floor = floor,
+					  .h = &h};
+
+		h.n = 0;
+		for (unsigned int i = 0; i < nr; i++)
+			store_walk(s, r[i].lo, r[i].hi + 1, cold_scan_one, &a);
+		if (!h.n)
+			break;
+		qsort(h.key, h.n, sizeof(*h.key), key_cmp_asc);
+		ret = wb_move(s, h.key, h.n, run);
+		if (h.n < WB_COLD_PASS)
+			break; /* that pass saw every candidate left */
+		floor = h.key[h.n - 1];
+		have_floor = true;
+	}
+	free(h.key);
+	return ret;
 }
 
 int store_writeback(struct store *s, const struct store_wb_req *req,
@@ -357,16 +621,22 @@ int store_writeback(struct store *s, const struct store_wb_req *req,
 {
 	struct bk_item items[BK_MAX_BATCH];
 	struct wb_pick picks[BK_MAX_BATCH];
+	struct wb_filter f = {.mode = req->mode,
+			      .now = now_sec(s),
+			      .min_age = req->min_age,
+			      .min_age_read = req->min_age_read};
+	struct wb_run run = {.f = &f,
+			     .max_bytes = req->max_bytes,
+			     .items = items,
+			     .picks = picks};
 	struct store_list l = {0};
 	uint64_t n = __atomic_load_n(&s->nslots, __ATOMIC_ACQUIRE);
-	uint64_t done = 0;
-	size_t next = 0;
-	bool spent = false;
 	int ret = 0;
 
 	if (moved)
 		*moved = 0;
-	if (req->nranges > STORE_WB_MAX_RANGES)
+	if (req->nranges > STORE_WB_MAX_RANGES ||
+	    (req->order != STORE_WB_LARGEST && req->order != STORE_WB_COLDEST))
 		return -EINVAL;
 	for (unsigned int i = 0; i < req->nranges; i++)
 		if (req->range[i].lo > req->range[i].hi ||
@@ -381,40 +651,33 @@ int store_writeback(struct store *s, const struct store_wb_req *req,
 		if (!s->wb_buf)
 			return -ENOMEM;
 	}
+	if (req->order == STORE_WB_COLDEST) {
+		ret = wb_coldest(s, req, n, &run);
+		goto out;
+	}
 	if (!req->nranges) {
-		ret = wb_collect(s, req->mode, 0, n, &l);
+		ret = wb_collect(s, &f, 0, n, &l);
 	} else {
 		for (unsigned int i = 0; i < req->nranges && !ret; i++)
-			ret = wb_collect(s, req->mode, req->range[i].lo,
+			ret = wb_collect(s, &f, req->range[i].lo,
 					 req->range[i].hi + 1, &l);
 	}
 	if (ret)
 		goto out;
 	store_list_sort(&l);
-	while (next < l.n && !ret && !spent) {
-		unsigned int got, batch = store_wb_batch(s);
-		int w;
-
-		got = wb_fill(s, &l, &next, req->mode, batch, items, picks,
-			      &spent);
-		if (!got)
-			break;
-		w = backing_write(s->bk, items, got);
-		if (w < 0) {
-			for (unsigned int i = 0; i < got; i++) {
-				items[i].id = 0;
-				items[i].err = w;
-			}
-		}
-		ret = wb_commit(s, items, picks, got, &done);
-	}
-	if (!ret && spent)
-		ret = -EIO;
+	ret = wb_move(s, l.key, l.n, &run);
 out:
+	if (!ret && run.spent)
+		ret = -EIO;
 	free(l.key);
 	if (moved)
-		*moved = done;
+		*moved = run.moved;
 	return ret;
+}
+
+uint64_t store_wb_bytes_total(struct store *s)
+{
+	return __atomic_load_n(&s->wb_bytes_total, __ATOMIC_RELAXED);
 }
 
 /* ---- statistics and block_state ---------------------------------------- */
@@ -451,16 +714,14 @@ size_t store_block_state(struct store *s, uint64_t *cursor, char *buf,
 			/* a snapshot: no lock, the request loop never waits */
 			uint64_t v = __atomic_load_n(slot_word(c, slot),
 						     __ATOMIC_ACQUIRE);
-			uint32_t *a = atime_get(s, c, slot, false);
+			uint32_t sec = atime_sec(atime_load(s, c, slot));
 			int w;
 
 			if (!slot_used(v & ~SLOT_LOCK))
 				continue;
 			w = snprintf(buf + at, len - at,
 				     "%12llu %12u.000000 %c%c%c%c%c%c\n",
-				     (unsigned long long)slot,
-				     a ? __atomic_load_n(a, __ATOMIC_RELAXED)
-				       : 0,
+				     (unsigned long long)slot, sec,
 				     v & F(STORE_F_SAME) ? 's' : '.',
 				     v & F(STORE_F_WB) ? 'w' : '.',
 				     v & F(STORE_F_HUGE) ? 'h' : '.',

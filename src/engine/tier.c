@@ -2,13 +2,15 @@
 /*
  * tier.c - the tier's worker thread (tier.h): a queue of jobs, each waited
  * for by the thread that queued it or left to run on its own (started),
- * and backing_maintain() between them.
+ * and backing_maintain() and the policy's steps (tier_policy.c) between
+ * them.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "tier.h"
+#include "tier_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -39,17 +41,6 @@ struct tier_job {
 	struct tier_job *next;		/* the queue, under tier->lock */
 };
 
-struct tier {
-	struct store *store;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t work; /* a job was queued, or stop */
-	pthread_cond_t done; /* a job finished */
-	struct tier_job *head, *tail; /* queue, under lock */
-	bool stop;		      /* under lock */
-	struct tier_status st[TIER_NR_KINDS]; /* under lock */
-};
-
 static void tier_run(struct tier *t, struct tier_job *j)
 {
 	struct backing *bk = store_backing(t->store);
@@ -72,7 +63,7 @@ static void tier_run(struct tier *t, struct tier_job *j)
 	}
 }
 
-static int64_t mono_ms(void)
+int64_t tier_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -80,16 +71,27 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Whether a step is due now: a kick (taken), or its time.  Caller holds
+ * t->lock. */
+static bool tier_step_due(struct tier *t)
+{
+	if (!t->pol.on)
+		return false;
+	if (__atomic_exchange_n(&t->kicked, 0, __ATOMIC_ACQ_REL))
+		return true;
+	return tier_mono_ms() >= t->pol.due_ms;
+}
+
 /*
  * The worker: jobs in order, and backing_maintain() whenever
  * TIER_MAINTAIN_MS have passed since the last one, between jobs as well as
  * when idle, so that a steady stream of jobs does not keep freed space
- * from being punched.
+ * from being punched; with a policy, its steps when no job waits.
  */
 static void *tier_main(void *arg)
 {
 	struct tier *t = arg;
-	int64_t last = mono_ms();
+	int64_t last = tier_mono_ms();
 
 	/* behind the request threads when both want a CPU (Linux: the nice
 	 * value is the thread's); failing is harmless */
@@ -99,13 +101,13 @@ static void *tier_main(void *arg)
 	while (!t->stop) {
 		struct tier_job *j = t->head;
 		struct backing *bk = store_backing(t->store);
-		int64_t due = last + TIER_MAINTAIN_MS;
+		int64_t due = last + TIER_MAINTAIN_MS, wake = INT64_MAX;
 		struct timespec ts;
 
-		if (bk && mono_ms() >= due) {
+		if (bk && tier_mono_ms() >= due) {
 			pthread_mutex_unlock(&t->lock);
 			backing_maintain(bk);
-			last = mono_ms();
+			last = tier_mono_ms();
 			pthread_mutex_lock(&t->lock);
 			continue;
 		}
@@ -136,12 +138,32 @@ static void *tier_main(void *arg)
 			}
 			continue;
 		}
-		if (!bk) { /* nothing to maintain: wait for a job */
+		if (t->pol_new)
+			tier_policy_take(t);
+		if (tier_step_due(t)) {
+			uint32_t ms;
+
+			pthread_mutex_unlock(&t->lock);
+			ms = tier_policy_step(t);
+			pthread_mutex_lock(&t->lock);
+			t->pol.due_ms = tier_mono_ms() + ms;
+			t->pol_st = t->pol.p.st;
+			continue;
+		}
+		if (bk)
+			wake = due;
+		if (t->pol.on && t->pol.due_ms < wake)
+			wake = t->pol.due_ms;
+		/* a kick that found the lock taken is seen this soon */
+		if (t->pol.on && t->pol.spill &&
+		    tier_mono_ms() + TIER_KICK_MS < wake)
+			wake = tier_mono_ms() + TIER_KICK_MS;
+		if (wake == INT64_MAX) { /* nothing to maintain: wait */
 			pthread_cond_wait(&t->work, &t->lock);
 			continue;
 		}
-		ts.tv_sec = (time_t)(due / 1000);
-		ts.tv_nsec = (long)(due % 1000) * 1000000;
+		ts.tv_sec = (time_t)(wake / 1000);
+		ts.tv_nsec = (long)(wake % 1000) * 1000000;
 		pthread_cond_timedwait(&t->work, &t->lock, &ts);
 	}
 	/* what is still queued will not run */
@@ -170,7 +192,13 @@ int tier_create(struct store *s, struct tier **out)
 	if (!t)
 		return -ENOMEM;
 	t->store = s;
+	/* no policy until one is set; the settings a first write of
+	 * user.fzram.policy changes */
+	policy_defaults(&t->pol_cfg, false, false, 0);
+	t->pol_cfg.age_s = 0;
+	t->pol_st.budget_left = UINT64_MAX;
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_mutex_init(&t->set_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->work, &ca);
@@ -185,6 +213,7 @@ int tier_create(struct store *s, struct tier **out)
 	if (ret) {
 		pthread_cond_destroy(&t->work);
 		pthread_cond_destroy(&t->done);
+		pthread_mutex_destroy(&t->set_lock);
 		pthread_mutex_destroy(&t->lock);
 		free(t);
 		return -ret;
@@ -197,6 +226,7 @@ void tier_destroy(struct tier *t)
 {
 	if (!t)
 		return;
+	tier_policy_unset(t); /* no write kicks a tier being freed */
 	pthread_mutex_lock(&t->lock);
 	t->stop = true;
 	pthread_cond_signal(&t->work);
@@ -204,6 +234,7 @@ void tier_destroy(struct tier *t)
 	pthread_join(t->thread, NULL);
 	pthread_cond_destroy(&t->work);
 	pthread_cond_destroy(&t->done);
+	pthread_mutex_destroy(&t->set_lock);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }

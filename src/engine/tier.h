@@ -18,8 +18,22 @@
  * request loop's other workers keep serving.  The worker runs at nice
  * TIER_NICE, behind the request threads when both want a CPU.
  *
- * Locks: tier->lock (the job queue) only; jobs run outside it and take the
- * store's and the backing tier's own locks.
+ * With a policy set (tier_set_policy(), policy.h) the worker also runs
+ * the tiers by itself: between the jobs asked for (which come first) it
+ * runs policy steps, each bounded (TIER_STEP_RECOMP_PAGES slots
+ * recompressed, TIER_STEP_WB_BYTES written back) so that a job asked for
+ * waits little and the CPU share is kept: after each step the worker
+ * sleeps what the share owes (the step's thread CPU time), or until the
+ * next aging.  A write that finds the pool at mem_limit kicks the worker
+ * (store_set_spill()), which then spills before anything else; spill is
+ * not held back by the CPU share (what it owes is paid after).  The worker
+ * reads /proc/pressure/memory about every TIER_PSI_MS.  It logs when a
+ * stage starts and stops working, through tier_set_log(), never per page.
+ *
+ * Locks: tier->lock (the job queue, the policy's settings and counts) and
+ * tier->set_lock (serialises tier_set_policy(); taken before tier->lock
+ * and before the store's spill settings); jobs and policy steps run outside
+ * them and take the store's and the backing tier's own locks.
  */
 #ifndef FZRAM_TIER_H
 #define FZRAM_TIER_H
@@ -32,6 +46,12 @@
 
 #define TIER_MAINTAIN_MS 1000
 #define TIER_NICE 10
+#define TIER_SPILL_WAIT_MS 3000	     /* a write at mem_limit waits for room */
+#define TIER_STEP_RECOMP_PAGES 256   /* slots a policy step recompresses */
+#define TIER_STEP_WB_BYTES (4u << 20) /* bytes a policy step writes back */
+#define TIER_POLICY_MAX_SLEEP_MS 10000 /* longest sleep between steps */
+#define TIER_PSI_MS 1000	     /* how often pressure is read */
+#define TIER_KICK_MS 250	     /* longest wait while spill is on */
 
 struct tier;
 
@@ -64,7 +84,10 @@ int tier_create(struct store *s, struct tier **out);
 
 /*
  * tier_destroy() - let a running job finish, stop the worker and free.
- * Jobs waiting behind it fail with -ECANCELED.  NULL is ignored.
+ * Jobs waiting behind it fail with -ECANCELED.  NULL is ignored.  It takes
+ * the store's spill back to zram's first; with a spill policy set, call it
+ * when no write is in flight (a write may still call the tier's kick it
+ * loaded, store_set_spill()).
  */
 void tier_destroy(struct tier *t);
 
@@ -112,13 +135,37 @@ void tier_wait_idle(struct tier *t);
 /*
  * tier_set_policy() - run the tiers by themselves with @cfg from now on
  * (policy.h; @cfg->age_s 0 turns the policy off), between the jobs asked
- * for.  Return: 0, -EINVAL (a setting out of range).
+ * for.  With spill on and a backing store, a write at mem_limit waits up
+ * to TIER_SPILL_WAIT_MS for the worker to make room (store_set_spill()),
+ * and the worker is kicked when a write leaves the pool above high_pct
+ * (store_set_spill_high()); otherwise writes fail at mem_limit as zram's.
+ * Return: 0, -EINVAL (a setting out of range: policy_check(); nothing
+ * changes).
  */
 int tier_set_policy(struct tier *t, const struct policy_cfg *cfg);
 
 /* tier_get_policy(), tier_policy_stat() - the settings in force, and what
- * the policy has done. */
+ * the policy has done (counts since tier_create(), kept when the policy is
+ * turned off and on again). */
 void tier_get_policy(struct tier *t, struct policy_cfg *out);
 void tier_policy_stat(struct tier *t, struct policy_stat *out);
+
+/*
+ * tier_policy_kick() - run a policy step now rather than after the sleep
+ * (a write wants room).  Never blocks: it sets a flag and signals the
+ * worker only if the queue's lock is free at once (when it is not, the
+ * worker sees the flag when its wait ends: while spill is on it waits at
+ * most TIER_KICK_MS at a time).  Nothing happens without a policy.
+ */
+void tier_policy_kick(struct tier *t);
+
+/*
+ * tier_set_log() - where the worker's log lines go: @fn(@priority, @msg,
+ * @arg) with a syslog priority (LOG_INFO for the policy's stages, LOG_ERR
+ * when a step fails) and a line without a newline; called on the worker's
+ * thread.  NULL (the default): none.  Set it before tier_set_policy().
+ */
+typedef void tier_log_fn(int priority, const char *msg, void *arg);
+void tier_set_log(struct tier *t, tier_log_fn *fn, void *arg);
 
 #endif /* FZRAM_TIER_H */

@@ -6,7 +6,10 @@
 # defaults to min(RAM/2, 4 GiB); file= names the file; algorithm= shows in
 # comp_algorithm; mem_limit= shows in its attribute and caps the pool;
 # poll_us= takes 0..100000; threads= (1..256) sets the number of request
-# threads, and so does max_idle_threads= when threads= is not given.
+# threads, and so does max_idle_threads= when threads= is not given; the
+# policy's options are refused when bad, naming themselves, and show in
+# user.fzram.policy, whose defaults follow the backing store and
+# secondary algorithm given.
 set -eu
 # shellcheck source=tests/integ/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -60,6 +63,63 @@ bad_option "backing=$T/bk,backing_size=lots" backing_size
 bad_option "backing=$T/bk,backing_size=0" backing_size
 bad_option "backing=$T/bk,backing_encrypt=maybe" backing_encrypt
 bad_option "backing=$T/no/such/dir/bk" "backing=$T/no/such/dir/bk: "
+# the policy's options (policy_parse()): each names itself
+bad_option policy=maybe policy
+bad_option policy= policy
+bad_option age=x "age: 'x'"
+bad_option age= "age: empty"
+bad_option age=99999999999 age
+bad_option recomp_after=5w recomp_after
+bad_option wb_after=-1 wb_after
+bad_option wb_daily=lots wb_daily
+bad_option cpu=0 "cpu: '0'"
+bad_option cpu=101 cpu
+bad_option spill=maybe spill
+bad_option high=101 high
+bad_option low=100 low
+bad_option high=50 "low: 85 is not below high (50)"
+bad_option high=60,low=70 "low: 70 is not below high (60)"
+bad_option compact=101 compact
+bad_option read_factor=0 read_factor
+bad_option psi=200 psi
+
+# The policy: on by default with the stages that apply (no backing store,
+# no secondary: aging and compaction); policy=off leaves zram's one-shot
+# controls; the options show in user.fzram.policy; high and low go
+# together whatever their order.
+start_daemon size=16M
+pol=$(xattr policy)
+case "$pol" in
+"age=15s recomp_after=off wb_after=off wb_daily=0 cpu=10 spill=off high=95 low=85 compact=25 read_factor=30 psi=10") ;;
+*) fail "default policy without backing: '$pol'" ;;
+esac
+stop_daemon || fail "daemon exit status $? (default policy)"
+ok "default policy: $pol"
+start_daemon "size=16M,policy=off,cpu=5"
+pol=$(xattr policy)
+case "$pol" in
+"age=off "*" cpu=5 "*) ;;
+*) fail "policy=off: '$pol'" ;;
+esac
+stop_daemon || fail "daemon exit status $? (policy=off)"
+ok "policy=off: $pol"
+start_daemon "size=16M,low=40,high=60,age=1m,wb_after=2h,cpu=25,compact=0,read_factor=4,psi=0,wb_daily=1G"
+pol=$(xattr policy)
+case "$pol" in
+"age=1m recomp_after=off wb_after=2h wb_daily=1G cpu=25 spill=off high=60 low=40 compact=0 read_factor=4 psi=0") ;;
+*) fail "policy options: '$pol'" ;;
+esac
+stop_daemon || fail "daemon exit status $? (policy options)"
+ok "policy options: $pol"
+start_daemon "size=16M,backing=$T/bk,recomp=zstd"
+pol=$(xattr policy)
+case "$pol" in
+"age=15s recomp_after=10m wb_after=20m wb_daily="*" spill=on "*) ;;
+*) fail "default policy with backing and recomp: '$pol'" ;;
+esac
+stop_daemon || fail "daemon exit status $? (policy with backing)"
+rm -f "$T/bk"
+ok "default policy with backing and recomp: $pol"
 
 # size= in bytes and with each suffix.
 for spec in 8388608:8388608 65536K:67108864 64M:67108864 \

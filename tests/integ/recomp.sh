@@ -17,6 +17,8 @@
 #
 # Teardown (lib.sh's trap, after this test's hook) always runs swapoff,
 # losetup -d, unmount, in that order.
+# Every mount here runs with policy=off: what is counted is what the
+# test asked for, not what the policy (fzram(8), POLICY) did by itself.
 set -eu
 # shellcheck source=tests/integ/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -100,7 +102,7 @@ ok "dictionaries that are not there refused at mount, one line each"
 # file: recompress idle pages, no swap
 PAGES=2048
 make_data "$T/data" $PAGES
-start_daemon "size=64M,recomp=zstd:19"
+start_daemon "size=64M,recomp=zstd:19,policy=off"
 assert_eq "$(xattr recomp_algorithm)" "#1: lz4 lz4hc [zstd]" \
 	"recomp_algorithm after -o recomp=zstd:19"
 write_at "$T/data" 0
@@ -182,7 +184,7 @@ can_loop() {
 part_swap() {
 	swap_alone
 	_fill_mib=32
-	start_daemon "size=128M,recomp=zstd:19"
+	start_daemon "size=128M,recomp=zstd:19,policy=off"
 	mkswap "$F" >"$T/mkswap.out" 2>&1 ||
 		setup_error "mkswap $F: $(cat "$T/mkswap.out")"
 	loop_attach "$F" --direct-io=on

@@ -23,6 +23,8 @@
 # A part that cannot run here is skipped with a note; the test is SKIP
 # (77) only when nothing could run.  Teardown (lib.sh's trap, after this
 # test's hook) always runs swapoff, losetup -d, unmount, in that order.
+# Every mount here runs with policy=off: what is counted is what the
+# test asked for, not what the policy (fzram(8), POLICY) did by itself.
 set -eu
 # shellcheck source=tests/integ/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -114,7 +116,7 @@ part_file() {
 	make_data "$T/data" "$_pages"
 	[ "$(markers "$T/data")" -gt 0 ] || setup_error "no marker in the data"
 	rm -f "$T/bk"
-	start_daemon "size=64M,backing=$T/bk,backing_encrypt=$_enc"
+	start_daemon "size=64M,backing=$T/bk,backing_encrypt=$_enc,policy=off"
 	[ -f "$T/bk" ] || fail "backing=$T/bk: no file made"
 	assert_eq "$(stat -c %a "$T/bk")" 600 "mode of the backing file"
 	assert_eq "$(xattr backing_dev)" "$T/bk" "backing_dev"
@@ -189,7 +191,7 @@ zeros $PAGE >"$T/zero4k"
 part_file on
 
 # block_state is read-only; the swap file stays the only writable file
-start_daemon "size=16M,backing=$T/bk"
+start_daemon "size=16M,backing=$T/bk,policy=off"
 BS=$MNT/block_state
 assert_eq "$(stat -c %a "$BS")" 400 "mode of block_state"
 assert_eq "$(size_of "$BS")" 0 "size of block_state"
@@ -235,7 +237,7 @@ part_full() {
 	SMALL=$T/small
 	mkdir "$SMALL"
 	mount "$LOOP" "$SMALL" || setup_error "mount $LOOP $SMALL"
-	start_daemon "size=64M,backing=$SMALL/bk"
+	start_daemon "size=64M,backing=$SMALL/bk,policy=off"
 	SMALL_MNT=$MNT
 	SMALL_DPID=$DPID
 	write_at "$T/full.data" 0
@@ -271,7 +273,7 @@ fi
 fault_daemon() {
 	FZRAM_FAULT=$1
 	export FZRAM_FAULT
-	start_daemon "size=16M,backing=$T/bk"
+	start_daemon "size=16M,backing=$T/bk,policy=off"
 	unset FZRAM_FAULT
 	write_at "$T/f.data" 0
 	setx idle all
@@ -341,7 +343,7 @@ fi
 part_swap() {
 	swap_alone
 	_fill_mib=32
-	start_daemon "size=128M,backing=$T/bk"
+	start_daemon "size=128M,backing=$T/bk,policy=off"
 	mkswap "$F" >"$T/mkswap.out" 2>&1 ||
 		setup_error "mkswap $F: $(cat "$T/mkswap.out")"
 	loop_attach "$F" --direct-io=on

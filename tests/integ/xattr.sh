@@ -4,7 +4,8 @@
 # xattr.sh - the user.fzram.* attributes: each one read and its format
 # checked; the writable ones (mem_limit, mem_used_max, compact) set to good
 # and bad values (bad: EINVAL, value unchanged); the read-only ones refuse
-# writes; listxattr lists them all; compaction after punching every other
+# writes; policy (read-write) and policy_stat; listxattr lists them all;
+# compaction after punching every other
 # block frees memory and counts pages_compacted; debug_stat counts the
 # requests served through /dev/fuse (and none through io_uring rings).
 set -eu
@@ -17,7 +18,8 @@ _pkg=util-linux need_cmd fallocate
 setup
 
 MIB=1048576
-start_daemon size=64M,mem_limit=48M
+# policy=off: compaction below is counted as the one asked for alone
+start_daemon size=64M,mem_limit=48M,policy=off
 
 # cols VALUE N WHAT: VALUE is one line of N unsigned integers.
 cols() {
@@ -42,7 +44,8 @@ getfattr --absolute-names -m - "$F" | sed -n 's/^user\./user./p' |
 	sort >"$T/names"
 printf 'user.fzram.%s\n' algorithm_params backing_dev bd_stat \
 	comp_algorithm compact debug_stat disksize idle io_stat mem_limit \
-	mem_used_max mm_stat recomp_algorithm recomp_stat recompress \
+	mem_used_max mm_stat policy policy_stat recomp_algorithm recomp_stat \
+	recompress \
 	tier_stat writeback writeback_batch_size writeback_limit \
 	writeback_limit_enable | sort >"$T/want"
 assert_same "$T/names" "$T/want" "listxattr"
@@ -106,7 +109,7 @@ ok "comp_algorithm: $ca"
 # Each value read ends in exactly one newline, as a sysfs file.
 for n in mm_stat io_stat debug_stat disksize comp_algorithm mem_limit \
 	mem_used_max bd_stat backing_dev writeback_limit \
-	writeback_limit_enable writeback_batch_size; do
+	writeback_limit_enable writeback_batch_size policy policy_stat; do
 	getfattr --absolute-names --only-values -n "user.fzram.$n" "$F" \
 		>"$T/raw" || fail "getfattr $n"
 	assert_eq "$(tail -c 1 "$T/raw" | od -An -c | tr -d ' ')" '\n' \
@@ -115,7 +118,8 @@ done
 ok "every value ends in a newline"
 
 # --- read-only attributes refuse writes (EPERM or EACCES), unchanged
-for n in mm_stat io_stat debug_stat disksize comp_algorithm bd_stat; do
+for n in mm_stat io_stat debug_stat disksize comp_algorithm bd_stat \
+	policy_stat; do
 	before=$(xattr "$n")
 	for v in 0 1 "$before"; do
 		if setx "$n" "$v" 2>"$T/err"; then
@@ -209,6 +213,55 @@ assert_ge "$(mm mem_used_max)" "$(mm mem_used_total)" \
 assert_eq "$(xattr mem_used_max)" "$(mm mem_used_max)" \
 	"mem_used_max attribute after reset"
 ok "mem_used_max: reset $peak -> $(mm mem_used_max); bad values EINVAL"
+
+# --- policy: off here (policy=off); words on top of it, on, off; bad
+# input EINVAL with nothing changed; the directory's is the same
+pol=$(xattr policy)
+case "$pol" in
+"age=off "*" spill=off "*) ;;
+*) fail "policy with policy=off: '$pol'" ;;
+esac
+setx policy "cpu=7 compact=0" || fail "setfattr policy='cpu=7 compact=0'"
+case "$(xattr policy)" in
+"age=off "*" cpu=7 "*" compact=0 "*) ;;
+*) fail "policy after cpu=7 compact=0: '$(xattr policy)'" ;;
+esac
+before=$(xattr policy)
+for v in banana "cpu=0" "cpu=7 nosuch=1" "high=10" "age=" "" "ON"; do
+	if setx policy "$v" 2>"$T/err"; then
+		fail "setfattr policy='$v' succeeded"
+	fi
+	grep -q "Invalid argument" "$T/err" ||
+		fail "policy='$v': not EINVAL: $(cat "$T/err")"
+	assert_eq "$(xattr policy)" "$before" "policy after bad '$v'"
+done
+# what it reads writes back to the same, on the directory too
+setd policy "$before" || fail "setfattr policy (directory)"
+assert_eq "$(xattr policy "$MNT")" "$before" "policy of the directory"
+ps=$(xattr policy_stat)
+cols "$(printf '%s\n' "$ps" | sed 's/ -1 / 0 /')" 14 policy_stat
+assert_eq "$(printf '%s\n' "$ps" | awk '{ print $1 }')" 0 \
+	"policy_stat steps with policy=off"
+setx policy "on" || fail "setfattr policy=on"
+case "$(xattr policy)" in
+"age=15s "*" cpu=10 "*" compact=25 "*) ;;
+*) fail "policy after on: '$(xattr policy)'" ;;
+esac
+# the worker takes a step at once
+_n=0
+until [ "$(xattr policy_stat | awk '{ print $1 }')" -ge 1 ]; do
+	_n=$((_n + 1))
+	[ "$_n" -le 50 ] || fail "no policy step after policy=on: $(xattr policy_stat)"
+	sleep 0.1
+done
+assert_eq "$(xattr policy_stat | awk '{ print $8 }')" -1 \
+	"policy_stat budget_left without a budget"
+setx policy off || fail "setfattr policy=off"
+case "$(xattr policy)" in
+"age=off "*) ;;
+*) fail "policy after off: '$(xattr policy)'" ;;
+esac
+ok "policy: '$before'; policy_stat: $(xattr policy_stat)"
 
 # --- compact: any value; after punching every other block of many
 # compressible pages, it frees memory and counts pages_compacted.

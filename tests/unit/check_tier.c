@@ -6,7 +6,11 @@
  * thread, and with every signal blocked), no backing means -ENODEV; jobs
  * started (not waited for) run in order, one queued per kind (EBUSY),
  * record their results per kind, and those still queued at destroy are
- * dropped without a leak; the worker runs at nice TIER_NICE.
+ * dropped without a leak; the worker runs at nice TIER_NICE.  With a policy
+ * (issue 12): settings set and refused, a step at once that marks idle by
+ * the store's clock, a kick that wakes the worker, jobs still served, and
+ * a pool at mem_limit spilled under the low watermark with two log lines
+ * and nothing lost.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -19,7 +23,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/resource.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "check_run.h"
@@ -257,6 +264,294 @@ START_TEST(test_destroy_queued)
 }
 END_TEST
 
+/* ---- the policy (issue 12) ------------------------------------------- */
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char log_buf[4096];
+static unsigned int log_lines;
+
+static void note_log(int prio, const char *msg, void *arg)
+{
+	size_t n;
+
+	(void)arg;
+	ck_assert_int_eq(prio, LOG_INFO);
+	ck_assert_ptr_null(strchr(msg, '\n'));
+	pthread_mutex_lock(&log_lock);
+	n = strlen(log_buf);
+	snprintf(log_buf + n, sizeof(log_buf) - n, "%s\n", msg);
+	log_lines++;
+	pthread_mutex_unlock(&log_lock);
+}
+
+static bool logged(const char *what)
+{
+	bool yes;
+
+	pthread_mutex_lock(&log_lock);
+	yes = strstr(log_buf, what) != NULL;
+	pthread_mutex_unlock(&log_lock);
+	return yes;
+}
+
+/* Settings with only aging on, every @age_s. */
+static struct policy_cfg aging_only(uint32_t age_s)
+{
+	struct policy_cfg c;
+
+	policy_defaults(&c, false, false, 0);
+	c.age_s = age_s;
+	c.compact_pct = 0;
+	return c;
+}
+
+/* Wait (10 s at most: the worker is another thread) until *@ok says
+ * the policy's counts are there; the counts at that moment into *@out. */
+static bool wait_stat(bool (*ok)(const struct policy_stat *, uint64_t),
+		      uint64_t arg, struct policy_stat *out)
+{
+	for (unsigned int i = 0; i < 10000; i++) {
+		tier_policy_stat(tr, out);
+		if (ok(out, arg))
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static bool steps_at_least(const struct policy_stat *p, uint64_t n)
+{
+	return p->steps >= n;
+}
+
+static bool spilled_back(const struct policy_stat *p, uint64_t n)
+{
+	(void)n;
+	return p->spilled > 0 && logged("policy: spill stopped");
+}
+
+START_TEST(test_policy_set_get)
+{
+	struct policy_cfg c, got;
+	struct policy_stat ps;
+
+	tier_get_policy(tr, &got); /* none until one is set */
+	ck_assert_uint_eq(got.age_s, 0);
+	ck_assert_int_eq(policy_check(&got), 0);
+	tier_policy_stat(tr, &ps);
+	ck_assert_uint_eq(ps.steps, 0);
+	ck_assert_uint_eq(ps.budget_left, UINT64_MAX);
+
+	c = aging_only(86400);
+	c.cpu_pct = 0;
+	ck_assert_int_eq(tier_set_policy(tr, &c), -EINVAL);
+	c = aging_only(86400);
+	c.low_pct = c.high_pct;
+	ck_assert_int_eq(tier_set_policy(tr, &c), -EINVAL);
+	tier_get_policy(tr, &got);
+	ck_assert_uint_eq(got.age_s, 0); /* unchanged */
+
+	c = aging_only(86400);
+	c.cpu_pct = 33;
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	tier_get_policy(tr, &got);
+	ck_assert_uint_eq(got.age_s, 86400);
+	ck_assert_uint_eq(got.cpu_pct, 33);
+	ck_assert(wait_stat(steps_at_least, 1, &ps)); /* a step at once */
+	ck_assert_uint_gt(ps.cpu_ns, 0);
+
+	/* off: the settings say so, the counts stay */
+	c.age_s = 0;
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	tier_get_policy(tr, &got);
+	ck_assert_uint_eq(got.age_s, 0);
+	tier_wait_idle(tr);
+	tier_policy_stat(tr, &ps);
+	ck_assert_uint_ge(ps.steps, 1);
+}
+END_TEST
+
+START_TEST(test_policy_ages_and_kick)
+{
+	struct policy_cfg c = aging_only(50);
+	struct policy_stat ps;
+	unsigned char p[PG];
+	unsigned int flags, len;
+	uint64_t steps;
+
+	for (uint64_t i = 0; i < 20; i++) {
+		if (i == 10)
+			store_advance_clock(st, 100);
+		tu_text_page(p, i);
+		ck_assert_int_eq(store_write(st, i, p), 0);
+	}
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	ck_assert(wait_stat(steps_at_least, 1, &ps));
+	ck_assert_uint_eq(ps.aged, 10); /* those 100 s old, not the rest */
+	for (uint64_t i = 0; i < 20; i++) {
+		ck_assert_int_eq(store_slot_info(st, i, &flags, &len), 0);
+		ck_assert_int_eq(!!(flags & (1u << (STORE_F_IDLE - STORE_F_SAME))),
+				 i < 10);
+	}
+	/* the next aging is 50 s away: a kick runs a step now (the sleep is
+	 * TIER_POLICY_MAX_SLEEP_MS, longer than this wait can be) */
+	steps = ps.steps;
+	tier_policy_kick(tr);
+	ck_assert(wait_stat(steps_at_least, steps + 1, &ps));
+
+	/* jobs asked for still run, with their own result */
+	{
+		struct store_wb_req r = {.nranges = 1,
+					 .range = {{.lo = 3, .hi = 3}}};
+		uint64_t moved = 0;
+
+		ck_assert_int_eq(tier_writeback(tr, &r, &moved), 0);
+		ck_assert_uint_eq(moved, 1);
+	}
+	ck_assert_int_eq(store_read(st, 3, p), 0);
+	{
+		unsigned char want[PG];
+
+		tu_text_page(want, 3);
+		ck_assert_int_eq(memcmp(p, want, PG), 0);
+	}
+}
+END_TEST
+
+/* A pool at mem_limit with a backing store: the policy spills the
+ * coldest slots until it is under the low watermark, says so in two log
+ * lines, and loses nothing. */
+START_TEST(test_policy_spill)
+{
+	const uint64_t limit = 1ULL << 20;
+	struct policy_cfg c;
+	struct policy_stat ps;
+	struct stats_mm mm;
+	unsigned char p[PG], got[PG];
+	uint64_t n = 0;
+
+	log_buf[0] = '\0';
+	log_lines = 0;
+	tier_set_log(tr, note_log, NULL);
+	store_set_mem_limit(st, limit);
+	for (; n < 1024; n++) {
+		tu_random_page(p, n + 1);
+		if (store_write(st, n, p))
+			break;
+	}
+	ck_assert_uint_gt(n, 100);
+	ck_assert_uint_lt(n, 1024); /* it did reach the limit */
+	store_mm(st, &mm);
+	ck_assert_uint_ge(mm.mem_used_total, limit * 95 / 100);
+
+	policy_defaults(&c, true, false, 64ULL << 20);
+	c.age_s = 86400;
+	c.wb_after_s = 0; /* spill alone */
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	ck_assert(wait_stat(spilled_back, 0, &ps));
+	store_mm(st, &mm);
+	ck_assert_uint_lt(mm.mem_used_total, limit * 95 / 100);
+	ck_assert_uint_ge(ps.compactions, 1);
+	ck_assert(logged("policy: spill started: pool"));
+	ck_assert_uint_le(log_lines, 4); /* per stage, not per page */
+	ck_assert_uint_eq(ps.written_back, 0);
+	ck_assert_uint_lt(ps.spilled, n / 2); /* what was needed, not all */
+	/* the budget is not spent by spill */
+	ck_assert_uint_eq(ps.budget_left, 32ULL << 20);
+	/* room again: writes go in */
+	tu_random_page(p, n + 1);
+	ck_assert_int_eq(store_write(st, n, p), 0);
+	for (uint64_t i = 0; i <= n; i++) {
+		tu_random_page(p, i + 1);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_int_eq(memcmp(got, p, PG), 0);
+	}
+	ck_assert_uint_eq(fake_ctl.bad_frees, 0);
+}
+END_TEST
+
+static bool spilled_at_least(const struct policy_stat *p, uint64_t n)
+{
+	return p->spilled >= n;
+}
+
+/* With spill on, writes past mem_limit wait for the worker instead of
+ * failing: the pool stays at the limit, the data goes to the backing
+ * store, nothing is lost. */
+START_TEST(test_policy_spill_writes)
+{
+	const uint64_t limit = 1ULL << 20, pages = 2048; /* 8x the limit */
+	struct policy_cfg c;
+	struct policy_stat ps;
+	struct stats_mm mm;
+	struct stats_io io;
+	struct stats_bd bd;
+	unsigned char p[PG], got[PG];
+
+	store_set_mem_limit(st, limit);
+	policy_defaults(&c, true, false, 64ULL << 20);
+	c.age_s = 86400;
+	c.wb_after_s = 0;
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	for (uint64_t i = 0; i < pages; i++) {
+		tu_random_page(p, i + 7);
+		ck_assert_msg(store_write(st, i, p) == 0, "write %llu",
+			      (unsigned long long)i);
+		store_mm(st, &mm);
+		ck_assert_uint_le(mm.mem_used_total, limit);
+	}
+	store_io(st, &io);
+	ck_assert_uint_eq(io.failed_writes, 0);
+	store_bd(st, &bd);
+	ck_assert_uint_ge(bd.bd_count, pages - limit / PG);
+	/* counted once the step that made room ends */
+	ck_assert(wait_stat(spilled_at_least, pages - limit / PG, &ps));
+	for (uint64_t i = 0; i < pages; i++) {
+		tu_random_page(p, i + 7);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_int_eq(memcmp(got, p, PG), 0);
+	}
+}
+END_TEST
+
+static bool written_back(const struct policy_stat *p, uint64_t n)
+{
+	return p->written_back >= n;
+}
+
+/* Read-since-written slots go read_factor times sooner. */
+START_TEST(test_policy_read_first)
+{
+	struct policy_cfg c;
+	struct policy_stat ps;
+	unsigned char p[PG];
+	unsigned int flags, len;
+
+	for (uint64_t i = 0; i < 20; i++) {
+		tu_text_page(p, i);
+		ck_assert_int_eq(store_write(st, i, p), 0);
+	}
+	for (uint64_t i = 0; i < 10; i++)
+		ck_assert_int_eq(store_read(st, i, p), 0);
+	store_advance_clock(st, 100);
+	policy_defaults(&c, true, false, 0);
+	c.age_s = 86400;
+	c.wb_after_s = 1000;
+	c.read_factor = 10; /* read ones after 100 s */
+	c.spill = false;
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	ck_assert(wait_stat(written_back, 10, &ps));
+	tier_wait_idle(tr);
+	tier_policy_stat(tr, &ps);
+	ck_assert_uint_eq(ps.written_back, 10);
+	for (uint64_t i = 0; i < 20; i++) {
+		ck_assert_int_eq(store_slot_info(st, i, &flags, &len), 0);
+		ck_assert_int_eq(!!(flags & (1u << (STORE_F_WB - STORE_F_SAME))),
+				 i < 10);
+	}
+}
+END_TEST
+
 static Suite *tier_suite(void)
 {
 	Suite *s = suite_create("tier");
@@ -267,6 +562,15 @@ static Suite *tier_suite(void)
 	tcase_add_test(tc, test_no_backing);
 	tcase_add_test(tc, test_started);
 	tcase_add_test(tc, test_destroy_queued);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("policy");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_policy_set_get);
+	tcase_add_test(tc, test_policy_ages_and_kick);
+	tcase_add_test(tc, test_policy_spill);
+	tcase_add_test(tc, test_policy_spill_writes);
+	tcase_add_test(tc, test_policy_read_first);
 	suite_add_tcase(s, tc);
 	return s;
 }

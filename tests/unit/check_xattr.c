@@ -66,6 +66,8 @@ static const char *const names[] = {
     P "mem_limit",
     P "mem_used_max",
     P "mm_stat",
+    P "policy",
+    P "policy_stat",
     P "recomp_algorithm",
     P "recomp_stat",
     P "recompress",
@@ -84,7 +86,7 @@ static const char *const names[] = {
 static const char *const read_only[] = {
     P "mm_stat",  P "io_stat",	      P "debug_stat",
     P "disksize", P "comp_algorithm", P "bd_stat",
-    P "recomp_stat", P "tier_stat",
+    P "recomp_stat", P "tier_stat", P "policy_stat",
 };
 
 static struct store *make(uint64_t size, const char *alg)
@@ -1740,6 +1742,167 @@ START_TEST(test_sample)
 }
 END_TEST
 
+/* ---- the policy's attributes (xattr_policy.c) ------------------------- */
+
+START_TEST(test_policy_stat_format)
+{
+	struct policy_stat ps = {.steps = 1,
+				 .aged = 2,
+				 .recompressed = 3,
+				 .written_back = 4,
+				 .spilled = 5,
+				 .compactions = 6,
+				 .compacted = 7,
+				 .budget_left = 8,
+				 .cpu_ns = 9999999, /* 9 ms */
+				 .pressure = true};
+	struct store_spill_stats sp = {
+	    .waits = 10, .wait_ns = 11999, .max_ns = 12000, .failed = 13};
+	char buf[512];
+	int n;
+
+	n = xattr_format_policy_stat(&ps, &sp, buf, sizeof(buf));
+	ck_assert_int_eq(n, XATTR_POLICY_STAT_COLS * 9);
+	ck_assert_str_eq(buf, "       1        2        3        4        5 "
+			      "       6        7        8        9       10 "
+			      "      11       12       13        1\n");
+	/* no budget: -1, in the same width */
+	ps.budget_left = UINT64_MAX;
+	ps.pressure = false;
+	n = xattr_format_policy_stat(&ps, &sp, buf, sizeof(buf));
+	ck_assert_int_eq(n, XATTR_POLICY_STAT_COLS * 9);
+	ck_assert_ptr_nonnull(strstr(buf, "       7       -1        9 "));
+	ck_assert_int_eq(buf[n - 2], '0');
+	/* wide numbers widen their column, as mm_stat's */
+	ps.steps = UINT64_MAX - 1;
+	n = xattr_format_policy_stat(&ps, &sp, buf, sizeof(buf));
+	ck_assert_int_eq(strncmp(buf, "18446744073709551614 ", 21), 0);
+	ck_assert_int_eq(xattr_format_policy_stat(&ps, &sp, buf, (size_t)n),
+			 -ENOSPC);
+}
+END_TEST
+
+START_TEST(test_policy_apply)
+{
+	struct policy_cfg cur, def, out;
+	char why[128];
+
+	policy_defaults(&def, true, false, 1ULL << 30);
+	cur = def;
+	cur.cpu_pct = 20;
+	ck_assert_int_eq(xattr_policy_apply("off\n", 4, &cur, &def, &out, why,
+					    sizeof(why)),
+			 0);
+	ck_assert_uint_eq(out.age_s, 0);
+	ck_assert_uint_eq(out.cpu_pct, 20); /* the rest kept */
+	ck_assert_int_eq(xattr_policy_apply("on", 2, &out, &def, &out, why,
+					    sizeof(why)),
+			 0);
+	ck_assert_uint_eq(out.age_s, def.age_s);
+	ck_assert_uint_eq(out.cpu_pct, def.cpu_pct);
+	ck_assert_uint_eq(out.wb_daily_bytes, 512ULL << 20);
+	/* words on top of the settings in force */
+	ck_assert_int_eq(xattr_policy_apply("age=1m psi=0\n", 13, &cur, &def,
+					    &out, why, sizeof(why)),
+			 0);
+	ck_assert_uint_eq(out.age_s, 60);
+	ck_assert_uint_eq(out.psi_pct, 0);
+	ck_assert_uint_eq(out.cpu_pct, 20);
+	/* refusals, with a reason */
+	ck_assert_int_eq(xattr_policy_apply("onn", 3, &cur, &def, &out, why,
+					    sizeof(why)),
+			 -EINVAL);
+	ck_assert_int_eq(xattr_policy_apply("", 0, &cur, &def, &out, why,
+					    sizeof(why)),
+			 -EINVAL);
+	ck_assert_int_eq(xattr_policy_apply("on off", 6, &cur, &def, &out, why,
+					    sizeof(why)),
+			 -EINVAL);
+	ck_assert_int_eq(xattr_policy_apply("low=99", 6, &cur, &def, &out, why,
+					    sizeof(why)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "low"));
+}
+END_TEST
+
+static void policy_attr(char *buf, size_t len)
+{
+	get(&xc, P "policy", buf, len);
+}
+
+START_TEST(test_policy_xattr)
+{
+	char buf[512], before[512];
+	uint64_t col[XATTR_POLICY_STAT_COLS];
+
+	/* no policy set on this tier yet: off */
+	policy_attr(buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "age=off "));
+	ck_assert_int_eq(buf[strlen(buf) - 1], '\n');
+	/* on: the defaults for this store (no backing, no secondary) */
+	ck_assert_int_eq(set(&xc, P "policy", "on\n"), 0);
+	policy_attr(buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "age=15s "));
+	ck_assert_ptr_nonnull(strstr(buf, " recomp_after=off "));
+	ck_assert_ptr_nonnull(strstr(buf, " wb_after=off "));
+	ck_assert_ptr_nonnull(strstr(buf, " spill=off "));
+	ck_assert_int_eq(set(&xc, P "policy", "cpu=5 age=2h"), 0);
+	policy_attr(buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "age=2h "));
+	ck_assert_ptr_nonnull(strstr(buf, " cpu=5 "));
+	/* what it reads writes back to the same */
+	ck_assert_int_eq(set(&xc, P "policy", buf), 0);
+	policy_attr(before, sizeof(before));
+	ck_assert_str_eq(before, buf);
+	/* bad input: EINVAL, nothing changed */
+	ck_assert_int_eq(set(&xc, P "policy", "cpu=0"), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "policy", "cpu=7 bogus=1"), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "policy", "high=10"), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "policy", ""), -EINVAL);
+	ck_assert_int_eq(set(&xc, P "policy", "ON"), -EINVAL);
+	policy_attr(buf, sizeof(buf));
+	ck_assert_str_eq(buf, before);
+	/* off keeps the settings for a later age= */
+	ck_assert_int_eq(set(&xc, P "policy", "off"), 0);
+	policy_attr(buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "age=off "));
+	ck_assert_ptr_nonnull(strstr(buf, " cpu=5 "));
+
+	/* policy_stat: 14 columns; the policy ran a step; no budget: -1 */
+	tier_wait_idle(tr);
+	get(&xc, P "policy_stat", buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "       -1 "));
+	memcpy(strstr(buf, "      -1"), "       0", 8);
+	ck_assert_int_eq(columns(buf, col, XATTR_POLICY_STAT_COLS),
+			 XATTR_POLICY_STAT_COLS);
+	ck_assert_uint_eq(col[9], 0); /* no spill wait */
+
+	/* without a tier nothing runs it */
+	{
+		struct xattr_ctx none = {.store = st};
+
+		get(&none, P "policy", buf, sizeof(buf));
+		ck_assert_ptr_nonnull(strstr(buf, "age=off "));
+		ck_assert_int_eq(set(&none, P "policy", "on"), -ENODEV);
+	}
+}
+END_TEST
+
+/* With a backing store, on means writeback and spill too, the budget half
+ * of its size. */
+START_TEST(test_policy_xattr_backing)
+{
+	char buf[512];
+
+	ck_assert_int_eq(set(&xc, P "policy", "on"), 0);
+	policy_attr(buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, " wb_after=20m "));
+	ck_assert_ptr_nonnull(strstr(buf, " spill=on "));
+	ck_assert_ptr_nonnull(strstr(buf, " wb_daily=128M "));
+	ck_assert_int_eq(set(&xc, P "policy", "off"), 0);
+}
+END_TEST
+
 static Suite *xattr_suite(void)
 {
 	Suite *s = suite_create("xattr");
@@ -1772,6 +1935,9 @@ static Suite *xattr_suite(void)
 	tcase_add_test(tc, test_parse_recompress);
 	tcase_add_test(tc, test_recompress);
 	tcase_add_test(tc, test_sample);
+	tcase_add_test(tc, test_policy_stat_format);
+	tcase_add_test(tc, test_policy_apply);
+	tcase_add_test(tc, test_policy_xattr);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("backing");
@@ -1780,6 +1946,7 @@ static Suite *xattr_suite(void)
 	tcase_add_test(tc, test_writeback_backing);
 	tcase_add_test(tc, test_started);
 	tcase_add_test(tc, test_started_busy);
+	tcase_add_test(tc, test_policy_xattr_backing);
 	suite_add_tcase(s, tc);
 	return s;
 }

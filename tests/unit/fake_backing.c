@@ -186,7 +186,12 @@ uint64_t backing_maintain(struct backing *bk)
 void backing_get_stats(struct backing *bk, struct backing_stats *st)
 {
 	pthread_mutex_lock(&bk->lock);
-	*st = (struct backing_stats){.objects = bk->live,
+	/* a size, so that the policy sees room: a page per object it takes */
+	*st = (struct backing_stats){.size = (fake_ctl.capacity
+						      ? fake_ctl.capacity
+						      : FAKE_MAX_OBJECTS) *
+					     4096,
+				     .objects = bk->live,
 				     .data_bytes = bk->data_bytes,
 				     .stored_bytes = bk->data_bytes,
 				     .used_bytes = bk->data_bytes,

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tier_policy.c - the policy's steps on the tier's worker (tier.h,
+ * policy.h): read what the store looks like, let policy_decide() say what
+ * to do, do a bounded part of it, and tell policy_account() what it took.
+ *
+ * A step does one thing, in this order: spill (a write may be waiting;
+ * written back coldest first, then the pool compacted so that the freed
+ * objects give memory back, then the waiting writes woken); else a
+ * compaction when due (at most one an aging period); else the aging
+ * stages decided at the last aging, one part at a time: marking idle,
+ * TIER_STEP_RECOMP_PAGES recompressed, TIER_STEP_WB_BYTES written back.
+ * A stage whose part was full stays pending for the next step, which
+ * follows after what the CPU share owes; the next aging comes after that.
+ * The aging stages use the store's age filters (min_age, min_age_read),
+ * not the idle marks: the idle marks follow the policy for zram's tools.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "tier.h"
+#include "tier_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "fzram.h"
+#include "zspool.h"
+
+#define PSI_PATH "/proc/pressure/memory"
+
+/* @b as "12 MiB", or "600 KiB" below 10 MiB, into @buf. */
+static const char *mib(char buf[32], uint64_t b)
+{
+	if (b >= (10ULL << 20))
+		snprintf(buf, 32, "%llu MiB", (unsigned long long)(b >> 20));
+	else
+		snprintf(buf, 32, "%llu KiB", (unsigned long long)(b >> 10));
+	return buf;
+}
+
+__attribute__((format(printf, 3, 4))) static void
+pol_log(struct tier_pol *w, int prio, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!w->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->log(prio, msg, w->log_arg);
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* "some avg10" of PSI_PATH in whole percent; 0 without the file (a
+ * kernel without PSI) or when it does not read as expected. */
+static unsigned int read_psi(void)
+{
+	char buf[256];
+	unsigned int pct;
+	ssize_t n;
+	int fd = open(PSI_PATH, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0 || policy_psi_parse(buf, (size_t)n, &pct))
+		return 0;
+	return pct;
+}
+
+static void pol_in(struct tier *t, struct policy_in *in)
+{
+	struct store *s = t->store;
+	struct tier_pol *w = &t->pol;
+	struct backing *bk = store_backing(s);
+	struct stats_mm mm;
+	struct zsp_stats zs;
+	struct codec c;
+	int64_t now = tier_mono_ms();
+
+	memset(in, 0, sizeof(*in));
+	in->now = store_now(s);
+	store_mm(s, &mm);
+	zsp_get_stats(store_pool(s), &zs);
+	in->pool_bytes = mm.mem_used_total;
+	in->obj_bytes = zs.obj_bytes;
+	in->mem_limit = mm.mem_limit;
+	if (bk) {
+		struct backing_stats bs;
+
+		backing_get_stats(bk, &bs);
+		in->has_backing = true;
+		in->backing_free =
+			bs.size > bs.used_bytes ? bs.size - bs.used_bytes : 0;
+	}
+	for (unsigned int prio = 1; prio <= STORE_MAX_PRIO; prio++)
+		if (store_recomp(s, prio, &c))
+			in->has_secondary = true;
+	if (w->psi_ms == 0 || now - w->psi_ms >= TIER_PSI_MS) {
+		w->psi = read_psi();
+		w->psi_ms = now;
+	}
+	in->psi_pct = w->psi;
+}
+
+/* A stage's part did @slots (@bytes): log when it starts working. */
+static void stage_did(struct tier_pol *w, struct tier_stage *st,
+		      const char *what, uint64_t slots, uint64_t bytes)
+{
+	st->run += slots;
+	st->slots += slots;
+	st->bytes += bytes;
+	if (slots && !st->on) {
+		st->on = true;
+		if (st == &w->st_wb)
+			pol_log(w, LOG_INFO,
+				"policy: %s started: slots idle for %us "
+				"(%us if read since written)",
+				what, w->pend.wb_age, w->pend.wb_age_read);
+		else if (st == &w->st_recomp)
+			pol_log(w, LOG_INFO,
+				"policy: %s started: slots idle for %us "
+				"(%us if read since written)",
+				what, w->pend.recomp_age,
+				w->pend.recomp_age_read);
+		else
+			pol_log(w, LOG_INFO, "policy: %s started", what);
+	}
+}
+
+/* A stage's run (an aging period's, or a spill) ended: log when it did
+ * nothing after working, with what it did since it started. */
+static void stage_end(struct tier_pol *w, struct tier_stage *st,
+		      const char *what, const char *why)
+{
+	char b[32];
+
+	if (st->on && (!st->run || why)) {
+		pol_log(w, LOG_INFO, "policy: %s stopped%s%s: %llu slots, %s",
+			what, why ? ": " : "", why ? why : "",
+			(unsigned long long)st->slots, mib(b, st->bytes));
+		st->on = false;
+		st->slots = st->bytes = 0;
+	}
+	st->run = 0;
+}
+
+/* Write back the coldest slots for the spill; false: nothing more can be
+ * spilled now (nothing to move, or the backing store said no). */
+static bool do_spill(struct tier *t, const struct policy_in *in,
+		     const struct policy_act *a, struct policy_done *d)
+{
+	struct store *s = t->store;
+	struct tier_pol *w = &t->pol;
+	struct store_wb_req req = {
+		.mode = 0,
+		.order = STORE_WB_COLDEST,
+		.max_bytes = a->spill_bytes < TIER_STEP_WB_BYTES
+				     ? a->spill_bytes
+				     : TIER_STEP_WB_BYTES,
+	};
+	uint64_t moved = 0, before = store_wb_bytes_total(s), bytes;
+	const char *why = NULL;
+	char b1[32], b2[32];
+	int ret;
+
+	if (!w->st_spill.on)
+		pol_log(w, LOG_INFO, "policy: spill started: pool %s above %s",
+			mib(b1, in->pool_bytes),
+			mib(b2, in->mem_limit * w->p.cfg.high_pct / 100));
+	w->st_spill.on = true; /* logged above, also when nothing moves */
+	ret = store_writeback(s, &req, &moved);
+	bytes = store_wb_bytes_total(s) - before;
+	d->spilled += moved;
+	/* the objects written back leave holes: give the memory back */
+	d->compact = true;
+	d->compacted += store_compact(s);
+	stage_did(w, &w->st_spill, "spill", moved, bytes);
+	store_spill_wake(s);
+	if (ret == -ENOSPC)
+		why = "the backing store is full";
+	else if (ret == -EIO)
+		why = "writeback_limit spent or a backing write failed";
+	else if (ret < 0)
+		why = strerror(-ret);
+	else if (!moved)
+		why = "no slot left to write back";
+	if (why) {
+		stage_end(w, &w->st_spill, "spill", why);
+		w->spill_hold_ms = tier_mono_ms() + TIER_MAINTAIN_MS;
+		return false;
+	}
+	return true;
+}
+
+static void do_compact(struct tier *t, struct policy_done *d)
+{
+	struct tier_pol *w = &t->pol;
+	struct backing *bk = store_backing(t->store);
+	uint64_t pages = store_compact(t->store);
+
+	/* as the compact job (tier.c) */
+	if (bk && backing_compact(bk) >= 0)
+		backing_maintain(bk);
+	d->compact = true;
+	d->compacted += pages;
+	stage_did(w, &w->st_compact, "compaction", pages, pages * FZ_PAGE_SIZE);
+	stage_end(w, &w->st_compact, "compaction", NULL);
+	w->compact_hold_ms =
+		tier_mono_ms() +
+		1000LL * (w->p.cfg.age_s < 60 ? w->p.cfg.age_s : 60);
+}
+
+static void do_recompress(struct tier *t, struct policy_done *d)
+{
+	struct tier_pol *w = &t->pol;
+	struct store_recomp_req req = {
+		.max_pages = TIER_STEP_RECOMP_PAGES,
+		.min_age = w->pend.recomp_age,
+		.min_age_read = w->pend.recomp_age_read,
+	};
+	uint64_t done = 0;
+	int ret = store_recompress(t->store, &req, &done);
+
+	d->recompressed += done;
+	stage_did(w, &w->st_recomp, "recompression", done, 0);
+	/* tried slots are marked, so the same request moves on: go on while
+	 * it finds some */
+	w->pend_recomp = ret == 0 && done > 0;
+	if (!w->pend_recomp)
+		stage_end(w, &w->st_recomp, "recompression",
+			  ret < 0 && ret != -ENOENT ? strerror(-ret) : NULL);
+}
+
+static void do_writeback(struct tier *t, struct policy_done *d)
+{
+	struct store *s = t->store;
+	struct tier_pol *w = &t->pol;
+	uint64_t left = w->p.budget, moved = 0, before, bytes;
+	struct store_wb_req req = {
+		.mode = 0,
+		.min_age = w->pend.wb_age,
+		.min_age_read = w->pend.wb_age_read,
+		.order = STORE_WB_COLDEST,
+		.max_bytes = left < TIER_STEP_WB_BYTES ? left
+						       : TIER_STEP_WB_BYTES,
+	};
+	const char *why = NULL;
+	int ret;
+
+	if (!left) {
+		w->pend_wb = false;
+		if (!w->budget_spent)
+			pol_log(w, LOG_INFO,
+				"policy: writeback paused: the daily budget "
+				"(wb_daily) is spent");
+		w->budget_spent = true;
+		stage_end(w, &w->st_wb, "writeback", "the budget is spent");
+		return;
+	}
+	w->budget_spent = false;
+	before = store_wb_bytes_total(s);
+	ret = store_writeback(s, &req, &moved);
+	bytes = store_wb_bytes_total(s) - before;
+	d->written_back += moved;
+	d->wb_bytes += bytes;
+	stage_did(w, &w->st_wb, "writeback", moved, bytes);
+	w->pend_wb = ret == 0 && moved && bytes >= req.max_bytes;
+	if (ret == -ENOSPC)
+		why = "the backing store is full";
+	else if (ret < 0)
+		why = strerror(-ret);
+	if (!w->pend_wb)
+		stage_end(w, &w->st_wb, "writeback", why);
+}
+
+/* The aging stages decided now replace those still pending. */
+static void take_aging(struct tier_pol *w, const struct policy_act *a)
+{
+	if (!a->age)
+		return;
+	w->pend = *a;
+	w->pend_age = true;
+	w->pend_recomp = a->recompress;
+	w->pend_wb = a->writeback;
+	if (!a->recompress)
+		stage_end(w, &w->st_recomp, "recompression", NULL);
+	if (!a->writeback && !w->budget_spent)
+		stage_end(w, &w->st_wb, "writeback", NULL);
+}
+
+uint32_t tier_policy_step(struct tier *t)
+{
+	struct tier_pol *w = &t->pol;
+	struct policy_in in;
+	struct policy_act a;
+	struct policy_done d = {0};
+	uint64_t cpu0 = thread_cpu_ns();
+	int64_t now_ms;
+	bool spilling = false, more;
+
+	pol_in(t, &in);
+	policy_decide(&w->p, &in, &a);
+	if (w->p.st.pressure != w->pressure) {
+		w->pressure = w->p.st.pressure;
+		if (w->pressure)
+			pol_log(w, LOG_INFO,
+				"policy: memory pressure (some avg10 %u%%): "
+				"ages halved, CPU share doubled",
+				in.psi_pct);
+		else
+			pol_log(w, LOG_INFO, "policy: memory pressure gone");
+	}
+	take_aging(w, &a);
+	if (!a.compact)
+		stage_end(w, &w->st_compact, "compaction", NULL);
+	now_ms = tier_mono_ms();
+	if (a.spill_bytes && now_ms >= w->spill_hold_ms) {
+		spilling = do_spill(t, &in, &a, &d);
+	} else {
+		if (!a.spill_bytes)
+			stage_end(w, &w->st_spill, "spill",
+				  "under the high watermark");
+		if (a.compact && now_ms >= w->compact_hold_ms) {
+			do_compact(t, &d);
+		} else if (w->pend_age) {
+			d.aged = store_mark_idle(t->store, false,
+						 w->pend.idle_age);
+			w->pend_age = false;
+		} else if (w->pend_recomp) {
+			do_recompress(t, &d);
+		} else if (w->pend_wb) {
+			do_writeback(t, &d);
+		}
+	}
+	more = w->pend_age || w->pend_recomp || w->pend_wb;
+	d.cpu_ns = thread_cpu_ns() - cpu0;
+	policy_account(&w->p, &d);
+	if (spilling) /* writes may be waiting: the share is paid after */
+		return 0;
+	/* with a stage pending, only what the share owes (as if aging were
+	 * due now); else until the next aging too */
+	return policy_sleep_ms(&w->p, more ? w->p.next_age : store_now(t->store),
+			       TIER_POLICY_MAX_SLEEP_MS);
+}
+
+void tier_policy_take(struct tier *t)
+{
+	struct tier_pol *w = &t->pol;
+	const struct policy_cfg *c = &t->pol_cfg;
+	uint32_t now = store_now(t->store);
+
+	t->pol_new = false;
+	if (!w->inited) {
+		policy_init(&w->p, c, now);
+		w->inited = true;
+	} else {
+		bool was_on = w->on;
+
+		policy_set(&w->p, c);
+		if (!was_on)
+			w->p.next_age = now;
+	}
+	w->on = c->age_s != 0;
+	w->spill = t->pol_spill;
+	w->log = t->log;
+	w->log_arg = t->log_arg;
+	w->due_ms = 0; /* a step at once, with the new settings */
+	w->spill_hold_ms = w->compact_hold_ms = 0;
+	if (!w->on)
+		w->pend_age = w->pend_recomp = w->pend_wb = false;
+	t->pol_st = w->p.st;
+	__atomic_store_n(&t->kicked, 0, __ATOMIC_RELAXED);
+}
+
+void tier_policy_kick(struct tier *t)
+{
+	__atomic_store_n(&t->kicked, 1, __ATOMIC_RELEASE);
+	/* never wait: a writer at mem_limit calls this */
+	if (pthread_mutex_trylock(&t->lock) == 0) {
+		pthread_cond_signal(&t->work);
+		pthread_mutex_unlock(&t->lock);
+	}
+}
+
+static void tier_kick_cb(void *arg)
+{
+	tier_policy_kick(arg);
+}
+
+/* The store's side of spill, as @on says.  Caller holds t->set_lock. */
+static void set_store_spill(struct tier *t, bool on, unsigned int high_pct)
+{
+	if (on) {
+		store_set_spill_high(t->store, high_pct);
+		store_set_spill(t->store, TIER_SPILL_WAIT_MS, tier_kick_cb, t);
+	} else {
+		store_set_spill(t->store, 0, NULL, NULL);
+		store_set_spill_high(t->store, 0);
+	}
+}
+
+int tier_set_policy(struct tier *t, const struct policy_cfg *cfg)
+{
+	bool spill;
+
+	if (policy_check(cfg))
+		return -EINVAL;
+	spill = cfg->age_s && cfg->spill && store_backing(t->store);
+	pthread_mutex_lock(&t->set_lock);
+	if (!spill) /* writes stop waiting before the worker stops spilling */
+		set_store_spill(t, false, 0);
+	pthread_mutex_lock(&t->lock);
+	t->pol_cfg = *cfg;
+	t->pol_new = true;
+	t->pol_spill = spill;
+	pthread_cond_signal(&t->work);
+	pthread_mutex_unlock(&t->lock);
+	if (spill)
+		set_store_spill(t, true, cfg->high_pct);
+	pthread_mutex_unlock(&t->set_lock);
+	return 0;
+}
+
+void tier_policy_unset(struct tier *t)
+{
+	pthread_mutex_lock(&t->set_lock);
+	set_store_spill(t, false, 0);
+	pthread_mutex_unlock(&t->set_lock);
+}
+
+void tier_get_policy(struct tier *t, struct policy_cfg *out)
+{
+	pthread_mutex_lock(&t->lock);
+	*out = t->pol_cfg;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void tier_policy_stat(struct tier *t, struct policy_stat *out)
+{
+	pthread_mutex_lock(&t->lock);
+	*out = t->pol_st;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void tier_set_log(struct tier *t, tier_log_fn *fn, void *arg)
+{
+	pthread_mutex_lock(&t->lock);
+	t->log = fn;
+	t->log_arg = arg;
+	pthread_mutex_unlock(&t->lock);
+}
