@@ -4,8 +4,9 @@
  * writeback of slots to the backing tier (backing.h), the budget, bd_stat
  * and block_state.
  *
- * Writeback, as zram's: the picked slots are sorted largest object first,
- * then moved in batches.  For each batch, under each slot's lock in turn,
+ * Writeback, as zram's: the picked slots are sorted largest object first
+ * (or, for the policy, taken coldest first in bounded passes: see "coldest
+ * first" below), then moved in batches.  For each batch, under each slot's lock in turn,
  * the object is copied out of the pool and the slot marked
  * STORE_F_UNDER_WB; with no lock held the batch is sealed and written
  * (backing_write()); then, under each slot's lock again, a slot still

@@ -35,7 +35,7 @@
 #include "zspool.h"
 
 #define PG FZ_PAGE_SIZE
-#define FL(flag) (1u << ((flag) - STORE_F_SAME))
+#define FL(flag) (1u << ((flag)-STORE_F_SAME))
 
 static struct store *st;
 static struct backing *bk;
@@ -292,8 +292,8 @@ START_TEST(test_recomp_age)
 	struct store_recomp_req r = {.min_age = 100};
 	unsigned char p[PG];
 	uint64_t done;
-	const unsigned int tried = FL(STORE_F_RECOMP) |
-				   FL(STORE_F_INCOMPRESSIBLE);
+	const unsigned int tried =
+	    FL(STORE_F_RECOMP) | FL(STORE_F_INCOMPRESSIBLE);
 
 	for (uint64_t i = 0; i < 10; i++) {
 		tu_text_page(p, i);
@@ -395,9 +395,8 @@ START_TEST(test_coldest_passes)
 			want[order[i]] = true;
 			left--;
 		}
-	ck_assert_int_eq(wb_req(STORE_WB_COLDEST, 0, 0,
-				(uint64_t)MP_MOVE * PG, &moved),
-			 0);
+	ck_assert_int_eq(
+	    wb_req(STORE_WB_COLDEST, 0, 0, (uint64_t)MP_MOVE * PG, &moved), 0);
 	ck_assert_uint_eq(moved, MP_MOVE);
 	for (uint64_t s = 0; s < MP_SLOTS; s++)
 		ck_assert_msg(moved_out(s) == want[s], "slot %llu",
@@ -408,11 +407,10 @@ START_TEST(test_coldest_passes)
 		assert_raw(s, 1);
 	/* the rest, with ranges that overlap: each slot once */
 	{
-		struct store_wb_req r = {.order = STORE_WB_COLDEST,
-					 .nranges = 3,
-					 .range = {{100, 5000},
-						   {0, 200},
-						   {4000, MP_SLOTS - 1}}};
+		struct store_wb_req r = {
+		    .order = STORE_WB_COLDEST,
+		    .nranges = 3,
+		    .range = {{100, 5000}, {0, 200}, {4000, MP_SLOTS - 1}}};
 
 		ck_assert_int_eq(store_writeback(st, &r, &moved), 0);
 		ck_assert_uint_eq(moved, MP_SLOTS - MP_MOVE);
@@ -447,8 +445,7 @@ START_TEST(test_max_bytes)
 	for (uint64_t i = 1; i < 8; i++)
 		ck_assert_uint_gt(len[i], len[i - 1]);
 	/* one byte more than the largest: the two largest */
-	ck_assert_int_eq(wb_req(STORE_WB_LARGEST, 0, 0, len[7] + 1, &moved),
-			 0);
+	ck_assert_int_eq(wb_req(STORE_WB_LARGEST, 0, 0, len[7] + 1, &moved), 0);
 	ck_assert_uint_eq(moved, 2);
 	for (uint64_t i = 0; i < 8; i++)
 		ck_assert_uint_eq(moved_out(i), i >= 6);
@@ -479,9 +476,9 @@ struct spiller {
 	pthread_cond_t cond;
 	bool pending, stop, work;
 	uint64_t batch_bytes;
-	unsigned int kicks;	/* (atomic) */
-	uint64_t moved, runs;	/* the worker's */
-	int last;		/* its last store_writeback() result */
+	unsigned int kicks;   /* (atomic) */
+	uint64_t moved, runs; /* the worker's */
+	int last;	      /* its last store_writeback() result */
 	pthread_t t;
 };
 
@@ -511,8 +508,8 @@ static void *spiller_main(void *arg)
 		w->pending = false;
 		pthread_mutex_unlock(&w->lock);
 		if (w->work) {
-			w->last = wb_req(STORE_WB_COLDEST, 0, 0,
-					 w->batch_bytes, &moved);
+			w->last = wb_req(STORE_WB_COLDEST, 0, 0, w->batch_bytes,
+					 &moved);
 			w->moved += moved;
 			w->runs++;
 			store_spill_wake(st);
@@ -842,7 +839,8 @@ static void *race_reader(void *arg)
 
 	while (__atomic_load_n(&writers_done, __ATOMIC_ACQUIRE) <
 	       RACE_WRITERS) {
-		uint64_t slot = tu_rng_next(&seed) % (RACE_SLOTS * RACE_WRITERS);
+		uint64_t slot =
+		    tu_rng_next(&seed) % (RACE_SLOTS * RACE_WRITERS);
 		uint64_t s, gen;
 
 		if (store_read(st, slot, p)) {
@@ -882,11 +880,11 @@ START_TEST(test_spill_race)
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].id = i;
 		r[i].ops = tu_env_ul("FZRAM_STRESS_OPS", 6000);
-		ck_assert_int_eq(pthread_create(&t[i], NULL,
-						i < RACE_WRITERS ? race_writer
-								 : race_reader,
-						&r[i]),
-				 0);
+		ck_assert_int_eq(
+		    pthread_create(&t[i], NULL,
+				   i < RACE_WRITERS ? race_writer : race_reader,
+				   &r[i]),
+		    0);
 	}
 	for (unsigned int i = 0; i <= RACE_WRITERS; i++) {
 		ck_assert_int_eq(pthread_join(t[i], NULL), 0);

@@ -19,9 +19,8 @@
 static inline void fake_store_open(uint64_t size, struct store **st,
 				   struct backing **bk)
 {
-	struct store_config cfg = {.size = size,
-				   .algorithm = "lz4",
-				   .level = CODEC_LEVEL_DEFAULT};
+	struct store_config cfg = {
+	    .size = size, .algorithm = "lz4", .level = CODEC_LEVEL_DEFAULT};
 	struct backing_config bc = {.path = "fake"};
 
 	memset(&fake_ctl, 0, sizeof(fake_ctl));
@@ -60,8 +59,8 @@ static inline void fake_assert_read(struct store *s, uint64_t slot,
 	unsigned char got[FZ_PAGE_SIZE];
 
 	ck_assert_int_eq(store_read(s, slot, got), 0);
-	ck_assert_msg(memcmp(got, want, FZ_PAGE_SIZE) == 0,
-		      "slot %llu differs", (unsigned long long)slot);
+	ck_assert_msg(memcmp(got, want, FZ_PAGE_SIZE) == 0, "slot %llu differs",
+		      (unsigned long long)slot);
 }
 
 #endif /* FZRAM_FAKE_STORE_H */
