@@ -287,7 +287,8 @@ static int store_object(struct store *s, const void *page, uint64_t *v)
 		if (ret)
 			goto out_end;
 	}
-	store_spill_end(s, &wait, true);
+	if (wait.start_ns)
+		store_spill_end(s, &wait, true);
 	store_spill_high(s, used, limit);
 	memcpy(zsp_map(s->pool, h), src, (size_t)len);
 	zsp_unmap(s->pool, h);

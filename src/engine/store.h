@@ -294,8 +294,9 @@ struct store_wb_req {
  * Order: STORE_WB_LARGEST sorts every picked slot, largest object first
  * (zram's; a list of 8 bytes a picked slot); STORE_WB_COLDEST takes the
  * read-since-written slots, then the others, each group oldest access
- * first, in passes of a few thousand (32 KiB whatever the device's size:
- * each pass walks the slot table once).
+ * first, in passes (each walks the slot table once) of 4096 slots, then
+ * twice as many each pass up to 65536 (at most 512 KiB whatever the
+ * device's size).
  * @req->max_bytes: stop once that many compressed bytes (slot lengths, as
  * compr_data_size) were moved; the last slot may take the total past it by
  * less than one object (so a request always moves a slot when one

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * store_int.h - the store's insides, shared by store.c (the slot table:
- * write, read, discard, resize) and store_tier.c (the second tier: idle
- * marking, writeback, bd_stat, block_state).  Not for use outside the
- * store: store.h is the interface.
+ * write, read, discard, resize), store_tier.c (the second tier: idle
+ * marking, writeback, bd_stat, block_state), store_recomp.c,
+ * store_sample.c and store_spill.c (waits for room at mem_limit).  Not for
+ * use outside the store: store.h is the interface.
  */
 #ifndef FZRAM_STORE_INT_H
 #define FZRAM_STORE_INT_H
@@ -418,7 +419,9 @@ int store_spill_wait(struct store *s, struct spill_wait *w);
 void store_spill_end(struct store *s, const struct spill_wait *w, bool ok);
 
 /* store_spill_set_full() - what a writeback batch found: the backing store
- * full (@full: waiting writes are woken to fail) or not. */
+ * full (@full: waiting writes are woken to fail; takes the spill's lock) or
+ * not (also when a written-back slot is freed: no lock, safe under a slot
+ * lock). */
 void store_spill_set_full(struct store *s, bool full);
 
 /* store_spill_kick_high() - the early kick (store_set_spill_high()), once

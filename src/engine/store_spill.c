@@ -95,8 +95,8 @@ void store_spill_wake(struct store *s)
 
 static void spill_kick(struct store *s)
 {
-	void (*kick)(void *) = __atomic_load_n(&s->spill_kick,
-					       __ATOMIC_RELAXED);
+	void (*kick)(void *) =
+	    __atomic_load_n(&s->spill_kick, __ATOMIC_RELAXED);
 
 	if (kick)
 		kick(__atomic_load_n(&s->spill_arg, __ATOMIC_RELAXED));

@@ -4,8 +4,9 @@
  * writeback of slots to the backing tier (backing.h), the budget, bd_stat
  * and block_state.
  *
- * Writeback, as zram's: the picked slots are sorted largest object first,
- * then moved in batches.  For each batch, under each slot's lock in turn,
+ * Writeback, as zram's: the picked slots are sorted largest object first
+ * (or, for the policy, taken coldest first in bounded passes: see "coldest
+ * first" below), then moved in batches.  For each batch, under each slot's lock in turn,
  * the object is copied out of the pool and the slot marked
  * STORE_F_UNDER_WB; with no lock held the batch is sealed and written
  * (backing_write()); then, under each slot's lock again, a slot still
@@ -459,13 +460,17 @@ static int wb_move(struct store *s, const uint64_t *key, size_t n,
  * 32..62, the slot below), so that the order is total and a pass can
  * resume after the last rank it took.  Memory stays bounded whatever the
  * device's size: each pass walks the slot table once and keeps the
- * WB_COLD_PASS smallest ranks above the previous pass's last in a max-heap
- * (32 KiB), sorts and moves them, and the next pass starts above them.  A
- * pass that finds fewer than WB_COLD_PASS candidates is the last.  A slot
+ * smallest ranks above the previous pass's last in a max-heap, sorts and
+ * moves them, and the next pass starts above them.  The heap holds
+ * WB_COLD_PASS ranks (32 KiB) at first and doubles after each full pass up
+ * to WB_COLD_MAX (512 KiB), so that a large request does not walk the
+ * table once per few thousand slots.  A pass that finds fewer candidates
+ * than the heap holds is the last.  A slot
  * touched during a request gets a later rank; it is taken again only if it
  * still passes the filter and ranks above the passes already made.
  */
 #define WB_COLD_PASS 4096
+#define WB_COLD_MAX 65536
 
 static uint64_t cold_rank(uint64_t slot, uint32_t a)
 {
@@ -474,8 +479,8 @@ static uint64_t cold_rank(uint64_t slot, uint32_t a)
 }
 
 struct cold_heap {
-	uint64_t *key; /* [WB_COLD_PASS]: a max-heap of ranks */
-	size_t n;
+	uint64_t *key; /* [cap]: a max-heap of ranks */
+	size_t n, cap;
 };
 
 static void cold_swap(uint64_t *a, uint64_t *b)
@@ -486,12 +491,12 @@ static void cold_swap(uint64_t *a, uint64_t *b)
 	*b = t;
 }
 
-/* Keep @k if it is among the WB_COLD_PASS smallest seen. */
+/* Keep @k if it is among the @h->cap smallest seen. */
 static void cold_push(struct cold_heap *h, uint64_t k)
 {
 	size_t i;
 
-	if (h->n < WB_COLD_PASS) {
+	if (h->n < h->cap) {
 		i = h->n++;
 		h->key[i] = k;
 		while (i && h->key[(i - 1) / 2] < h->key[i]) {
@@ -585,7 +590,8 @@ static int wb_coldest(struct store *s, const struct store_wb_req *req,
 		      uint64_t n, struct wb_run *run)
 {
 	struct store_wb_range r[STORE_WB_MAX_RANGES];
-	struct cold_heap h = {.key = malloc(WB_COLD_PASS * sizeof(*h.key))};
+	struct cold_heap h = {.key = malloc(WB_COLD_PASS * sizeof(*h.key)),
+			      .cap = WB_COLD_PASS};
 	uint64_t floor = 0;
 	bool have_floor = false;
 	unsigned int nr;
@@ -607,10 +613,18 @@ static int wb_coldest(struct store *s, const struct store_wb_req *req,
 			break;
 		qsort(h.key, h.n, sizeof(*h.key), key_cmp_asc);
 		ret = wb_move(s, h.key, h.n, run);
-		if (h.n < WB_COLD_PASS)
+		if (h.n < h.cap)
 			break; /* that pass saw every candidate left */
 		floor = h.key[h.n - 1];
 		have_floor = true;
+		if (h.cap < WB_COLD_MAX) {
+			uint64_t *k = realloc(h.key, 2 * h.cap * sizeof(*k));
+
+			if (k) { /* else go on with the heap it has */
+				h.key = k;
+				h.cap *= 2;
+			}
+		}
 	}
 	free(h.key);
 	return ret;

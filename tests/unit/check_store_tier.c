@@ -23,6 +23,7 @@
 
 #include "check_run.h"
 #include "fake_backing.h"
+#include "fake_store.h"
 #include "testutil.h"
 
 #include <unistd.h>
@@ -40,24 +41,12 @@ static struct backing *bk;
 
 static void setup(void)
 {
-	struct store_config cfg = {.size = 64ULL << 20,
-				   .algorithm = "lz4",
-				   .level = CODEC_LEVEL_DEFAULT};
-	struct backing_config bc = {.path = "fake"};
-
-	memset(&fake_ctl, 0, sizeof(fake_ctl));
-	ck_assert_int_eq(store_create(&cfg, &st), 0);
-	ck_assert_int_eq(backing_create(&bc, &bk), 0);
-	ck_assert_int_eq(store_set_backing(st, bk), 0);
+	fake_store_open(64ULL << 20, &st, &bk);
 }
 
 static void teardown(void)
 {
-	ck_assert_uint_eq(fake_ctl.bad_frees, 0);
-	store_destroy(st);
-	backing_destroy(bk);
-	st = NULL;
-	bk = NULL;
+	fake_store_close(&st, &bk);
 }
 
 /*
@@ -79,21 +68,12 @@ static void sized_page(void *p, uint64_t tag, unsigned int entropy)
 
 static unsigned int flags_of(uint64_t slot, unsigned int *len)
 {
-	unsigned int f, l;
-
-	ck_assert_int_eq(store_slot_info(st, slot, &f, &l), 0);
-	if (len)
-		*len = l;
-	return f;
+	return fake_flags_of(st, slot, len);
 }
 
 static void assert_read(uint64_t slot, const void *want)
 {
-	unsigned char got[PG];
-
-	ck_assert_int_eq(store_read(st, slot, got), 0);
-	ck_assert_msg(memcmp(got, want, PG) == 0, "slot %llu differs",
-		      (unsigned long long)slot);
+	fake_assert_read(st, slot, want);
 }
 
 static int wb(unsigned int mode, uint64_t *moved)

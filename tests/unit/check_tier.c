@@ -31,6 +31,7 @@
 
 #include "check_run.h"
 #include "fake_backing.h"
+#include "fake_store.h"
 #include "testutil.h"
 
 #include "codec.h"
@@ -45,22 +46,14 @@ static struct tier *tr;
 
 static void setup(void)
 {
-	struct store_config cfg = {.size = 16ULL << 20,
-				   .level = CODEC_LEVEL_DEFAULT};
-	struct backing_config bc = {.path = "fake"};
-
-	memset(&fake_ctl, 0, sizeof(fake_ctl));
-	ck_assert_int_eq(store_create(&cfg, &st), 0);
-	ck_assert_int_eq(backing_create(&bc, &bk), 0);
-	ck_assert_int_eq(store_set_backing(st, bk), 0);
+	fake_store_open(16ULL << 20, &st, &bk);
 	ck_assert_int_eq(tier_create(st, &tr), 0);
 }
 
 static void teardown(void)
 {
 	tier_destroy(tr);
-	store_destroy(st);
-	backing_destroy(bk);
+	fake_store_close(&st, &bk);
 }
 
 static pthread_t writer_thread;
