@@ -518,7 +518,9 @@ int store_sample(struct store *s, uint64_t *seed, void *pages,
  * Context: wakes the waiting writes (they look again: spill may be off).
  * Set @kick and @arg once, before writes start, or keep @arg valid until
  * the store is destroyed: a write already past its load of them may still
- * call the earlier pair.
+ * call the earlier pair.  A @kick NULL keeps the last @arg, so that a
+ * write racing the unset calls the old kick with its own argument (never
+ * NULL); the same @kick may be set again with another @arg.
  */
 void store_set_spill(struct store *s, unsigned int wait_ms,
 		     void (*kick)(void *arg), void *arg);

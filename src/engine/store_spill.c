@@ -74,8 +74,15 @@ static void spill_broadcast(struct store *s)
 void store_set_spill(struct store *s, unsigned int wait_ms,
 		     void (*kick)(void *arg), void *arg)
 {
-	__atomic_store_n(&s->spill_kick, kick, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->spill_arg, arg, __ATOMIC_RELAXED);
+	/*
+	 * A write loads the kick, then its argument, with no lock: the
+	 * argument goes first and is never taken back, so that a write that
+	 * sees a kick sees the argument stored with it (or a later one),
+	 * never NULL from unsetting it (which crashed the tier's kick).
+	 */
+	if (kick)
+		__atomic_store_n(&s->spill_arg, arg, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->spill_kick, kick, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->spill_wait_ms, wait_ms, __ATOMIC_RELEASE);
 	/* the writes waiting look again: spill may be off now */
 	spill_broadcast(s);
@@ -96,10 +103,10 @@ void store_spill_wake(struct store *s)
 static void spill_kick(struct store *s)
 {
 	void (*kick)(void *) =
-	    __atomic_load_n(&s->spill_kick, __ATOMIC_RELAXED);
+	    __atomic_load_n(&s->spill_kick, __ATOMIC_ACQUIRE);
 
-	if (kick)
-		kick(__atomic_load_n(&s->spill_arg, __ATOMIC_RELAXED));
+	if (kick) /* its argument was stored before it (store_set_spill) */
+		kick(__atomic_load_n(&s->spill_arg, __ATOMIC_ACQUIRE));
 }
 
 void store_spill_kick_high(struct store *s)

@@ -917,6 +917,61 @@ START_TEST(test_spill_race)
 }
 END_TEST
 
+/* ---- spill set and unset while writes wait ---------------------------- */
+
+#define TOGGLE_ROUNDS 200000
+
+static unsigned int toggle_null_args, toggle_kicks; /* (atomic) */
+static bool toggle_stop;			    /* (atomic) */
+
+/* The kick a write calls: never with another pair's argument. */
+static void toggle_kick(void *arg)
+{
+	__atomic_add_fetch(&toggle_kicks, 1, __ATOMIC_RELAXED);
+	if (arg != &toggle_kicks)
+		__atomic_add_fetch(&toggle_null_args, 1, __ATOMIC_RELAXED);
+}
+
+/* Writes at the limit: each waits (spill on) or fails (off). */
+static void *toggle_writer(void *arg)
+{
+	unsigned char p[PG];
+	uint64_t slot = (uint64_t)(uintptr_t)arg;
+
+	raw_page(p, slot, 1);
+	while (!__atomic_load_n(&toggle_stop, __ATOMIC_ACQUIRE))
+		(void)store_write(st, slot, p);
+	return NULL;
+}
+
+/* tier_set_policy() turning spill on and off while writes wait at the
+ * limit: a write that loads the kick as it is being set or unset calls it
+ * with its own argument, never with NULL (the tier's kick would crash). */
+START_TEST(test_spill_toggle)
+{
+	uint64_t n = fill_to_limit(16);
+	pthread_t t[2];
+
+	toggle_null_args = toggle_kicks = 0;
+	toggle_stop = false;
+	for (uintptr_t i = 0; i < 2; i++)
+		ck_assert_int_eq(
+		    pthread_create(&t[i], NULL, toggle_writer, (void *)(n + i)),
+		    0);
+	for (unsigned int i = 0; i < TOGGLE_ROUNDS; i++) {
+		store_set_spill(st, 10000, toggle_kick, &toggle_kicks);
+		store_set_spill(st, 0, NULL, NULL);
+	}
+	__atomic_store_n(&toggle_stop, true, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+	ck_assert_uint_gt(toggle_kicks, 0);
+	ck_assert_uint_eq(toggle_null_args, 0);
+	for (uint64_t s = 0; s < n; s++)
+		assert_raw(s, 1);
+}
+END_TEST
+
 static Suite *store_policy_suite(void)
 {
 	Suite *s = suite_create("store_policy");
@@ -939,6 +994,7 @@ static Suite *store_policy_suite(void)
 	tcase_add_test(tc, test_spill_backing_full);
 	tcase_add_test(tc, test_spill_high);
 	tcase_add_test(tc, test_spill_race);
+	tcase_add_test(tc, test_spill_toggle);
 	suite_add_tcase(s, tc);
 	return s;
 }
