@@ -447,7 +447,8 @@ static bool compact_due(const struct policy_cfg *cfg,
 				      cfg->compact_pct;
 }
 
-/* Pool bytes to free at the watermarks, 0 below the high one. */
+/* Pool bytes to free at the watermarks, 0 below the high one unless a
+ * write waits (then at least the gap between the watermarks). */
 static uint64_t spill_due(const struct policy_cfg *cfg,
 			  const struct policy_in *in)
 {
@@ -459,9 +460,13 @@ static uint64_t spill_due(const struct policy_cfg *cfg,
 		return 0;
 	high = (unsigned __int128)in->mem_limit * cfg->high_pct / 100;
 	low = (unsigned __int128)in->mem_limit * cfg->low_pct / 100;
-	if (in->pool_bytes < high || in->pool_bytes <= low)
+	if (!in->writes_wait &&
+	    (in->pool_bytes < high || in->pool_bytes <= low))
 		return 0;
-	want = in->pool_bytes - (uint64_t)low;
+	want = in->pool_bytes > low ? in->pool_bytes - (uint64_t)low
+				    : (uint64_t)(high - low);
+	if (!want)
+		want = 1; /* a slot */
 	return want < in->backing_free ? want : in->backing_free;
 }
 

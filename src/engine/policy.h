@@ -16,10 +16,13 @@
  *               a day (a budget refilled continuously, on top of zram's
  *               writeback_limit);
  *   spill       with a backing store and a mem_limit: when the pool passes
- *               high_pct of mem_limit, the coldest slots are written back
- *               until it is under low_pct, so that writes do not fail while
- *               the backing store has room (the budget does not stop it:
- *               refusing writes is worse than wearing the disk);
+ *               high_pct of mem_limit, or a write waits for room (its
+ *               allocation would take the pool past mem_limit while the
+ *               pool is below high_pct: a fresh zspage, high_pct 100), the
+ *               coldest slots are written back until it is under low_pct,
+ *               so that writes do not fail while the backing store has
+ *               room (the budget does not stop it: refusing writes is
+ *               worse than wearing the disk);
  *   compact     when the pool's memory not holding objects passes
  *               compact_pct of the pool, compact it.
  * Slots read since they were last written (STORE_ATIME_READ) are demoted
@@ -136,6 +139,8 @@ struct policy_in {
 	uint64_t backing_free;	 /* bytes the backing store can still take */
 	bool has_secondary;
 	unsigned int psi_pct;	 /* "some avg10", whole percent */
+	bool writes_wait;	 /* a write waits for room at mem_limit
+				    (store_spill_waiting()) */
 };
 
 /* What the worker is to do now, in this order. */

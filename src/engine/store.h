@@ -540,6 +540,12 @@ void store_set_spill_high(struct store *s, unsigned int pct);
  * Context: takes the spill's lock, a leaf. */
 void store_spill_wake(struct store *s);
 
+/* store_spill_waiting() - the writes waiting for room now (counted from
+ * before their kick until a wake or their time is up), for the worker: a
+ * write may wait while the pool is below the high watermark (its
+ * allocation needed a fresh zspage). */
+unsigned int store_spill_waiting(struct store *s);
+
 struct store_spill_stats {
 	uint64_t waits;	   /* writes that waited for room */
 	uint64_t wait_ns;  /* their total wait */

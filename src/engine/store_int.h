@@ -109,6 +109,8 @@ struct store {
 	unsigned int spill_high_pct; /* 0: no early kick (atomic) */
 	bool spill_kicked;	     /* the early kick was made since the
 					last wake (atomic) */
+	unsigned int spill_waiting;  /* writes waiting and not yet woken
+					(atomic; changed under spill_lock) */
 	bool bk_full;		     /* the last writeback found the backing
 					store full (atomic) */
 	void (*spill_kick)(void *arg); /* (atomic; see store_set_spill) */

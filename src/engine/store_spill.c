@@ -67,6 +67,7 @@ static void spill_broadcast(struct store *s)
 {
 	pthread_mutex_lock(&s->spill_lock);
 	__atomic_add_fetch(&s->spill_gen, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->spill_waiting, 0, __ATOMIC_RELEASE); /* woken */
 	pthread_cond_broadcast(&s->spill_cond);
 	pthread_mutex_unlock(&s->spill_lock);
 }
@@ -130,6 +131,7 @@ int store_spill_wait(struct store *s, struct spill_wait *w)
 	unsigned int ms = __atomic_load_n(&s->spill_wait_ms, __ATOMIC_ACQUIRE);
 	struct timespec ts;
 	int64_t now;
+	bool counted;
 	int ret = 0;
 
 	if (!spill_can_wait(s))
@@ -141,6 +143,16 @@ int store_spill_wait(struct store *s, struct spill_wait *w)
 	}
 	if (now >= w->deadline_ns)
 		return -ENOMEM;
+	/*
+	 * Counted before the kick, so that the step it starts sees it, and
+	 * only until the next wake, which zeroes the count: a write woken and
+	 * not yet running again does not look as if it waited still.
+	 */
+	pthread_mutex_lock(&s->spill_lock);
+	counted = __atomic_load_n(&s->spill_gen, __ATOMIC_RELAXED) == w->gen;
+	if (counted)
+		__atomic_add_fetch(&s->spill_waiting, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&s->spill_lock);
 	spill_kick(s); /* with no lock held: it may take the tier's */
 	ts.tv_sec = (time_t)(w->deadline_ns / 1000000000);
 	ts.tv_nsec = (long)(w->deadline_ns % 1000000000);
@@ -154,6 +166,10 @@ int store_spill_wait(struct store *s, struct spill_wait *w)
 			break;
 		}
 	}
+	/* out of time with no wake since it was counted: uncount it */
+	if (counted &&
+	    __atomic_load_n(&s->spill_gen, __ATOMIC_RELAXED) == w->gen)
+		__atomic_sub_fetch(&s->spill_waiting, 1, __ATOMIC_RELEASE);
 	w->gen = __atomic_load_n(&s->spill_gen, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->spill_lock);
 	if (!ret && !spill_can_wait(s))
@@ -182,6 +198,11 @@ void store_spill_set_full(struct store *s, bool full)
 	__atomic_store_n(&s->bk_full, full, __ATOMIC_RELEASE);
 	if (full)
 		spill_broadcast(s); /* they fail now rather than at the end */
+}
+
+unsigned int store_spill_waiting(struct store *s)
+{
+	return __atomic_load_n(&s->spill_waiting, __ATOMIC_ACQUIRE);
 }
 
 void store_spill_stats(struct store *s, struct store_spill_stats *out)

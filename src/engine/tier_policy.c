@@ -121,6 +121,7 @@ static void pol_in(struct tier *t, struct policy_in *in)
 		w->psi_ms = now;
 	}
 	in->psi_pct = w->psi;
+	in->writes_wait = store_spill_waiting(s) > 0;
 }
 
 /* A stage's part did @slots (@bytes): log when it starts working. */

@@ -533,6 +533,46 @@ START_TEST(test_spill)
 }
 END_TEST
 
+/* A write waiting at mem_limit while the pool is below high (its
+ * allocation needed a fresh zspage; high 100): spill all the same, or the
+ * write waits in vain and fails. */
+START_TEST(test_spill_write_waits)
+{
+	struct policy_cfg c = defaults_full();
+	struct policy p;
+	struct policy_act a;
+	struct policy_in in = in_at(0);
+
+	c.high_pct = 100;
+	c.low_pct = 90;
+	policy_init(&p, &c, 0);
+	in.mem_limit = 1000 * MiB;
+	in.pool_bytes = 999 * MiB; /* below high: nothing unless one waits */
+	in.obj_bytes = in.pool_bytes;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.spill_bytes, 0);
+	in.writes_wait = true;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.spill_bytes, 99 * MiB); /* down to low */
+	/* below low (mem_limit lowered, a tiny one): the watermarks' gap */
+	in.pool_bytes = 800 * MiB;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.spill_bytes, 100 * MiB);
+	/* still not past what the backing store takes, nor without room */
+	in.backing_free = MiB;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.spill_bytes, MiB);
+	in.backing_free = 0;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.spill_bytes, 0);
+	in.backing_free = GiB;
+	c.spill = false;
+	policy_set(&p, &c);
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.spill_bytes, 0);
+}
+END_TEST
+
 START_TEST(test_compact)
 {
 	struct policy_cfg c = defaults_full(); /* 25 % */
@@ -763,6 +803,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, test_ages_read_factor);
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_spill);
+	tcase_add_test(tc, test_spill_write_waits);
 	tcase_add_test(tc, test_compact);
 	tcase_add_test(tc, test_pressure);
 	tcase_add_test(tc, test_cpu_share);

@@ -477,6 +477,7 @@ struct spiller {
 	bool pending, stop, work;
 	uint64_t batch_bytes;
 	unsigned int kicks;   /* (atomic) */
+	unsigned int waiting; /* store_spill_waiting() at the last kick */
 	uint64_t moved, runs; /* the worker's */
 	int last;	      /* its last store_writeback() result */
 	pthread_t t;
@@ -487,6 +488,8 @@ static void spill_kick(void *arg)
 	struct spiller *w = arg;
 
 	__atomic_add_fetch(&w->kicks, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->waiting, store_spill_waiting(st),
+			 __ATOMIC_RELAXED);
 	pthread_mutex_lock(&w->lock);
 	w->pending = true;
 	pthread_cond_signal(&w->cond);
@@ -621,6 +624,9 @@ START_TEST(test_spill_timeout)
 	ck_assert_uint_ge(ss.wait_ns, 30 * 1000000ULL);
 	ck_assert_uint_eq(ss.max_ns, ss.wait_ns);
 	ck_assert_uint_ge(__atomic_load_n(&w.kicks, __ATOMIC_RELAXED), 1);
+	/* the worker saw the write waiting when kicked; not after */
+	ck_assert_uint_eq(w.waiting, 1);
+	ck_assert_uint_eq(store_spill_waiting(st), 0);
 	/* slot n keeps nothing, the others their pages */
 	ck_assert_uint_eq(flags_of(n, NULL), 0);
 	for (uint64_t s = 0; s < n; s++)
