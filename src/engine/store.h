@@ -540,6 +540,16 @@ void store_set_spill_high(struct store *s, unsigned int pct);
  * Context: takes the spill's lock, a leaf. */
 void store_spill_wake(struct store *s);
 
+/*
+ * store_spill_fail() - the worker can make no room now (the backing store
+ * full, writeback_limit spent, a backing write failed, nothing left to
+ * write back, or it holds spill back after one of those): the writes
+ * waiting fail now, and later writes at mem_limit fail at once, as
+ * zram's, until a writeback batch without -ENOSPC or a written-back slot
+ * freed (as for a full backing store).  Takes the spill's lock.
+ */
+void store_spill_fail(struct store *s);
+
 /* store_spill_waiting() - the writes waiting for room now (counted from
  * before their kick until a wake or their time is up), for the worker: a
  * write may wait while the pool is below the high watermark (its

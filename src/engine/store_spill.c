@@ -26,6 +26,8 @@
  * at the limit fail at once, as zram's.  A batch without -ENOSPC, or a
  * written-back slot freed, clears it (the next write at the limit then
  * waits one round of the worker to learn whether there is room again).
+ * The worker sets it the same way (store_spill_fail()) whenever it can
+ * make no room, so that writes do not wait out wait_ms in vain.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -172,8 +174,9 @@ int store_spill_wait(struct store *s, struct spill_wait *w)
 		__atomic_sub_fetch(&s->spill_waiting, 1, __ATOMIC_RELEASE);
 	w->gen = __atomic_load_n(&s->spill_gen, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->spill_lock);
-	if (!ret && !spill_can_wait(s))
-		ret = -ENOMEM; /* turned off, or the backing store is full */
+	/* woken: the write tries its allocation again, also when spill went
+	 * off or cannot make room (mem_limit may have been raised); the next
+	 * call fails at once then */
 	return ret;
 }
 
@@ -203,6 +206,11 @@ void store_spill_set_full(struct store *s, bool full)
 unsigned int store_spill_waiting(struct store *s)
 {
 	return __atomic_load_n(&s->spill_waiting, __ATOMIC_ACQUIRE);
+}
+
+void store_spill_fail(struct store *s)
+{
+	store_spill_set_full(s, true);
 }
 
 void store_spill_stats(struct store *s, struct store_spill_stats *out)

@@ -197,6 +197,9 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 	d->compact = true;
 	d->compacted += store_compact(s);
 	stage_did(w, &w->st_spill, "spill", moved, bytes);
+	if (ret < 0 || !moved) /* the writes waiting fail, not after their
+				  TIER_SPILL_WAIT_MS */
+		store_spill_fail(s);
 	store_spill_wake(s);
 	if (ret == -ENOSPC)
 		why = "the backing store is full";
@@ -319,6 +322,7 @@ uint32_t tier_policy_step(struct tier *t)
 	uint64_t cpu0 = thread_cpu_ns();
 	int64_t now_ms;
 	bool spilling = false, more;
+	uint32_t ms;
 
 	pol_in(t, &in);
 	policy_decide(&w->p, &in, &a);
@@ -339,6 +343,10 @@ uint32_t tier_policy_step(struct tier *t)
 	if (a.spill_bytes && now_ms >= w->spill_hold_ms) {
 		spilling = do_spill(t, &in, &a, &d);
 	} else {
+		/* no room can be made now (held back, or the backing store
+		 * has none): writes waiting fail now, as zram's */
+		if (in.writes_wait)
+			store_spill_fail(t->store);
 		if (!a.spill_bytes)
 			stage_end(w, &w->st_spill, "spill",
 				  "under the high watermark");
@@ -361,8 +369,15 @@ uint32_t tier_policy_step(struct tier *t)
 		return 0;
 	/* with a stage pending, only what the share owes (as if aging were
 	 * due now); else until the next aging too */
-	return policy_sleep_ms(&w->p, more ? w->p.next_age : store_now(t->store),
-			       TIER_POLICY_MAX_SLEEP_MS);
+	ms = policy_sleep_ms(&w->p, more ? w->p.next_age : store_now(t->store),
+			     TIER_POLICY_MAX_SLEEP_MS);
+	/* spill held back: try again when the hold ends, for writes at the
+	 * limit fail at once meanwhile and no longer kick */
+	now_ms = tier_mono_ms();
+	if (a.spill_bytes && w->spill_hold_ms > now_ms &&
+	    w->spill_hold_ms - now_ms < ms)
+		ms = (uint32_t)(w->spill_hold_ms - now_ms);
+	return ms;
 }
 
 void tier_policy_take(struct tier *t)

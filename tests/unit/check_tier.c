@@ -411,16 +411,11 @@ START_TEST(test_policy_ages_and_kick)
 }
 END_TEST
 
-/* A pool at mem_limit with a backing store: the policy spills the
- * coldest slots until it is under the low watermark, says so in two log
- * lines, and loses nothing. */
-START_TEST(test_policy_spill)
+/* The log cleared and caught, then random pages written from slot 0 on
+ * until the pool is at @limit (no spill yet); return how many fit. */
+static uint64_t fill_to_limit(uint64_t limit)
 {
-	const uint64_t limit = 1ULL << 20;
-	struct policy_cfg c;
-	struct policy_stat ps;
-	struct stats_mm mm;
-	unsigned char p[PG], got[PG];
+	unsigned char p[PG];
 	uint64_t n = 0;
 
 	log_buf[0] = '\0';
@@ -434,6 +429,21 @@ START_TEST(test_policy_spill)
 	}
 	ck_assert_uint_gt(n, 100);
 	ck_assert_uint_lt(n, 1024); /* it did reach the limit */
+	return n;
+}
+
+/* A pool at mem_limit with a backing store: the policy spills the
+ * coldest slots until it is under the low watermark, says so in two log
+ * lines, and loses nothing. */
+START_TEST(test_policy_spill)
+{
+	const uint64_t limit = 1ULL << 20;
+	struct policy_cfg c;
+	struct policy_stat ps;
+	struct stats_mm mm;
+	unsigned char p[PG], got[PG];
+	uint64_t n = fill_to_limit(limit);
+
 	store_mm(st, &mm);
 	ck_assert_uint_ge(mm.mem_used_total, limit * 95 / 100);
 
@@ -507,6 +517,47 @@ START_TEST(test_policy_spill_writes)
 }
 END_TEST
 
+/* Spill that can make no room (writeback_limit spent): a write at the
+ * limit fails at once, as zram's, not after TIER_SPILL_WAIT_MS; with the
+ * budget back, the worker tries again by itself and writes go in. */
+START_TEST(test_policy_spill_stuck)
+{
+	const uint64_t limit = 1ULL << 20;
+	struct policy_cfg c;
+	struct policy_stat ps;
+	struct store_spill_stats ss;
+	unsigned char p[PG], got[PG];
+	uint64_t n = fill_to_limit(limit);
+
+	store_set_wb_limit_enable(st, true);
+	store_set_wb_limit(st, 0);
+	policy_defaults(&c, true, false, 64ULL << 20);
+	c.age_s = 86400;
+	c.wb_after_s = 0;
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	for (unsigned int i = 0; i < 10000 && !logged("spill stopped"); i++)
+		usleep(1000);
+	ck_assert(logged("policy: spill stopped: writeback_limit spent"));
+	for (unsigned int k = 0; k < 3; k++) {
+		tu_random_page(p, n + 1);
+		ck_assert_int_eq(store_write(st, n, p), -ENOMEM);
+	}
+	store_spill_stats(st, &ss);
+	ck_assert_uint_lt(ss.max_ns, TIER_SPILL_WAIT_MS * 1000000ULL / 2);
+	/* the budget back: the worker spills again within a hold */
+	store_set_wb_limit(st, 1000);
+	ck_assert(wait_stat(spilled_at_least, 1, &ps));
+	tier_wait_idle(tr);
+	tu_random_page(p, n + 1);
+	ck_assert_int_eq(store_write(st, n, p), 0);
+	for (uint64_t i = 0; i <= n; i++) {
+		tu_random_page(p, i + 1);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_int_eq(memcmp(got, p, PG), 0);
+	}
+}
+END_TEST
+
 static bool written_back(const struct policy_stat *p, uint64_t n)
 {
 	return p->written_back >= n;
@@ -563,6 +614,7 @@ static Suite *tier_suite(void)
 	tcase_add_test(tc, test_policy_ages_and_kick);
 	tcase_add_test(tc, test_policy_spill);
 	tcase_add_test(tc, test_policy_spill_writes);
+	tcase_add_test(tc, test_policy_spill_stuck);
 	tcase_add_test(tc, test_policy_read_first);
 	suite_add_tcase(s, tc);
 	return s;
