@@ -181,6 +181,8 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 				     : TIER_STEP_WB_BYTES,
 	};
 	uint64_t moved = 0, before = store_wb_bytes_total(s), bytes;
+	struct backing *bk = store_backing(s);
+	bool roomed = false; /* the backing store's compaction made room */
 	const char *why = NULL;
 	char b1[32], b2[32];
 	int ret;
@@ -191,14 +193,25 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 			mib(b2, in->mem_limit * w->p.cfg.high_pct / 100));
 	w->st_spill.on = true; /* logged above, also when nothing moves */
 	ret = store_writeback(s, &req, &moved);
+	/*
+	 * Full: freed objects leave dead space in the backing store's
+	 * segments, which only its compaction gives back; nothing else runs
+	 * it while the pool stays compact, so do it here, and go on at once
+	 * if it made room.
+	 */
+	if (ret == -ENOSPC && bk && backing_compact(bk) > 0) {
+		backing_maintain(bk);
+		ret = 0;
+		roomed = true;
+	}
 	bytes = store_wb_bytes_total(s) - before;
 	d->spilled += moved;
 	/* the objects written back leave holes: give the memory back */
 	d->compact = true;
 	d->compacted += store_compact(s);
 	stage_did(w, &w->st_spill, "spill", moved, bytes);
-	if (ret < 0 || !moved) /* the writes waiting fail, not after their
-				  TIER_SPILL_WAIT_MS */
+	if (ret < 0 || (!moved && !roomed)) /* the writes waiting fail, not
+					       after TIER_SPILL_WAIT_MS */
 		store_spill_fail(s);
 	store_spill_wake(s);
 	if (ret == -ENOSPC)
@@ -207,7 +220,7 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 		why = "writeback_limit spent or a backing write failed";
 	else if (ret < 0)
 		why = strerror(-ret);
-	else if (!moved)
+	else if (!moved && !roomed)
 		why = "no slot left to write back";
 	if (why) {
 		stage_end(w, &w->st_spill, "spill", why);

@@ -432,6 +432,21 @@ static uint64_t fill_to_limit(uint64_t limit)
 	return n;
 }
 
+/* With room made, the page past fill_to_limit()'s @n goes in, and every
+ * page up to it reads back. */
+static void write_past_limit(uint64_t n)
+{
+	unsigned char p[PG], got[PG];
+
+	tu_random_page(p, n + 1);
+	ck_assert_int_eq(store_write(st, n, p), 0);
+	for (uint64_t i = 0; i <= n; i++) {
+		tu_random_page(p, i + 1);
+		ck_assert_int_eq(store_read(st, i, got), 0);
+		ck_assert_int_eq(memcmp(got, p, PG), 0);
+	}
+}
+
 /* A pool at mem_limit with a backing store: the policy spills the
  * coldest slots until it is under the low watermark, says so in two log
  * lines, and loses nothing. */
@@ -441,7 +456,6 @@ START_TEST(test_policy_spill)
 	struct policy_cfg c;
 	struct policy_stat ps;
 	struct stats_mm mm;
-	unsigned char p[PG], got[PG];
 	uint64_t n = fill_to_limit(limit);
 
 	store_mm(st, &mm);
@@ -462,13 +476,7 @@ START_TEST(test_policy_spill)
 	/* the budget is not spent by spill */
 	ck_assert_uint_eq(ps.budget_left, 32ULL << 20);
 	/* room again: writes go in */
-	tu_random_page(p, n + 1);
-	ck_assert_int_eq(store_write(st, n, p), 0);
-	for (uint64_t i = 0; i <= n; i++) {
-		tu_random_page(p, i + 1);
-		ck_assert_int_eq(store_read(st, i, got), 0);
-		ck_assert_int_eq(memcmp(got, p, PG), 0);
-	}
+	write_past_limit(n);
 	ck_assert_uint_eq(fake_ctl.bad_frees, 0);
 }
 END_TEST
@@ -526,7 +534,7 @@ START_TEST(test_policy_spill_stuck)
 	struct policy_cfg c;
 	struct policy_stat ps;
 	struct store_spill_stats ss;
-	unsigned char p[PG], got[PG];
+	unsigned char p[PG];
 	uint64_t n = fill_to_limit(limit);
 
 	store_set_wb_limit_enable(st, true);
@@ -548,13 +556,30 @@ START_TEST(test_policy_spill_stuck)
 	store_set_wb_limit(st, 1000);
 	ck_assert(wait_stat(spilled_at_least, 1, &ps));
 	tier_wait_idle(tr);
-	tu_random_page(p, n + 1);
-	ck_assert_int_eq(store_write(st, n, p), 0);
-	for (uint64_t i = 0; i <= n; i++) {
-		tu_random_page(p, i + 1);
-		ck_assert_int_eq(store_read(st, i, got), 0);
-		ck_assert_int_eq(memcmp(got, p, PG), 0);
-	}
+	write_past_limit(n);
+}
+END_TEST
+
+/* A backing store full of dead space (freed objects in its segments):
+ * spill compacts it and goes on, rather than failing writes at the limit
+ * while compaction would make room. */
+START_TEST(test_policy_spill_compacts_backing)
+{
+	const uint64_t limit = 1ULL << 20;
+	struct policy_cfg c;
+	struct policy_stat ps;
+	uint64_t n = fill_to_limit(limit);
+
+	fake_ctl.capacity = 8;
+	fake_ctl.compact_room = 4096; /* what a compaction gives back */
+	policy_defaults(&c, true, false, 64ULL << 20);
+	c.age_s = 86400;
+	c.wb_after_s = 0;
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	ck_assert(wait_stat(spilled_at_least, 9, &ps));
+	tier_wait_idle(tr);
+	ck_assert_uint_eq(fake_ctl.compact_room, 0);
+	write_past_limit(n);
 }
 END_TEST
 
@@ -615,6 +640,7 @@ static Suite *tier_suite(void)
 	tcase_add_test(tc, test_policy_spill);
 	tcase_add_test(tc, test_policy_spill_writes);
 	tcase_add_test(tc, test_policy_spill_stuck);
+	tcase_add_test(tc, test_policy_spill_compacts_backing);
 	tcase_add_test(tc, test_policy_read_first);
 	suite_add_tcase(s, tc);
 	return s;

@@ -173,8 +173,14 @@ void backing_free(struct backing *bk, bk_id_t id)
 
 int64_t backing_compact(struct backing *bk)
 {
-	(void)bk;
-	return 0;
+	int64_t freed;
+
+	pthread_mutex_lock(&bk->lock);
+	freed = (int64_t)fake_ctl.compact_room * 4096;
+	fake_ctl.capacity += fake_ctl.compact_room;
+	fake_ctl.compact_room = 0;
+	pthread_mutex_unlock(&bk->lock);
+	return freed;
 }
 
 uint64_t backing_maintain(struct backing *bk)
@@ -186,10 +192,12 @@ uint64_t backing_maintain(struct backing *bk)
 void backing_get_stats(struct backing *bk, struct backing_stats *st)
 {
 	pthread_mutex_lock(&bk->lock);
-	/* a size, so that the policy sees room: a page per object it takes */
-	*st = (struct backing_stats){.size = (fake_ctl.capacity
-						      ? fake_ctl.capacity
-						      : FAKE_MAX_OBJECTS) *
+	/* a size, so that the policy sees room: a page per object it takes,
+	 * and the dead space a compaction would give back */
+	*st = (struct backing_stats){.size = ((fake_ctl.capacity
+						       ? fake_ctl.capacity
+						       : FAKE_MAX_OBJECTS) +
+					      fake_ctl.compact_room) *
 					     4096,
 				     .objects = bk->live,
 				     .data_bytes = bk->data_bytes,

@@ -12,6 +12,9 @@
 
 struct fake_control {
 	uint64_t capacity;	 /* most live objects, 0 = FAKE_MAX_OBJECTS */
+	uint64_t compact_room;	 /* dead space: objects the next
+				    backing_compact() adds to capacity (the
+				    size counts them already), 0: none */
 	int fail_writes;	 /* non-zero: every item fails with it */
 	bool fail_reads;	 /* every read fails -EIO */
 	void (*during_write)(void *arg); /* runs inside backing_write() */
