@@ -56,41 +56,61 @@ def cpu_busy():
         os.sysconf("SC_CLK_TCK")
 
 
-def build(rng, target):
-    """Records and a tag index until VmRSS has grown by target bytes."""
+def vocabulary(rng):
+    """The words and cities records are drawn from."""
     words = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4)))
              for _ in range(WORDS)]
     cities = [w.capitalize() + " " + rng.choice(words) for w in
               rng.sample(words, CITIES)]
+    return words, cities
+
+
+def note(rng, words):
+    """A record's free text: up to 30 words."""
+    return " ".join(rng.choice(words) for _ in range(rng.randint(0, 30)))
+
+
+def record(rng, words, cities, n):
+    """Record number n: a dict of strings, lists, a nested dict, a float.
+    (bench/pressure.py builds its records with this too.)"""
+    name = rng.choice(words).capitalize() + " " + \
+        rng.choice(words).capitalize()
+    tags = [rng.choice(words) for _ in range(rng.randint(0, 8))]
+    return {
+        "id": n,
+        "name": name,
+        "email": name.lower().replace(" ", ".") + "@example.org",
+        "tags": tags,
+        "orders": [rng.randint(1, 99999) for _ in range(rng.randint(0, 24))],
+        "address": {"city": rng.choice(cities),
+                    "zip": rng.randint(10000, 99999),
+                    "street": "%d %s street" % (rng.randint(1, 999),
+                                                rng.choice(words))},
+        "balance": round(rng.uniform(-500, 5000), 2),
+        "note": note(rng, words),
+    }
+
+
+def build(rng, target, grown=rss_bytes, each=None):
+    """Records and a tag index until grown() (default VmRSS) has grown by
+    target bytes; each(rec), if given, is called on every new record.
+    Return: the records, the index and the words they were drawn from."""
+    words, cities = vocabulary(rng)
     records = []
     index = {}
-    base = rss_bytes()
+    base = grown()
     n = 0
     while True:
-        if n % 1000 == 0 and rss_bytes() - base >= target:
+        if n % 1000 == 0 and grown() - base >= target:
             break
-        name = rng.choice(words).capitalize() + " " + \
-            rng.choice(words).capitalize()
-        tags = [rng.choice(words) for _ in range(rng.randint(0, 8))]
-        rec = {
-            "id": n,
-            "name": name,
-            "email": name.lower().replace(" ", ".") + "@example.org",
-            "tags": tags,
-            "orders": [rng.randint(1, 99999) for _ in range(rng.randint(0, 24))],
-            "address": {"city": rng.choice(cities),
-                        "zip": rng.randint(10000, 99999),
-                        "street": "%d %s street" % (rng.randint(1, 999),
-                                                    rng.choice(words))},
-            "balance": round(rng.uniform(-500, 5000), 2),
-            "note": " ".join(rng.choice(words)
-                             for _ in range(rng.randint(0, 30))),
-        }
+        rec = record(rng, words, cities, n)
         records.append(rec)
-        for t in tags:
+        if each:
+            each(rec)
+        for t in rec["tags"]:
             index.setdefault(t, []).append(n)
         n += 1
-    return records, index
+    return records, index, words
 
 
 def checksum(records, index):
@@ -116,7 +136,7 @@ def main():
     gc.disable()
 
     t0 = time.monotonic()
-    records, index = build(Random(args.seed), args.mib << 20)
+    records, index, _ = build(Random(args.seed), args.mib << 20)
     t1 = time.monotonic()
     sum0 = checksum(records, index)
     walk_s = time.monotonic() - t1

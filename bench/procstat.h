@@ -4,8 +4,8 @@
  * read of the machine: a monotonic clock, /proc/meminfo-style fields, the
  * machine's busy CPU time, waiting for writeback, and emptying a memory
  * cgroup's swap cache; and, for pageout.c and swapin.c, filling their
- * memory with corpus pages and sorting latencies.  Static functions:
- * include it in one .c file per program.
+ * memory with corpus pages and sorting latencies; bench/sustain.c uses the
+ * clock.  Static functions: include it in one .c file per program.
  */
 #ifndef FZRAM_BENCH_PROCSTAT_H
 #define FZRAM_BENCH_PROCSTAT_H
@@ -30,7 +30,7 @@ static double now(void)
 }
 
 /* @key's value in kB from @file ("Key:   123 kB" lines), or -1. */
-static long kb_of(const char *file, const char *key)
+static inline long kb_of(const char *file, const char *key)
 {
 	FILE *f = fopen(file, "r");
 	char line[256];
@@ -49,7 +49,7 @@ static long kb_of(const char *file, const char *key)
 }
 
 /* Busy seconds of the whole machine so far, from the "cpu" line. */
-static double cpu_busy(void)
+static inline double cpu_busy(void)
 {
 	unsigned long long v[8] = {0};
 	FILE *f = fopen("/proc/stat", "r");
@@ -67,7 +67,7 @@ static double cpu_busy(void)
 }
 
 /* Wait (at most 60 s) until Writeback in /proc/meminfo is below 1 MiB. */
-static void wait_writeback(void)
+static inline void wait_writeback(void)
 {
 	struct timespec ts = {0, 200 * 1000};
 
@@ -85,7 +85,8 @@ static void wait_writeback(void)
  * control @file (cgroup v2 memory.reclaim: @bytes; v1 memory.force_empty:
  * 0).  @prog prefixes the messages.  Nothing if @file is NULL or empty.
  */
-static void reclaim_cgroup(const char *prog, const char *file, size_t bytes)
+static inline void reclaim_cgroup(const char *prog, const char *file,
+				  size_t bytes)
 {
 	char buf[64];
 	int fd, n;

@@ -94,6 +94,14 @@ static const struct col_def cols[OUTPUT_NR_COLS] = {
 				 "pages stored recompressed"},
     [OUTPUT_COL_RECOMP_COMPR] = {"RECOMP-COMPR", KIND_SIZE,
 				 "compressed size of those pages"},
+    [OUTPUT_COL_SPILLED] = {"SPILLED", KIND_COUNT,
+			    "pages spilled to the backing store at the limit"},
+    [OUTPUT_COL_POLICY_WB] = {"POLICY-WB", KIND_COUNT,
+			      "idle pages the policy wrote back"},
+    [OUTPUT_COL_SPILL_WAITS] = {"SPILL-WAITS", KIND_COUNT,
+				"writes that waited for a spill"},
+    [OUTPUT_COL_SWAP_USED] = {"SWAP-USED", KIND_SIZE,
+			      "swap in use by the kernel (/proc/swaps)"},
 };
 
 /* recomp_stat's sum over the secondaries of @v (pages or bytes). */
@@ -236,6 +244,12 @@ char *output_cell(const struct probe_dev *d, enum output_col c, bool bytes)
 	    [OUTPUT_COL_BD_COMPR] = PROBE_BD_DATA_BYTES + 1,
 	    [OUTPUT_COL_BD_USED] = PROBE_BD_USED_BYTES + 1,
 	};
+	/* policy_stat's column + 1 */
+	static const uint8_t pol_of[OUTPUT_NR_COLS] = {
+	    [OUTPUT_COL_SPILLED] = PROBE_POL_SPILLED + 1,
+	    [OUTPUT_COL_POLICY_WB] = PROBE_POL_WRITTEN_BACK + 1,
+	    [OUTPUT_COL_SPILL_WAITS] = PROBE_POL_SPILL_WAITS + 1,
+	};
 	static const uint8_t io_of[OUTPUT_NR_COLS] = {
 	    [OUTPUT_COL_FAILED_READS] = PROBE_IO_FAILED_READS + 1,
 	    [OUTPUT_COL_FAILED_WRITES] = PROBE_IO_FAILED_WRITES + 1,
@@ -296,6 +310,14 @@ char *output_cell(const struct probe_dev *d, enum output_col c, bool bytes)
 		v = d->bd[bd_of[c] - 1];
 		if (bd_of[c] <= PROBE_BD_ZRAM_COLS)
 			v *= FZ_PAGE_SIZE;
+	} else if (pol_of[c]) {
+		if (!d->has_policy)
+			return NULL;
+		v = d->policy[pol_of[c] - 1];
+	} else if (c == OUTPUT_COL_SWAP_USED) {
+		if (!d->has_swap_used)
+			return NULL;
+		v = d->swap_used;
 	} else if (io_of[c]) {
 		if (!d->has_io)
 			return NULL;

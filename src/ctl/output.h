@@ -29,7 +29,11 @@
  * 4 KiB pages, shown as sizes of pages * 4096, then fzram's two in bytes),
  * then recompression's (RECOMP is recomp_algorithm's chosen secondaries,
  * "-" when none; RECOMP-PAGES and RECOMP-COMPR sum recomp_stat's
- * priorities 1..3, a count of slots and a size).  --output-all's order.
+ * priorities 1..3, a count of slots and a size), then the tiers' policy's
+ * (policy_stat's spilled, written_back and spill_waits, counts) and
+ * SWAP-USED (/proc/swaps' Used of the swap on LOOP, a size; unknown when
+ * it is not swap), to read beside DATA.  --output-all's order; new
+ * columns only ever come at the end.
  */
 enum output_col {
 	OUTPUT_COL_NAME,
@@ -60,6 +64,10 @@ enum output_col {
 	OUTPUT_COL_RECOMP,
 	OUTPUT_COL_RECOMP_PAGES,
 	OUTPUT_COL_RECOMP_COMPR,
+	OUTPUT_COL_SPILLED,
+	OUTPUT_COL_POLICY_WB,
+	OUTPUT_COL_SPILL_WAITS,
+	OUTPUT_COL_SWAP_USED,
 	OUTPUT_NR_COLS
 };
 

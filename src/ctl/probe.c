@@ -216,24 +216,64 @@ void probe_find_loops(struct probe_dev *d)
 		qsort(d->loops, d->nloops, sizeof(*d->loops), cmp_uint);
 }
 
+int probe_swaps_used(FILE *f, const char *dev, uint64_t *used)
+{
+	char *line = NULL, *end;
+	size_t cap = 0;
+	int ret = 0;
+
+	while (!ret && getline(&line, &cap, f) > 0) {
+		char *rest, *num = NULL;
+		uint64_t kib;
+
+		end = line + strcspn(line, " \t\n");
+		rest = *end ? end + 1 : end;
+		*end = '\0';
+		unescape(line);
+		if (strcmp(line, dev))
+			continue;
+		/* Type Size Used: the third word after the name */
+		ret = -EINVAL;
+		for (int w = 0; w < 3; w++) {
+			rest += strspn(rest, " \t");
+			num = rest;
+			rest += strcspn(rest, " \t\n");
+		}
+		if (!num || num == rest || !isdigit((unsigned char)*num))
+			break;
+		errno = 0;
+		kib = strtoull(num, &end, 10);
+		if (errno || end != rest || kib > UINT64_MAX / 1024)
+			break;
+		*used = kib * 1024;
+		ret = 1;
+	}
+	free(line);
+	return ret;
+}
+
 bool probe_in_swaps(const char *dev)
 {
 	FILE *f = fopen("/proc/swaps", "re");
-	char *line = NULL, *end;
-	size_t cap = 0;
-	bool found = false;
+	uint64_t used;
+	int ret;
 
 	if (!f)
 		return false;
-	while (!found && getline(&line, &cap, f) > 0) {
-		end = line + strcspn(line, " \t\n");
-		*end = '\0';
-		unescape(line);
-		found = !strcmp(line, dev);
-	}
-	free(line);
+	ret = probe_swaps_used(f, dev, &used);
 	fclose(f);
-	return found;
+	return ret != 0;
+}
+
+/* @d's swap_used: the Used figure of @dev, its first loop device. */
+static void read_swap_used(struct probe_dev *d, const char *dev)
+{
+	FILE *f = fopen("/proc/swaps", "re");
+
+	if (!f)
+		return;
+	d->has_swap_used = probe_swaps_used(f, dev, &d->swap_used) == 1;
+	fclose(f);
 }
 
 /* Read xattr user.fzram.@name of @file, NUL-terminated, into @buf. */
@@ -250,8 +290,10 @@ static int get_attr(const char *file, const char *name, char *buf, size_t len)
 	return 0;
 }
 
-/* Parse up to @n decimal columns of @s; Return: how many were read. */
-static size_t parse_cols(const char *s, uint64_t *v, size_t n)
+/* Parse up to @n decimal columns of @s ("-1", only with @minus_one, is
+ * UINT64_MAX); Return: how many were read. */
+static size_t parse_cols_m1(const char *s, uint64_t *v, size_t n,
+			    bool minus_one)
 {
 	size_t i;
 
@@ -260,12 +302,23 @@ static size_t parse_cols(const char *s, uint64_t *v, size_t n)
 
 		while (*s == ' ' || *s == '\t')
 			s++;
+		if (minus_one && s[0] == '-' && s[1] == '1' &&
+		    !isdigit((unsigned char)s[2])) {
+			v[i] = UINT64_MAX;
+			s += 2;
+			continue;
+		}
 		if (!isdigit((unsigned char)*s))
 			break;
 		v[i] = strtoull(s, &end, 10);
 		s = end;
 	}
 	return i;
+}
+
+static size_t parse_cols(const char *s, uint64_t *v, size_t n)
+{
+	return parse_cols_m1(s, v, n, false);
 }
 
 int probe_parse_recomp_alg(const char *s, char *out, size_t len)
@@ -360,6 +413,10 @@ void probe_read_attrs(struct probe_dev *d)
 		}
 		d->has_recomp_stat = true;
 	}
+	/* the policy's counts; budget_left may be -1 */
+	if (!get_attr(d->file, "policy_stat", buf, sizeof(buf)))
+		d->has_policy = parse_cols_m1(buf, d->policy, PROBE_POL_NR_COLS,
+					      true) == PROBE_POL_NR_COLS;
 }
 
 /* dev_probe() - fill @d from the xattrs of its file, sysfs and swaps. */
@@ -371,6 +428,8 @@ static void dev_probe(struct probe_dev *d)
 	if (d->nloops) {
 		snprintf(dev, sizeof(dev), "/dev/loop%u", d->loops[0]);
 		d->swap = probe_in_swaps(dev);
+		if (d->swap)
+			read_swap_used(d, dev);
 	}
 	d->file = probe_find_file(d->dir);
 	if (!d->file) {

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "stats.h"
 
@@ -47,6 +48,28 @@ enum probe_bd_col {
 
 #define PROBE_BD_ZRAM_COLS 3 /* bd_stat's columns in zram */
 
+/* Where each policy_stat column stands in the line (the tiers' policy,
+ * counts since the mount; slots unless named otherwise).  budget_left is
+ * "-1" without a daily budget: read as UINT64_MAX.  Later columns may
+ * follow: they are ignored. */
+enum probe_pol_col {
+	PROBE_POL_STEPS,
+	PROBE_POL_AGED,
+	PROBE_POL_RECOMPRESSED,
+	PROBE_POL_WRITTEN_BACK,
+	PROBE_POL_SPILLED,
+	PROBE_POL_COMPACTIONS,
+	PROBE_POL_COMPACTED,   /* pool pages */
+	PROBE_POL_BUDGET_LEFT, /* bytes */
+	PROBE_POL_CPU_MS,
+	PROBE_POL_SPILL_WAITS,	 /* writes that waited for a spill */
+	PROBE_POL_SPILL_WAIT_US, /* their waits, summed */
+	PROBE_POL_SPILL_MAX_US,
+	PROBE_POL_SPILL_FAILED,
+	PROBE_POL_PRESSURE, /* 1 while memory pressure is high */
+	PROBE_POL_NR_COLS
+};
+
 /* Priorities of recompression: 0 the primary algorithm, then the
  * secondaries 1..PROBE_RECOMP_MAX_PRIO (recomp_algorithm's "#N:"). */
 #define PROBE_RECOMP_MAX_PRIO 3
@@ -70,12 +93,18 @@ struct probe_dev {
 	bool has_recomp_alg;  /* @recomp_alg was read (a daemon older than
 				 recompression has no recomp_algorithm) */
 	bool has_recomp_stat; /* @recomp_pages and @recomp_bytes were read */
+	bool has_policy;      /* @policy was read (a daemon without the
+				 tiers' policy has no policy_stat) */
+	bool has_swap_used;   /* @swap is true and @swap_used was read */
 	uint64_t mm[STATS_MM_NR_COLS]; /* mm_stat, indexed by stats_mm_col */
 	uint64_t io[PROBE_IO_NR_COLS]; /* io_stat, indexed by probe_io_col */
 	uint64_t bd[PROBE_BD_NR_COLS]; /* bd_stat, indexed by probe_bd_col */
-	uint64_t disksize;	       /* bytes */
-	char alg[PROBE_ALG_LEN];       /* the bracketed comp_algorithm; "" if
-					  unread */
+	uint64_t policy[PROBE_POL_NR_COLS]; /* policy_stat, by probe_pol_col */
+	uint64_t swap_used;	 /* bytes: /proc/swaps' Used of the swap on
+				    /dev/loop<loops[0]> */
+	uint64_t disksize;	 /* bytes */
+	char alg[PROBE_ALG_LEN]; /* the bracketed comp_algorithm; "" if
+				    unread */
 	/* the secondary algorithms by priority, comma-separated ("zstd" or
 	 * "zstd,lz4hc"); "" when none is set */
 	char recomp_alg[PROBE_RECOMP_MAX_PRIO * PROBE_ALG_LEN];
@@ -126,6 +155,17 @@ void probe_find_loops(struct probe_dev *d);
 bool probe_in_swaps(const char *dev);
 
 /*
+ * probe_swaps_used() - find @dev in @f, text in /proc/swaps' form (a
+ * header line, then "Filename Type Size Used Priority" with sizes in KiB
+ * and blanks in the name escaped as \040), and put its Used column, in
+ * bytes, in @used (left alone when @dev is missing or its Used is not a
+ * number).
+ * Return: 1 when @dev was found with a Used figure, 0 when it was not
+ * listed, -EINVAL when it was but its line has no number in Used.
+ */
+int probe_swaps_used(FILE *f, const char *dev, uint64_t *used);
+
+/*
  * probe_devs_read() - every mounted fzram, probed, into @l (empty on
  * entry).  Free with probe_devs_free(), on failure too.
  * Return: 0, or -errno when mountinfo cannot be read (printed).
@@ -146,11 +186,12 @@ int probe_parse_recomp_alg(const char *s, char *out, size_t len);
 
 /*
  * probe_read_attrs() - fill @d's statistics (mm_stat, io_stat, disksize,
- * comp_algorithm, bd_stat, backing_dev, recomp_algorithm, recomp_stat)
- * from the user.fzram.* xattrs of @d->file, which must be set.  An
- * attribute that cannot be read or parsed leaves its fields unknown
- * (has_*, bd_cols 0, backing NULL); recomp_stat needs its eight columns
- * (more are allowed: new ones come at the end).  Nothing is printed.
+ * comp_algorithm, bd_stat, backing_dev, recomp_algorithm, recomp_stat,
+ * policy_stat) from the user.fzram.* xattrs of @d->file, which must be
+ * set.  An attribute that cannot be read or parsed leaves its fields
+ * unknown (has_*, bd_cols 0, backing NULL); recomp_stat needs its eight
+ * columns and policy_stat its PROBE_POL_NR_COLS (more are allowed: new
+ * ones come at the end).  Nothing is printed.
  * @d->backing is malloc'd: probe_devs_free() frees it.
  */
 void probe_read_attrs(struct probe_dev *d);

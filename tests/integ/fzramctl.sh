@@ -328,7 +328,7 @@ ok "-o +ZERO-PAGES: a ninth column, $zp"
 # --output-all: every column, once.
 ctl --output-all || fail "fzramctl --output-all exited $?"
 assert_eq "$(head -n 1 "$T/out" | tr -s ' ' | sed 's/ *$//')" \
-	"NAME DISKSIZE DATA COMPR ALGORITHM STREAMS ZERO-PAGES TOTAL MEM-LIMIT MEM-USED MIGRATED COMP-RATIO MOUNTPOINT HUGE-PAGES FAILED-READS FAILED-WRITES NOTIFY-FREE LOOP SWAP BACKING BD-COUNT BD-READS BD-WRITES BD-COMPR BD-USED RECOMP RECOMP-PAGES RECOMP-COMPR" \
+	"NAME DISKSIZE DATA COMPR ALGORITHM STREAMS ZERO-PAGES TOTAL MEM-LIMIT MEM-USED MIGRATED COMP-RATIO MOUNTPOINT HUGE-PAGES FAILED-READS FAILED-WRITES NOTIFY-FREE LOOP SWAP BACKING BD-COUNT BD-READS BD-WRITES BD-COMPR BD-USED RECOMP RECOMP-PAGES RECOMP-COMPR SPILLED POLICY-WB SPILL-WAITS SWAP-USED" \
 	"header of --output-all"
 ok "--output-all: zramctl's columns, then fzram's"
 
@@ -505,6 +505,24 @@ ctl -n -o NAME,LOOP,SWAP "$DEV" || fail "fzramctl -o NAME,LOOP,SWAP $DEV"
 assert_eq "$(tr -s ' ' <"$T/out" | sed 's/ *$//')" "$SF $DEV yes" \
 	"NAME LOOP SWAP of the swap"
 ok "--swapon: $DEV on $SF, fuse.fzram, DIO on, priority 100"
+# SWAP-USED: /proc/swaps' Used of $DEV, in bytes (read before and after:
+# the kernel may swap meanwhile); SPILLED: policy_stat's fifth column, or
+# empty from a daemon without it.
+u0=$(awk -v d="$DEV" '$1 == d { print $4 * 1024 }' /proc/swaps)
+ctl -n --raw -b -o SWAP-USED "$DEV" || fail "fzramctl -o SWAP-USED $DEV"
+su=$(cat "$T/out")
+u1=$(awk -v d="$DEV" '$1 == d { print $4 * 1024 }' /proc/swaps)
+[ "$su" = "$u0" ] || [ "$su" = "$u1" ] ||
+	fail "SWAP-USED of $DEV: '$su', /proc/swaps says $u0 then $u1"
+ctl -n --raw -o SPILLED "$DEV" || fail "fzramctl -o SPILLED $DEV"
+if pol=$(getfattr --absolute-names --only-values -n user.fzram.policy_stat \
+	"$SF" 2>/dev/null); then
+	assert_eq "$(cat "$T/out")" "$(echo "$pol" | awk '{ print $5 }')" \
+		"SPILLED against policy_stat"
+else
+	assert_eq "$(cat "$T/out")" "" "SPILLED without policy_stat"
+fi
+ok "SWAP-USED $su bytes as /proc/swaps; SPILLED '$(cat "$T/out")'"
 swapoff_ok "$DEV"
 ok "--swapoff $DEV: no swap, no loop device, no mount, no $SD"
 

@@ -5,8 +5,8 @@
 # (nothing is mounted): the fzramctl command line of each accepted way to
 # name the algorithms (algorithm, level and dict; zram-generator's
 # compression-algorithm with levels and dictionaries in parentheses and up
-# to three secondary algorithms), and the FILE:LINE error of each malformed
-# one, those fzram-setup sees itself and those "fzramctl --dry-run" finds
+# to three secondary algorithms; the tiers' policy as tier-policy and its
+# keys), and the FILE:LINE error of each malformed one, those fzram-setup sees itself and those "fzramctl --dry-run" finds
 # (levels out of range, a file that is not a zstd dictionary), with nothing
 # printed on stdout and exit status 1.
 #
@@ -29,6 +29,18 @@ check() {
 	st=0
 	FZRAM_SWAP_CONF=$T/$1 FZRAMCTL=$FZRAMCTL \
 		bash "$FZRAM_SETUP" check >"$T/out" 2>"$T/err" || st=$?
+}
+
+# expect_lines CONF "LINE:what"...: each message of the last check of
+# CONF (stderr) is there, at its line: "CONF:LINE: ...what...".
+expect_lines() {
+	_conf=$1
+	shift
+	for e in "$@"; do
+		ln=${e%%:*} what=${e#*:}
+		grep -F "$_conf:$ln: " "$T/err" | grep -qF -- "$what" ||
+			fail "no '$_conf:$ln: ...$what' in: $(cat "$T/err")"
+	done
 }
 
 # Dictionaries: lz4 and lz4hc take any bytes; zstd a zstd dictionary, made
@@ -155,7 +167,8 @@ check bad.conf
 assert_eq "$st" 1 "check bad.conf"
 [ ! -s "$T/out" ] || fail "check bad.conf printed: $(cat "$T/out")"
 # LINE:what the message must say
-for e in "2:(type=idle)" "2:user.fzram.recompress" "5:both name the primary" \
+expect_lines bad.conf \
+	"2:(type=idle)" "2:user.fzram.recompress" "5:both name the primary" \
 	"8:set on line 7 too" "10:lzo-rle is not lz4" \
 	"12:at most three secondary" "14:level=x is not an integer" \
 	"16:type=idle is not level=N or dict=PATH" \
@@ -163,11 +176,7 @@ for e in "2:(type=idle)" "2:user.fzram.recompress" "5:both name the primary" \
 	"20:$T/none: not a readable regular file" \
 	"22:$T: not a readable regular file" "24:may not hold ':'" \
 	"26:level given twice" "28:not ALGORITHM or ALGORITHM(level=N" \
-	"31:set on line 30 too"; do
-	ln=${e%%:*} what=${e#*:}
-	grep -F "bad.conf:$ln: " "$T/err" | grep -qF -- "$what" ||
-		fail "no 'bad.conf:$ln: ...$what' in: $(cat "$T/err")"
-done
+	"31:set on line 30 too"
 grep -q "bad.conf: 14 bad line(s); nothing done" "$T/err" ||
 	fail "check bad.conf: not 14 bad lines: $(cat "$T/err")"
 ok "fzram-setup check: each of 14 malformed lines named, nothing printed"
@@ -195,11 +204,88 @@ EOF
 check range.conf
 assert_eq "$st" 1 "check range.conf"
 [ ! -s "$T/out" ] || fail "check range.conf printed: $(cat "$T/out")"
-for e in "3:level 99 is out of range for zstd" \
+expect_lines range.conf \
+	"3:level 99 is out of range for zstd" \
 	"8:'13' is not a level of lz4hc (1 to 12)" \
-	"13:not a zstd dictionary" "17:'0' is not a level of lz4hc"; do
-	ln=${e%%:*} what=${e#*:}
-	grep -F "range.conf:$ln: " "$T/err" | grep -qF -- "$what" ||
-		fail "no 'range.conf:$ln: ...$what' in: $(cat "$T/err")"
-done
+	"13:not a zstd dictionary" "17:'0' is not a level of lz4hc"
 ok "fzram-setup check: fzramctl's refusals named at their lines"
+
+# ---------------------------------------------------------------------------
+# The tiers' policy: tier-policy's words and the keys that name one option
+# become one --options list, in the order given (printed quoted as bash's
+# printf %q quotes: the commas escaped).
+
+cat >"$T/policy.conf" <<EOF
+[words]
+size = 64M
+backing = /var/tmp/fzram.bk
+tier-policy = age=30 wb_after=10m   read_factor=4 psi=20
+
+[keys]
+size = 64M
+backing = /var/tmp/fzram.bk
+writeback-after = 2h
+writeback-daily = 512M
+background-cpu = 5
+spill = off
+
+[both]
+size = 64M
+tier-policy = policy=on recomp_after=off high=90 low=80 compact=30
+background-cpu = 10
+
+[off]
+size = 64M
+tier-policy = policy=off
+EOF
+check policy.conf
+[ "$st" -eq 0 ] || fail "check policy.conf exited $st: $(cat "$T/err")"
+cat >"$T/want" <<EOF
+$P --algorithm lz4 --priority 100 --backing /var/tmp/fzram.bk --options age=30\,wb_after=10m\,read_factor=4\,psi=20
+$P --algorithm lz4 --priority 100 --backing /var/tmp/fzram.bk --options wb_after=2h\,wb_daily=512M\,cpu=5\,spill=off
+$P --algorithm lz4 --priority 100 --options policy=on\,recomp_after=off\,high=90\,low=80\,compact=30\,cpu=10
+$P --algorithm lz4 --priority 100 --options policy=off
+EOF
+diff -u "$T/want" "$T/out" >&2 || fail "check policy.conf: the command lines differ"
+ok "fzram-setup check: tier-policy and the policy keys as --options"
+
+cat >"$T/badpol.conf" <<EOF
+[unknown]
+tier-policy = age=30 colour=blue
+[comma]
+tier-policy = age=30,cpu=100
+[no-value]
+tier-policy = wb_after
+[twice]
+tier-policy = cpu=5
+background-cpu = 6
+[duration]
+writeback-after = 10 minutes
+[size]
+writeback-daily = -1
+[cpu]
+background-cpu = 0
+[spill]
+spill = yes
+[pct]
+tier-policy = high=101
+[factor]
+tier-policy = read_factor=+4
+[in-line]
+tier-policy = age=1 age=2
+EOF
+check badpol.conf
+assert_eq "$st" 1 "check badpol.conf"
+[ ! -s "$T/out" ] || fail "check badpol.conf printed: $(cat "$T/out")"
+expect_lines badpol.conf \
+	"2:colour=blue: unknown policy option" \
+	"4:'age=30,cpu=100': not option=value" "6:'wb_after': not option=value" \
+	"9:background-cpu: cpu is set on line 8 too" \
+	"11:wb_after=10 minutes: not a duration" "13:wb_daily=-1: not a size" \
+	"15:cpu=0: not a percentage from 1 to 100" "17:spill=yes: not on or off" \
+	"19:high=101: not a percentage from 0 to 100" \
+	"21:read_factor=+4: not a plain number" \
+	"23:age is set on line 23 too"
+grep -q "badpol.conf: 11 bad line(s); nothing done" "$T/err" ||
+	fail "check badpol.conf: not 11 bad lines: $(cat "$T/err")"
+ok "fzram-setup check: each of 11 bad policy lines named, nothing printed"

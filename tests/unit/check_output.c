@@ -78,6 +78,12 @@ static struct probe_dev dev_full(char *dir, char *file, unsigned int *loops,
 	d.recomp_bytes[2] = 524288;
 	d.recomp_pages[3] = 1;
 	d.recomp_bytes[3] = 0;
+	d.has_policy = true;
+	for (int i = 0; i < PROBE_POL_NR_COLS; i++)
+		d.policy[i] = 100 + (uint64_t)i; /* 100 steps, 101 aged, ... */
+	d.policy[PROBE_POL_BUDGET_LEFT] = UINT64_MAX;
+	d.has_swap_used = true;
+	d.swap_used = 5ULL << 19; /* 2.5M */
 	return d;
 }
 
@@ -377,6 +383,48 @@ START_TEST(test_cells_recomp)
 	}
 	expect_cell(&d, OUTPUT_COL_DATA, false, "3M");
 	expect_cell(&d, OUTPUT_COL_BD_COUNT, false, "1M");
+}
+END_TEST
+
+START_TEST(test_cells_policy)
+{
+	struct probe_dev d = dev_full("/m", "/m/f", NULL, 0);
+	struct output_opts o = {.ncols = 0};
+
+	/* policy_stat's spilled, written_back and spill_waits, counts */
+	for (int bytes = 0; bytes < 2; bytes++) {
+		expect_cell(&d, OUTPUT_COL_SPILLED, bytes, "104");
+		expect_cell(&d, OUTPUT_COL_POLICY_WB, bytes, "103");
+		expect_cell(&d, OUTPUT_COL_SPILL_WAITS, bytes, "109");
+	}
+	/* the swap's Used, a size beside DATA */
+	expect_cell(&d, OUTPUT_COL_SWAP_USED, false, "2.5M");
+	expect_cell(&d, OUTPUT_COL_SWAP_USED, true, "2621440");
+	set_cols(&o, "DATA,SWAP-USED,SPILLED");
+	expect_print(&o, &d, 1,
+		     "DATA SWAP-USED SPILLED\n"
+		     "  3M      2.5M     104\n");
+	o.json = true;
+	o.bytes = true;
+	expect_print(&o, &d, 1,
+		     "{\n   \"fzram\": [\n      {\n"
+		     "         \"data\": 3145728,\n"
+		     "         \"swap-used\": 2621440,\n"
+		     "         \"spilled\": 104\n"
+		     "      }\n   ]\n}\n");
+	/* a daemon without the policy: its three unknown, nothing else
+	 * lost; not swap: SWAP-USED unknown on its own */
+	d.has_policy = false;
+	for (int bytes = 0; bytes < 2; bytes++) {
+		expect_cell(&d, OUTPUT_COL_SPILLED, bytes, NULL);
+		expect_cell(&d, OUTPUT_COL_POLICY_WB, bytes, NULL);
+		expect_cell(&d, OUTPUT_COL_SPILL_WAITS, bytes, NULL);
+	}
+	expect_cell(&d, OUTPUT_COL_SWAP_USED, false, "2.5M");
+	expect_cell(&d, OUTPUT_COL_BD_COUNT, false, "1M");
+	d.has_swap_used = false;
+	expect_cell(&d, OUTPUT_COL_SWAP_USED, false, NULL);
+	expect_cell(&d, OUTPUT_COL_DATA, false, "3M");
 }
 END_TEST
 
@@ -743,7 +791,8 @@ START_TEST(test_column_table)
 			      "COMP-RATIO,MOUNTPOINT,HUGE-PAGES,FAILED-READS,"
 			      "FAILED-WRITES,NOTIFY-FREE,LOOP,SWAP,BACKING,"
 			      "BD-COUNT,BD-READS,BD-WRITES,BD-COMPR,BD-USED,"
-			      "RECOMP,RECOMP-PAGES,RECOMP-COMPR");
+			      "RECOMP,RECOMP-PAGES,RECOMP-COMPR,SPILLED,"
+			      "POLICY-WB,SPILL-WAITS,SWAP-USED");
 	/* every column has a help line, and -o finds it by its name */
 	for (int c = 0; c < OUTPUT_NR_COLS; c++) {
 		const char *help = output_col_help((enum output_col)c);
@@ -769,6 +818,7 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, test_backing_forms);
 	tcase_add_test(tc, test_cells_recomp);
 	tcase_add_test(tc, test_recomp_forms);
+	tcase_add_test(tc, test_cells_policy);
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_raw);
 	tcase_add_test(tc, test_json);

@@ -244,7 +244,8 @@ START_TEST(test_read_attrs_backing)
 
 	/* the tier off: "none", counts of 0 */
 	attr_file("none", p);
-	set_attr(p, "bd_stat", "       0        0        0        0        0\n");
+	set_attr(p, "bd_stat",
+		 "       0        0        0        0        0\n");
 	set_attr(p, "backing_dev", "none\n");
 	read_attrs(p, &d);
 	ck_assert_uint_eq(d.bd_cols, PROBE_BD_NR_COLS);
@@ -355,6 +356,101 @@ START_TEST(test_read_attrs_recomp)
 }
 END_TEST
 
+START_TEST(test_read_attrs_policy)
+{
+	char p[PATH_MAX];
+	struct probe_dev d;
+
+	/* the 14 columns, budget_left -1 (no daily budget) */
+	attr_file("policy", p);
+	set_attr(p, "policy_stat",
+		 "      12     4096      512      300       70        3       "
+		 "40       -1     1500        9      900      400        0"
+		 "        1\n");
+	read_attrs(p, &d);
+	ck_assert(d.has_policy);
+	ck_assert_uint_eq(d.policy[PROBE_POL_STEPS], 12);
+	ck_assert_uint_eq(d.policy[PROBE_POL_AGED], 4096);
+	ck_assert_uint_eq(d.policy[PROBE_POL_WRITTEN_BACK], 300);
+	ck_assert_uint_eq(d.policy[PROBE_POL_SPILLED], 70);
+	ck_assert_uint_eq(d.policy[PROBE_POL_COMPACTED], 40);
+	ck_assert_uint_eq(d.policy[PROBE_POL_BUDGET_LEFT], UINT64_MAX);
+	ck_assert_uint_eq(d.policy[PROBE_POL_CPU_MS], 1500);
+	ck_assert_uint_eq(d.policy[PROBE_POL_SPILL_WAITS], 9);
+	ck_assert_uint_eq(d.policy[PROBE_POL_SPILL_MAX_US], 400);
+	ck_assert_uint_eq(d.policy[PROBE_POL_PRESSURE], 1);
+
+	/* a budget, and a later column at the end: no error */
+	attr_file("policy-more", p);
+	set_attr(p, "policy_stat",
+		 "1 2 3 4 5 6 7 1048576 9 10 11 12 13 0 99\n");
+	read_attrs(p, &d);
+	ck_assert(d.has_policy);
+	ck_assert_uint_eq(d.policy[PROBE_POL_BUDGET_LEFT], 1048576);
+	ck_assert_uint_eq(d.policy[PROBE_POL_SPILL_FAILED], 13);
+
+	/* a daemon without the policy: unknown, the rest read */
+	attr_file("policy-old", p);
+	read_attrs(p, &d);
+	ck_assert(!d.has_policy);
+
+	/* malformed: too few columns, a word, a negative other than -1 */
+	attr_file("policy-short", p);
+	set_attr(p, "policy_stat", "1 2 3 4 5 6 7 -1 9 10 11 12 13\n");
+	read_attrs(p, &d);
+	ck_assert(!d.has_policy);
+	attr_file("policy-word", p);
+	set_attr(p, "policy_stat", "1 2 3 4 x 6 7 -1 9 10 11 12 13 0\n");
+	read_attrs(p, &d);
+	ck_assert(!d.has_policy);
+	attr_file("policy-neg", p);
+	set_attr(p, "policy_stat", "1 2 3 4 5 6 7 -12 9 10 11 12 13 0\n");
+	read_attrs(p, &d);
+	ck_assert(!d.has_policy);
+}
+END_TEST
+
+/* probe_swaps_used() of @text for @dev: @ret, and @want bytes if found. */
+static void expect_swaps(const char *text, const char *dev, int ret,
+			 uint64_t want)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	uint64_t used = 777;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(probe_swaps_used(f, dev, &used), ret);
+	ck_assert_uint_eq(used, ret == 1 ? want : 777);
+	fclose(f);
+}
+
+START_TEST(test_swaps_used)
+{
+	static const char swaps[] =
+	    "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+	    "/dev/zram0                              partition\t4194300"
+	    "\t\t1024\t\t100\n"
+	    "/dev/loop12                             partition\t2097148"
+	    "\t\t455680\t\t32767\n"
+	    "/var/my\\040swap                        file\t\t1048572"
+	    "\t\t0\t\t-2\n";
+
+	/* Used in KiB, to bytes; the one asked for, not a prefix of it */
+	expect_swaps(swaps, "/dev/loop12", 1, 455680ULL * 1024);
+	expect_swaps(swaps, "/dev/zram0", 1, 1024 * 1024);
+	expect_swaps(swaps, "/dev/loop1", 0, 0);
+	expect_swaps(swaps, "/var/my swap", 1, 0);
+	expect_swaps(swaps, "Filename", -EINVAL, 0);
+	expect_swaps("", "/dev/loop12", 0, 0);
+	/* a line cut short, or a word in Used: no figure */
+	expect_swaps(
+	    "Filename Type Size Used Priority\n/dev/loop3 partition 8\n",
+	    "/dev/loop3", -EINVAL, 0);
+	expect_swaps("Filename Type Size Used Priority\n"
+		     "/dev/loop3 partition 8 1x 5\n",
+		     "/dev/loop3", -EINVAL, 0);
+}
+END_TEST
+
 /* probe_parse_recomp_alg(@s) is @want, or -EINVAL when @want is NULL. */
 static void expect_recomp(const char *s, const char *want)
 {
@@ -433,6 +529,8 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, test_read_attrs_old_daemon);
 	tcase_add_test(tc, test_read_attrs_recomp);
 	tcase_add_test(tc, test_parse_recomp_alg);
+	tcase_add_test(tc, test_read_attrs_policy);
+	tcase_add_test(tc, test_swaps_used);
 	suite_add_tcase(s, tc);
 	return s;
 }
