@@ -112,6 +112,8 @@ int main(int argc, char **argv)
 			if (memcmp(mem + i * PAGE, want, PAGE)) {
 				printf("WRONG page %llu generation %u\n",
 				       (unsigned long long)i, gen[i]);
+				free(order);
+				free(gen);
 				return 1;
 			}
 			checked++;
@@ -124,5 +126,8 @@ int main(int argc, char **argv)
 	printf("ok %llu pages, %lu passes, %llu rewritten, %llu checked\n",
 	       (unsigned long long)npages, passes,
 	       (unsigned long long)rewritten, (unsigned long long)checked);
+	free(order);
+	free(gen);
+	munmap(mem, npages * PAGE);
 	return 0;
 }
