@@ -11,6 +11,7 @@
 #include "xattr.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -104,19 +105,28 @@ int xattr_get_policy(const struct xattr_ctx *x, char *buf, size_t len)
 int xattr_set_policy(const struct xattr_ctx *x, const char *value,
 		     size_t len)
 {
+	/* the read of the settings in force, the change and the write are
+	 * one step: two writers changing one key each keep both changes */
+	static pthread_mutex_t rmw = PTHREAD_MUTEX_INITIALIZER;
 	struct policy_cfg cur, def, next;
 	char why[128] = "";
+	int err;
 
 	if (!x->tier)
 		return -ENODEV;
+	pthread_mutex_lock(&rmw);
 	tier_get_policy(x->tier, &cur);
 	store_policy_defaults(x->store, &def);
-	if (xattr_policy_apply(value, len, &cur, &def, &next, why,
-			       sizeof(why))) {
+	err = xattr_policy_apply(value, len, &cur, &def, &next, why,
+				 sizeof(why));
+	if (!err)
+		err = tier_set_policy(x->tier, &next);
+	else
+		err = -EINVAL;
+	pthread_mutex_unlock(&rmw);
+	if (err == -EINVAL && why[0])
 		fz_log(LOG_WARNING, "policy: %s", why);
-		return -EINVAL;
-	}
-	return tier_set_policy(x->tier, &next);
+	return err;
 }
 
 int xattr_get_policy_stat(const struct xattr_ctx *x, char *buf, size_t len)
