@@ -543,7 +543,6 @@ START_TEST(test_writeback_threads)
 	unsigned long ops = tu_env_ul("FZRAM_STRESS_OPS", 20000);
 	uint64_t moved, total = 0;
 	struct stats_bd bd;
-	struct stats_mm mm;
 
 	racers_done = 0;
 	for (unsigned int i = 0; i < RACE_THREADS; i++) {
@@ -583,14 +582,7 @@ START_TEST(test_writeback_threads)
 	store_bd(st, &bd);
 	ck_assert_uint_eq(bd.bd_count, fake_backing_live(bk));
 	/* and nothing at all once everything is discarded */
-	ck_assert_int_eq(store_discard(st, 0, RACE_SLOTS * RACE_THREADS), 0);
-	ck_assert_uint_eq(fake_backing_live(bk), 0);
-	store_bd(st, &bd);
-	ck_assert_uint_eq(bd.bd_count, 0);
-	store_mm(st, &mm);
-	ck_assert_uint_eq(mm.orig_data_size, 0);
-	ck_assert_uint_eq(mm.compr_data_size, 0);
-	ck_assert_uint_eq(zsp_pages_used(store_pool(st)), 0);
+	fake_assert_all_freed(st, bk, RACE_SLOTS * RACE_THREADS);
 }
 END_TEST
 

@@ -13,6 +13,7 @@
 #include "codec.h"
 #include "fake_backing.h"
 #include "store.h"
+#include "zspool.h"
 
 /* fake_store_open() - an lz4 store of @size bytes over a fresh fake
  * backing, into *@st and *@bk. */
@@ -61,6 +62,25 @@ static inline void fake_assert_read(struct store *s, uint64_t slot,
 	ck_assert_int_eq(store_read(s, slot, got), 0);
 	ck_assert_msg(memcmp(got, want, FZ_PAGE_SIZE) == 0, "slot %llu differs",
 		      (unsigned long long)slot);
+}
+
+/* Discard @nslots slots from 0 and check that nothing is left anywhere: no
+ * backing object, no bd_count, no data, no pool page (the race tests'
+ * leak check). */
+static inline void fake_assert_all_freed(struct store *s, struct backing *bk,
+					 uint64_t nslots)
+{
+	struct stats_bd bd;
+	struct stats_mm mm;
+
+	ck_assert_int_eq(store_discard(s, 0, nslots), 0);
+	ck_assert_uint_eq(fake_backing_live(bk), 0);
+	store_bd(s, &bd);
+	ck_assert_uint_eq(bd.bd_count, 0);
+	store_mm(s, &mm);
+	ck_assert_uint_eq(mm.orig_data_size, 0);
+	ck_assert_uint_eq(mm.compr_data_size, 0);
+	ck_assert_uint_eq(zsp_pages_used(store_pool(s)), 0);
 }
 
 #endif /* FZRAM_FAKE_STORE_H */
