@@ -30,24 +30,8 @@
 
 #include "fzram.h"
 #include "ctl.h"
+#include "kswap.h"
 
-/* Undo mountinfo's and /proc/swaps' octal escapes (\040 for a space). */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-				      (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
 
 /*
  * mountinfo_walk() - call @fn(mount point, fstype, @arg) for every line of
@@ -81,7 +65,7 @@ static int mountinfo_walk(bool (*fn)(const char *, const char *, void *),
 		}
 		if (!mnt || !type)
 			continue;
-		unescape(mnt);
+		kswap_unescape(mnt);
 		if (fn(mnt, type, arg)) {
 			ret = 1;
 			break;
@@ -156,36 +140,6 @@ char *probe_find_file(const char *dir)
 	return path;
 }
 
-/* Read sysfs file @path into @buf without its trailing newline. */
-static int read_line(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	while (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf[n] = '\0';
-	return 0;
-}
-
-bool probe_loop_backing(unsigned int id, const char *dir)
-{
-	char path[64], back[PATH_MAX + 16];
-	size_t n = strlen(dir);
-
-	snprintf(path, sizeof(path), "/sys/block/loop%u/loop/backing_file", id);
-	if (read_line(path, back, sizeof(back)))
-		return false;
-	/* The file's parent is @dir: there is one file in a mount. */
-	return !strncmp(back, dir, n) && back[n] == '/' &&
-	       !strchr(back + n + 1, '/');
-}
 
 static int cmp_uint(const void *a, const void *b)
 {
@@ -206,7 +160,7 @@ void probe_find_loops(struct probe_dev *d)
 		char end;
 
 		if (sscanf(e->d_name, "loop%u%c", &id, &end) != 1 ||
-		    !probe_loop_backing(id, d->dir))
+		    !kswap_loop_backing(id, d->dir))
 			continue;
 		d->loops = ctl_xrealloc(d->loops, (d->nloops + 1) * sizeof(id));
 		d->loops[d->nloops++] = id;
@@ -216,41 +170,6 @@ void probe_find_loops(struct probe_dev *d)
 		qsort(d->loops, d->nloops, sizeof(*d->loops), cmp_uint);
 }
 
-int probe_swaps_used(FILE *f, const char *dev, uint64_t *used)
-{
-	char *line = NULL, *end;
-	size_t cap = 0;
-	int ret = 0;
-
-	while (!ret && getline(&line, &cap, f) > 0) {
-		char *rest, *num = NULL;
-		uint64_t kib;
-
-		end = line + strcspn(line, " \t\n");
-		rest = *end ? end + 1 : end;
-		*end = '\0';
-		unescape(line);
-		if (strcmp(line, dev))
-			continue;
-		/* Type Size Used: the third word after the name */
-		ret = -EINVAL;
-		for (int w = 0; w < 3; w++) {
-			rest += strspn(rest, " \t");
-			num = rest;
-			rest += strcspn(rest, " \t\n");
-		}
-		if (!num || num == rest || !isdigit((unsigned char)*num))
-			break;
-		errno = 0;
-		kib = strtoull(num, &end, 10);
-		if (errno || end != rest || kib > UINT64_MAX / 1024)
-			break;
-		*used = kib * 1024;
-		ret = 1;
-	}
-	free(line);
-	return ret;
-}
 
 bool probe_in_swaps(const char *dev)
 {
@@ -260,7 +179,7 @@ bool probe_in_swaps(const char *dev)
 
 	if (!f)
 		return false;
-	ret = probe_swaps_used(f, dev, &used);
+	ret = kswap_used_parse(f, dev, &used);
 	fclose(f);
 	return ret != 0;
 }
@@ -272,7 +191,7 @@ static void read_swap_used(struct probe_dev *d, const char *dev)
 
 	if (!f)
 		return;
-	d->has_swap_used = probe_swaps_used(f, dev, &d->swap_used) == 1;
+	d->has_swap_used = kswap_used_parse(f, dev, &d->swap_used) == 1;
 	fclose(f);
 }
 

@@ -137,12 +137,6 @@ bool probe_is_mounted(const char *dir, bool fzram_only);
 char *probe_find_file(const char *dir);
 
 /*
- * probe_loop_backing() - whether loop device @id is attached to a file
- * directly in @dir.
- */
-bool probe_loop_backing(unsigned int id, const char *dir);
-
-/*
  * probe_find_loops() - append to @d->loops (and @d->nloops) the loop
  * devices on the file in @d->dir, ascending; only @d->dir is read.
  */
@@ -153,17 +147,6 @@ void probe_find_loops(struct probe_dev *d);
  * /proc/swaps.  An unreadable /proc/swaps counts as "no".
  */
 bool probe_in_swaps(const char *dev);
-
-/*
- * probe_swaps_used() - find @dev in @f, text in /proc/swaps' form (a
- * header line, then "Filename Type Size Used Priority" with sizes in KiB
- * and blanks in the name escaped as \040), and put its Used column, in
- * bytes, in @used (left alone when @dev is missing or its Used is not a
- * number).
- * Return: 1 when @dev was found with a Used figure, 0 when it was not
- * listed, -EINVAL when it was but its line has no number in Used.
- */
-int probe_swaps_used(FILE *f, const char *dev, uint64_t *used);
 
 /*
  * probe_devs_read() - every mounted fzram, probed, into @l (empty on

@@ -41,6 +41,7 @@
 #include "size.h"
 #include "ctl.h"
 #include "probe.h"
+#include "kswap.h"
 
 #define SETTLE_MS 5000 /* bound on every wait for the kernel */
 #define POLL_MS 20     /* between two looks while waiting */
@@ -169,7 +170,7 @@ static int loop_detach(unsigned int id, const char *dir)
 	if (run_step("losetup", argv, NULL, 0))
 		return -1;
 	/* The kernel detaches asynchronously, when the last opener closes. */
-	for (int ms = 0; probe_loop_backing(id, dir); ms += POLL_MS) {
+	for (int ms = 0; kswap_loop_backing(id, dir); ms += POLL_MS) {
 		if (ms >= SETTLE_MS) {
 			ctl_err("losetup: %s is still attached after %d s", dev,
 				SETTLE_MS / 1000);

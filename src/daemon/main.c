@@ -51,6 +51,7 @@
 #include "backing.h"
 #include "codec.h"
 #include "dictfile.h"
+#include "kswap.h"
 #include "loop.h"
 #include "options.h"
 #include "store.h"
@@ -350,9 +351,17 @@ static void fz_tier_log(int priority, const char *msg, void *arg)
 	fz_log(priority, "%s", msg);
 }
 
-/* Run the mount's policy (options.h: opts_policy()) on @tier. */
+/* What the kernel's swap on the file in mount directory @arg uses, for
+ * the policy's trim (tier_set_kernel_used()). */
+static int fz_kernel_used(void *arg, uint64_t *bytes)
+{
+	return kswap_dir_used(arg, bytes);
+}
+
+/* Run the mount's policy (options.h: opts_policy()) on @tier, mounted on
+ * @mountpoint (an absolute path: fuse_parse_cmdline() resolves it). */
 static int fz_policy_start(const struct opts *o, struct tier *tier,
-			   struct backing *bk)
+			   struct backing *bk, const char *mountpoint)
 {
 	struct backing_stats bs = {0};
 	struct policy_cfg pc;
@@ -363,6 +372,7 @@ static int fz_policy_start(const struct opts *o, struct tier *tier,
 	if (opts_policy(o, bs.size, &pc))
 		return -EINVAL; /* checked by opts_parse(): not reached */
 	tier_set_log(tier, fz_tier_log, NULL);
+	tier_set_kernel_used(tier, fz_kernel_used, (void *)mountpoint);
 	err = tier_set_policy(tier, &pc);
 	if (err)
 		fz_log(LOG_ERR, "policy: %s", strerror(-err));
@@ -492,7 +502,7 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	}
 	fs.tier = tier;
-	err = fz_policy_start(&o, tier, bk);
+	err = fz_policy_start(&o, tier, bk, cmd.mountpoint);
 	if (err)
 		goto out_unmount;
 

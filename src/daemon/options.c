@@ -80,6 +80,7 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("compact=", OPTS_KEY_POLICY_WORD),
     FUSE_OPT_KEY("read_factor=", OPTS_KEY_POLICY_WORD),
     FUSE_OPT_KEY("psi=", OPTS_KEY_POLICY_WORD),
+    FUSE_OPT_KEY("trim=", OPTS_KEY_POLICY_WORD),
     FUSE_OPT_END};
 
 #define SIZE_FORM "BYTES with optional K, M, G or T suffix"
@@ -628,7 +629,8 @@ void opts_help(const char *progname)
 	    "    -o age=, recomp_after=, wb_after=DURATION  (seconds, or s m h\n"
 	    "                           d; off), wb_daily=BYTES, cpu=PCT,\n"
 	    "                           spill=on|off, high=PCT, low=PCT,\n"
-	    "                           compact=PCT, read_factor=N, psi=PCT:\n"
+	    "                           compact=PCT, read_factor=N, psi=PCT,\n"
+	    "                           trim=PCT|off:\n"
 	    "                           the policy's settings (fzram(8))\n"
 #ifdef HAVE_LIBURING
 	    "    -o uring               serve through FUSE over io_uring when the\n"

@@ -9,7 +9,7 @@
  * level, mem_limit, file, nomlock, poll_us, uring, threads, backing,
  * backing_size, backing_encrypt, recomp, recomp2, recomp3, dict, and the
  * policy's: policy, age, recomp_after, wb_after, wb_daily, cpu, spill,
- * high, low, compact, read_factor, psi) are taken out and checked here; the rest
+ * high, low, compact, read_factor, psi, trim) are taken out and checked here; the rest
  * of the command line (-f, -d, -s, clone_fd, max_idle_threads, and every
  * FUSE or mount option) is left in the fuse_args for fuse_parse_cmdline()
  * and fuse_session_new(), which reject what they do not know.  What the

@@ -29,7 +29,7 @@
  *               line; a write is "on" (the defaults), "off", or
  *               key=value words applied on top of the settings in force,
  *               policy_parse()), policy_stat (read-only: xattr_format_
- *               policy_stat()'s 14 columns)
+ *               policy_stat()'s 16 columns)
  *   hidden:     sample (read-only, binary, not named by xattr_list():
  *               a fresh random sample of the stored pages at each read,
  *               decompressed, in fzram.h's FZ_SAMPLE_* format, for
@@ -222,7 +222,7 @@ int xattr_get_policy_stat(const struct xattr_ctx *x, char *buf, size_t len);
  * go at the end.
  * Return: its length, or -ENOSPC.
  */
-#define XATTR_POLICY_STAT_COLS 14
+#define XATTR_POLICY_STAT_COLS 16
 int xattr_format_policy_stat(const struct policy_stat *ps,
 			     const struct store_spill_stats *sp, char *buf,
 			     size_t len);

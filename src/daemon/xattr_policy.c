@@ -36,7 +36,7 @@ int xattr_format_policy_stat(const struct policy_stat *ps,
 			 (unsigned long long)ps->budget_left);
 	n = snprintf(buf, len,
 		     "%8llu %8llu %8llu %8llu %8llu %8llu %8llu %s %8llu %8llu "
-		     "%8llu %8llu %8llu %8llu\n",
+		     "%8llu %8llu %8llu %8llu %8llu %8llu\n",
 		     (unsigned long long)ps->steps,
 		     (unsigned long long)ps->aged,
 		     (unsigned long long)ps->recompressed,
@@ -48,7 +48,9 @@ int xattr_format_policy_stat(const struct policy_stat *ps,
 		     (unsigned long long)sp->waits,
 		     (unsigned long long)(sp->wait_ns / 1000),
 		     (unsigned long long)(sp->max_ns / 1000),
-		     (unsigned long long)sp->failed, ps->pressure ? 1ULL : 0ULL);
+		     (unsigned long long)sp->failed, ps->pressure ? 1ULL : 0ULL,
+		     (unsigned long long)ps->trimmed,
+		     (unsigned long long)ps->bytes_written);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return n;

@@ -29,7 +29,7 @@ void policy_defaults(struct policy_cfg *cfg, bool has_backing,
 		.recomp_after_s = has_secondary ? POLICY_DEFAULT_RECOMP_AFTER_S
 						: 0,
 		.wb_after_s = has_backing ? POLICY_DEFAULT_WB_AFTER_S : 0,
-		.wb_daily_bytes = has_backing ? backing_bytes / 2 : 0,
+		.wb_daily_bytes = has_backing ? backing_bytes : 0,
 		.cpu_pct = POLICY_DEFAULT_CPU_PCT,
 		.spill = has_backing,
 		.high_pct = POLICY_DEFAULT_HIGH_PCT,
@@ -37,6 +37,7 @@ void policy_defaults(struct policy_cfg *cfg, bool has_backing,
 		.compact_pct = POLICY_DEFAULT_COMPACT_PCT,
 		.read_factor = POLICY_DEFAULT_READ_FACTOR,
 		.psi_pct = POLICY_DEFAULT_PSI_PCT,
+		.trim_pct = POLICY_DEFAULT_TRIM_PCT,
 	};
 }
 
@@ -50,6 +51,8 @@ int policy_check(const struct policy_cfg *cfg)
 	if (cfg->compact_pct > 100 || cfg->psi_pct > 100)
 		return -EINVAL;
 	if (cfg->read_factor < 1 || cfg->read_factor > 1000)
+		return -EINVAL;
+	if (cfg->trim_pct > 1000)
 		return -EINVAL;
 	return 0;
 }
@@ -148,6 +151,7 @@ enum policy_key {
 	PK_COMPACT,
 	PK_READ_FACTOR,
 	PK_PSI,
+	PK_TRIM,
 	PK_NR_KEYS
 };
 
@@ -163,6 +167,7 @@ static const char *const policy_keys[PK_NR_KEYS] = {
 	[PK_COMPACT] = "compact",
 	[PK_READ_FACTOR] = "read_factor",
 	[PK_PSI] = "psi",
+	[PK_TRIM] = "trim",
 };
 
 /* What each key takes, for @why. */
@@ -178,6 +183,7 @@ static const char *const policy_takes[PK_NR_KEYS] = {
 	[PK_COMPACT] = "0..100",
 	[PK_READ_FACTOR] = "1..1000",
 	[PK_PSI] = "0..100",
+	[PK_TRIM] = "0..1000 or off",
 };
 
 /* Apply one "key=value" word to *@cfg. */
@@ -252,6 +258,12 @@ static int parse_word(const char *w, size_t n, struct policy_cfg *cfg,
 		break;
 	case PK_PSI:
 		ret = parse_pct(v, vn, 0, 100, &cfg->psi_pct);
+		break;
+	case PK_TRIM:
+		if (vn == 3 && !memcmp(v, "off", 3))
+			cfg->trim_pct = 0;
+		else
+			ret = parse_pct(v, vn, 0, 1000, &cfg->trim_pct);
 		break;
 	case PK_NR_KEYS:
 		break;
@@ -347,10 +359,10 @@ int policy_format(const struct policy_cfg *cfg, char *buf, size_t len)
 	n = snprintf(buf, len,
 		     "age=%s recomp_after=%s wb_after=%s wb_daily=%s cpu=%u "
 		     "spill=%s high=%u low=%u compact=%u read_factor=%u "
-		     "psi=%u\n",
+		     "psi=%u trim=%u\n",
 		     age, rc, wb, daily, cfg->cpu_pct, cfg->spill ? "on" : "off",
 		     cfg->high_pct, cfg->low_pct, cfg->compact_pct,
-		     cfg->read_factor, cfg->psi_pct);
+		     cfg->read_factor, cfg->psi_pct, cfg->trim_pct);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return n;
@@ -470,6 +482,35 @@ static uint64_t spill_due(const struct policy_cfg *cfg,
 	return want < in->backing_free ? want : in->backing_free;
 }
 
+/*
+ * Compressed bytes to write back so that the slots held in RAM are no more
+ * than the kernel's Used plus trim_pct: as many slots as the excess, at
+ * their average size, within the budget and the backing store's room.
+ */
+static uint64_t trim_due(const struct policy *p, const struct policy_in *in)
+{
+	const struct policy_cfg *cfg = &p->cfg;
+	unsigned __int128 allowed, bytes;
+	uint64_t excess;
+
+	if (!cfg->trim_pct || !in->has_backing || !in->backing_free ||
+	    in->kernel_used == UINT64_MAX || !p->budget || !in->ram_slots)
+		return 0;
+	allowed = (unsigned __int128)in->kernel_used +
+		  (unsigned __int128)in->kernel_used * cfg->trim_pct / 100;
+	if (in->ram_slots <= allowed)
+		return 0;
+	excess = in->ram_slots - (uint64_t)allowed;
+	bytes = (unsigned __int128)in->compr_bytes * excess / in->ram_slots;
+	if (!bytes)
+		bytes = 1; /* a slot */
+	if (bytes > p->budget)
+		bytes = p->budget;
+	if (bytes > in->backing_free)
+		bytes = in->backing_free;
+	return (uint64_t)bytes;
+}
+
 void policy_decide(struct policy *p, const struct policy_in *in,
 		   struct policy_act *act)
 {
@@ -484,6 +525,7 @@ void policy_decide(struct policy *p, const struct policy_in *in,
 	if (!c->age_s)
 		return;
 	act->spill_bytes = spill_due(c, in);
+	act->trim_bytes = trim_due(p, in);
 	act->compact = compact_due(c, in);
 	if (in->now < p->next_age)
 		return;
@@ -529,6 +571,8 @@ void policy_account(struct policy *p, const struct policy_done *done)
 	p->st.recompressed += done->recompressed;
 	p->st.written_back += done->written_back;
 	p->st.spilled += done->spilled;
+	p->st.trimmed += done->trimmed;
+	p->st.bytes_written += done->wb_bytes + done->spill_bytes;
 	p->st.compactions += done->compact;
 	p->st.compacted += done->compacted;
 	p->st.cpu_ns += done->cpu_ns;

@@ -23,6 +23,15 @@
  *               so that writes do not fail while the backing store has
  *               room (the budget does not stop it: refusing writes is
  *               worse than wearing the disk);
+ *   trim        with a backing store and a swap on the file: when the
+ *               slots held in RAM (same-filled ones aside) pass the
+ *               slots the kernel says its swap uses (/proc/swaps' Used,
+ *               kswap.h) by more than trim_pct, at least that many held
+ *               slots are data the kernel has freed without telling the
+ *               device; the coldest slots, read-since-written ones first,
+ *               are written back until RAM holds no more than that
+ *               (within the daily budget), so that fzram's RAM follows
+ *               the kernel's Used instead of growing with what it freed;
  *   compact     when the pool's memory not holding objects passes
  *               compact_pct of the pool, compact it.
  * Slots read since they were last written (STORE_ATIME_READ) are demoted
@@ -49,30 +58,37 @@
 
 /*
  * Defaults, chosen for a user who adds only a backing file (see README and
- * fzram(8)).  Issue 12 measured that under swapping most of what fzram
- * holds is data the kernel has freed without telling the device (it
- * tells a loop device only per whole 2 MiB swap cluster), and that those
- * slots are the ones READ since they were written: their page is back in
- * RAM and its next swap-out goes to another slot.  So read-since-written
- * slots go soon: recompressed after 20 s idle, written back after 40 s
- * (wb_after / read_factor); never-read slots are live data a program
+ * fzram(8)).  Issue 12 measured two things fzram holds that kernel zram
+ * does not.  Data the kernel has freed without telling the device (it
+ * tells a loop device only per whole 2 MiB swap cluster): its amount is
+ * what fzram holds beyond the kernel's Used, and trim (10 % over it)
+ * writes that much back.  And copies of pages the kernel has back in RAM
+ * in its swap cache (zram's swap-ins skip the swap cache and free the
+ * slot; a loop device's keep it): those are the slots READ since they were
+ * written, as are most freed ones (a page written to after its swap-in
+ * goes to another slot next time).  So read-since-written slots go soon:
+ * recompressed after 6 s idle, written back after 12 s (the ages /
+ * read_factor 100; at 40 s the sustained workload's pool stayed 1.4x
+ * zram's, at 12 s it was 0.9x); never-read slots are live data a program
  * keeps, and go only after 10 min (recompression) and 20 min (writeback).
- * Aging every 15 s keeps the stages within 15 s of those ages while
- * marking idle costs one walk of the slots in use per period.  The CPU
- * share (10 % of one CPU) and the daily budget (half the backing size,
- * policy_defaults()) bound what the background work costs; spill starts
- * at 95 % of mem_limit and stops at 85 %, so that the worker writes ahead
- * of the writes instead of making them wait.
+ * Aging every 5 s keeps the stages within 5 s of those ages while marking
+ * idle costs one walk of the slots in use per period.  The CPU share (10 %
+ * of one CPU) and the daily budget (the backing size once a day,
+ * policy_defaults(): far below an SSD's rated writes a day) bound what
+ * the background work costs; spill starts at 95 % of mem_limit and stops
+ * at 85 %, so that the worker writes ahead of the writes instead of making
+ * them wait; compaction at 15 % of the pool free inside its zspages.
  */
-#define POLICY_DEFAULT_AGE_S 15
+#define POLICY_DEFAULT_AGE_S 5
 #define POLICY_DEFAULT_RECOMP_AFTER_S 600
 #define POLICY_DEFAULT_WB_AFTER_S 1200
 #define POLICY_DEFAULT_CPU_PCT 10
 #define POLICY_DEFAULT_HIGH_PCT 95
 #define POLICY_DEFAULT_LOW_PCT 85
-#define POLICY_DEFAULT_COMPACT_PCT 25
-#define POLICY_DEFAULT_READ_FACTOR 30
+#define POLICY_DEFAULT_COMPACT_PCT 15
+#define POLICY_DEFAULT_READ_FACTOR 100
 #define POLICY_DEFAULT_PSI_PCT 10
+#define POLICY_DEFAULT_TRIM_PCT 10
 #define POLICY_DAY_S 86400 /* the budget's period */
 
 struct policy_cfg {
@@ -87,13 +103,15 @@ struct policy_cfg {
 	unsigned int compact_pct; /* 0: no compaction by policy; 1..100 */
 	unsigned int read_factor; /* 1..1000: read-since-written ages faster */
 	unsigned int psi_pct;	  /* 0: ignore pressure; 1..100 */
+	unsigned int trim_pct;	  /* 0: no trim; 1..1000: RAM slots may
+				     pass the kernel's Used by this much */
 };
 
 /*
  * policy_defaults() - the settings a mount gets when it names none: every
  * stage on where it applies (recompression only with a secondary
  * algorithm, writeback and spill only with a backing store), the daily
- * budget half of @backing_bytes.
+ * budget @backing_bytes.
  */
 void policy_defaults(struct policy_cfg *cfg, bool has_backing,
 		     bool has_secondary, uint64_t backing_bytes);
@@ -105,7 +123,8 @@ void policy_defaults(struct policy_cfg *cfg, bool has_backing,
  *   seconds, or with s, m, h or d; 0 or "off": the stage off),
  *   wb_daily=SIZE (K/M/G/T; 0: no budget), cpu=PCT (1..100),
  *   spill=on|off, high=PCT low=PCT (low < high), compact=PCT (0..100),
- *   read_factor=N (1..1000), psi=PCT (0..100).
+ *   read_factor=N (1..1000), psi=PCT (0..100), trim=PCT (0..1000; 0 or
+ *   off: no trim).
  * @why: on an error, what is wrong ("cpu: '0' is not 1..100"), @why_len
  * bytes at most; may be NULL.
  * Return: 0 with *@cfg updated; -EINVAL (an unknown key, a malformed or
@@ -141,6 +160,11 @@ struct policy_in {
 	unsigned int psi_pct;	 /* "some avg10", whole percent */
 	bool writes_wait;	 /* a write waits for room at mem_limit
 				    (store_spill_waiting()) */
+	uint64_t ram_slots;	 /* slots held in RAM, same-filled ones
+				    aside (pages_stored - same_pages) */
+	uint64_t compr_bytes;	 /* their compressed size (compr_data_size) */
+	uint64_t kernel_used;	 /* slots the kernel's swap on the file
+				    uses; UINT64_MAX: unknown, or no swap */
 };
 
 /* What the worker is to do now, in this order. */
@@ -150,6 +174,9 @@ struct policy_act {
 	uint64_t spill_bytes;	 /* pool bytes to free by writing back the
 				    coldest slots, read-since-written ones
 				    first; 0: none */
+	uint64_t trim_bytes;	 /* compressed bytes to write back, the
+				    same way, for trim (within the budget);
+				    0: none */
 	bool recompress;	 /* slots not accessed for recomp_age
 				    (recomp_age_read if read since written) */
 	uint32_t recomp_age, recomp_age_read;
@@ -161,8 +188,9 @@ struct policy_act {
 
 /* What a step did, for the budget, the CPU share and policy_stat. */
 struct policy_done {
-	uint64_t aged, recompressed, written_back, spilled; /* slots */
+	uint64_t aged, recompressed, written_back, spilled, trimmed; /* slots */
 	uint64_t wb_bytes;	 /* backing bytes written (budget) */
+	uint64_t spill_bytes;	 /* backing bytes the spill wrote */
 	bool compact;		 /* a compaction ran */
 	uint64_t compacted;	 /* pool pages it freed */
 	uint64_t cpu_ns;	 /* CPU time the step took */
@@ -171,7 +199,8 @@ struct policy_done {
 /* Counts since the mount, for user.fzram.policy_stat. */
 struct policy_stat {
 	uint64_t steps, aged, recompressed, written_back, spilled,
-		compactions, compacted;
+		compactions, compacted, trimmed;
+	uint64_t bytes_written;	 /* backing bytes written: budget and spill */
 	uint64_t budget_left;	 /* bytes, UINT64_MAX without a budget */
 	uint64_t cpu_ns;	 /* background CPU time, all steps */
 	bool pressure;		 /* acting harder now (PSI) */

@@ -168,4 +168,14 @@ void tier_policy_kick(struct tier *t);
 typedef void tier_log_fn(int priority, const char *msg, void *arg);
 void tier_set_log(struct tier *t, tier_log_fn *fn, void *arg);
 
+/*
+ * tier_set_kernel_used() - how the policy's trim learns what the kernel's
+ * swap on the file uses: @fn(@arg, &bytes) returns 1 with the bytes in use
+ * (/proc/swaps' Used: kswap_dir_used()), 0 when the file is not swap,
+ * -errno; called on the worker's thread about every TIER_PSI_MS.  NULL
+ * (the default): unknown, and trim does nothing.
+ */
+typedef int tier_kused_fn(void *arg, uint64_t *bytes);
+void tier_set_kernel_used(struct tier *t, tier_kused_fn *fn, void *arg);
+
 #endif /* FZRAM_TIER_H */

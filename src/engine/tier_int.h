@@ -44,7 +44,10 @@ struct tier_pol {
 	unsigned int psi;     /* what it was */
 	int64_t spill_hold_ms; /* spill moved nothing: not again before */
 	int64_t compact_hold_ms; /* one compaction an aging period */
-	struct tier_stage st_spill, st_recomp, st_wb, st_compact;
+	int64_t trim_hold_ms; /* trim moved nothing: not again before */
+	int64_t kused_ms;     /* when the kernel's Used was last read */
+	uint64_t kused;	      /* what it was, in slots (UINT64_MAX: none) */
+	struct tier_stage st_spill, st_recomp, st_wb, st_compact, st_trim;
 	bool budget_spent;    /* logged */
 	bool pressure;	      /* logged */
 	tier_log_fn *log;     /* copied from the tier's with the settings */
@@ -68,6 +71,8 @@ struct tier {
 						 pol.p.st after each step */
 	tier_log_fn *log;		      /* under lock */
 	void *log_arg;
+	tier_kused_fn *kused_fn;	      /* under lock */
+	void *kused_arg;
 	int kicked;			      /* atomic: a write wants room */
 	struct tier_pol pol;		      /* the worker's */
 };

@@ -122,6 +122,25 @@ static void pol_in(struct tier *t, struct policy_in *in)
 	}
 	in->psi_pct = w->psi;
 	in->writes_wait = store_spill_waiting(s) > 0;
+	in->ram_slots = mm.orig_data_size / FZ_PAGE_SIZE > mm.same_pages
+				? mm.orig_data_size / FZ_PAGE_SIZE - mm.same_pages
+				: 0;
+	in->compr_bytes = mm.compr_data_size;
+	if (w->kused_ms == 0 || now - w->kused_ms >= TIER_PSI_MS) {
+		tier_kused_fn *fn;
+		void *arg;
+		uint64_t b = 0;
+
+		pthread_mutex_lock(&t->lock);
+		fn = t->kused_fn;
+		arg = t->kused_arg;
+		pthread_mutex_unlock(&t->lock);
+		w->kused = UINT64_MAX;
+		if (fn && fn(arg, &b) == 1)
+			w->kused = b / FZ_PAGE_SIZE;
+		w->kused_ms = now;
+	}
+	in->kernel_used = w->kused;
 }
 
 /* A stage's part did @slots (@bytes): log when it starts working. */
@@ -166,6 +185,26 @@ static void stage_end(struct tier_pol *w, struct tier_stage *st,
 	st->run = 0;
 }
 
+/* Write back the coldest slots, read-since-written first, up to @want
+ * compressed bytes (a step's TIER_STEP_WB_BYTES at most): the slots moved
+ * into *@moved, the backing bytes written into *@bytes.
+ * Return: store_writeback()'s. */
+static int wb_coldest(struct store *s, uint64_t want, uint64_t *moved,
+		      uint64_t *bytes)
+{
+	struct store_wb_req req = {
+		.mode = 0,
+		.order = STORE_WB_COLDEST,
+		.max_bytes = want < TIER_STEP_WB_BYTES ? want
+						       : TIER_STEP_WB_BYTES,
+	};
+	uint64_t before = store_wb_bytes_total(s);
+	int ret = store_writeback(s, &req, moved);
+
+	*bytes = store_wb_bytes_total(s) - before;
+	return ret;
+}
+
 /* Write back the coldest slots for the spill; false: nothing more can be
  * spilled now (nothing to move, or the backing store said no). */
 static bool do_spill(struct tier *t, const struct policy_in *in,
@@ -173,14 +212,7 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 {
 	struct store *s = t->store;
 	struct tier_pol *w = &t->pol;
-	struct store_wb_req req = {
-		.mode = 0,
-		.order = STORE_WB_COLDEST,
-		.max_bytes = a->spill_bytes < TIER_STEP_WB_BYTES
-				     ? a->spill_bytes
-				     : TIER_STEP_WB_BYTES,
-	};
-	uint64_t moved = 0, before = store_wb_bytes_total(s), bytes;
+	uint64_t moved = 0, bytes = 0;
 	struct backing *bk = store_backing(s);
 	bool roomed = false; /* the backing store's compaction made room */
 	const char *why = NULL;
@@ -192,7 +224,7 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 			mib(b1, in->pool_bytes),
 			mib(b2, in->mem_limit * w->p.cfg.high_pct / 100));
 	w->st_spill.on = true; /* logged above, also when nothing moves */
-	ret = store_writeback(s, &req, &moved);
+	ret = wb_coldest(s, a->spill_bytes, &moved, &bytes);
 	/*
 	 * Full: freed objects leave dead space in the backing store's
 	 * segments, which only its compaction gives back; nothing else runs
@@ -204,8 +236,8 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 		ret = 0;
 		roomed = true;
 	}
-	bytes = store_wb_bytes_total(s) - before;
 	d->spilled += moved;
+	d->spill_bytes += bytes;
 	/* the objects written back leave holes: give the memory back */
 	d->compact = true;
 	d->compacted += store_compact(s);
@@ -227,6 +259,43 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 		w->spill_hold_ms = tier_mono_ms() + TIER_MAINTAIN_MS;
 		return false;
 	}
+	return true;
+}
+
+/* Write back the coldest slots for trim, within the budget (decided);
+ * false: nothing was moved (then not again for TIER_MAINTAIN_MS). */
+static bool do_trim(struct tier *t, const struct policy_in *in,
+		    const struct policy_act *a, struct policy_done *d)
+{
+	struct tier_pol *w = &t->pol;
+	uint64_t moved = 0, bytes = 0;
+	const char *why = NULL;
+	char b1[32], b2[32];
+	int ret;
+
+	if (!w->st_trim.on)
+		pol_log(w, LOG_INFO,
+			"policy: trim started: %s held in RAM, the swap uses %s",
+			mib(b1, in->ram_slots * FZ_PAGE_SIZE),
+			mib(b2, in->kernel_used * FZ_PAGE_SIZE));
+	w->st_trim.on = true;
+	ret = wb_coldest(t->store, a->trim_bytes, &moved, &bytes);
+	d->trimmed += moved;
+	d->wb_bytes += bytes;
+	stage_did(w, &w->st_trim, "trim", moved, bytes);
+	if (ret == -ENOSPC)
+		why = "the backing store is full";
+	else if (ret < 0)
+		why = strerror(-ret);
+	else if (!moved)
+		why = "no slot left to write back";
+	if (why) {
+		stage_end(w, &w->st_trim, "trim", why);
+		w->trim_hold_ms = tier_mono_ms() + TIER_MAINTAIN_MS;
+		return false;
+	}
+	/* the objects written back leave holes: compaction may follow */
+	w->compact_hold_ms = 0;
 	return true;
 }
 
@@ -334,8 +403,8 @@ uint32_t tier_policy_step(struct tier *t)
 	struct policy_done d = {0};
 	uint64_t cpu0 = thread_cpu_ns();
 	int64_t now_ms;
-	bool spilling = false, more;
-	uint32_t ms;
+	bool spilling = false, trimming = false, more;
+	uint32_t ms, max_ms;
 
 	pol_in(t, &in);
 	policy_decide(&w->p, &in, &a);
@@ -363,7 +432,12 @@ uint32_t tier_policy_step(struct tier *t)
 		if (!a.spill_bytes)
 			stage_end(w, &w->st_spill, "spill",
 				  "under the high watermark");
-		if (a.compact && now_ms >= w->compact_hold_ms) {
+		if (!a.trim_bytes)
+			stage_end(w, &w->st_trim, "trim",
+				  "RAM holds no more than the swap uses");
+		if (a.trim_bytes && now_ms >= w->trim_hold_ms) {
+			trimming = do_trim(t, &in, &a, &d);
+		} else if (a.compact && now_ms >= w->compact_hold_ms) {
 			do_compact(t, &d);
 		} else if (w->pend_age) {
 			d.aged = store_mark_idle(t->store, false,
@@ -375,15 +449,24 @@ uint32_t tier_policy_step(struct tier *t)
 			do_writeback(t, &d);
 		}
 	}
-	more = w->pend_age || w->pend_recomp || w->pend_wb;
+	more = w->pend_age || w->pend_recomp || w->pend_wb || trimming;
 	d.cpu_ns = thread_cpu_ns() - cpu0;
 	policy_account(&w->p, &d);
 	if (spilling) /* writes may be waiting: the share is paid after */
 		return 0;
+	/* trim follows the kernel's Used, read every TIER_PSI_MS (what the
+	 * share owes beyond that stays owed) */
+	max_ms = TIER_POLICY_MAX_SLEEP_MS;
+	if (w->p.cfg.trim_pct && in.has_backing) {
+		pthread_mutex_lock(&t->lock);
+		if (t->kused_fn)
+			max_ms = TIER_PSI_MS;
+		pthread_mutex_unlock(&t->lock);
+	}
 	/* with a stage pending, only what the share owes (as if aging were
 	 * due now); else until the next aging too */
 	ms = policy_sleep_ms(&w->p, more ? w->p.next_age : store_now(t->store),
-			     TIER_POLICY_MAX_SLEEP_MS);
+			     max_ms);
 	/* spill held back: try again when the hold ends, for writes at the
 	 * limit fail at once meanwhile and no longer kick */
 	now_ms = tier_mono_ms();
@@ -415,7 +498,8 @@ void tier_policy_take(struct tier *t)
 	w->log = t->log;
 	w->log_arg = t->log_arg;
 	w->due_ms = 0; /* a step at once, with the new settings */
-	w->spill_hold_ms = w->compact_hold_ms = 0;
+	w->spill_hold_ms = w->compact_hold_ms = w->trim_hold_ms = 0;
+	w->kused_ms = 0;
 	if (!w->on)
 		w->pend_age = w->pend_recomp = w->pend_wb = false;
 	t->pol_st = w->p.st;
@@ -489,6 +573,14 @@ void tier_policy_stat(struct tier *t, struct policy_stat *out)
 {
 	pthread_mutex_lock(&t->lock);
 	*out = t->pol_st;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void tier_set_kernel_used(struct tier *t, tier_kused_fn *fn, void *arg)
+{
+	pthread_mutex_lock(&t->lock);
+	t->kused_fn = fn;
+	t->kused_arg = arg;
 	pthread_mutex_unlock(&t->lock);
 }
 

@@ -82,6 +82,7 @@ bad_option high=60,low=70 "low: 70 is not below high (60)"
 bad_option compact=101 compact
 bad_option read_factor=0 read_factor
 bad_option psi=200 psi
+bad_option trim=1001 trim
 
 # The policy: on by default with the stages that apply (no backing store,
 # no secondary: aging and compaction); policy=off leaves zram's one-shot
@@ -90,7 +91,7 @@ bad_option psi=200 psi
 start_daemon size=16M
 pol=$(xattr policy)
 case "$pol" in
-"age=15s recomp_after=off wb_after=off wb_daily=0 cpu=10 spill=off high=95 low=85 compact=25 read_factor=30 psi=10") ;;
+"age=5s recomp_after=off wb_after=off wb_daily=0 cpu=10 spill=off high=95 low=85 compact=15 read_factor=100 psi=10 trim=10") ;;
 *) fail "default policy without backing: '$pol'" ;;
 esac
 stop_daemon || fail "daemon exit status $? (default policy)"
@@ -103,10 +104,10 @@ case "$pol" in
 esac
 stop_daemon || fail "daemon exit status $? (policy=off)"
 ok "policy=off: $pol"
-start_daemon "size=16M,low=40,high=60,age=1m,wb_after=2h,cpu=25,compact=0,read_factor=4,psi=0,wb_daily=1G"
+start_daemon "size=16M,low=40,high=60,age=1m,wb_after=2h,cpu=25,compact=0,read_factor=4,psi=0,wb_daily=1G,trim=off"
 pol=$(xattr policy)
 case "$pol" in
-"age=1m recomp_after=off wb_after=2h wb_daily=1G cpu=25 spill=off high=60 low=40 compact=0 read_factor=4 psi=0") ;;
+"age=1m recomp_after=off wb_after=2h wb_daily=1G cpu=25 spill=off high=60 low=40 compact=0 read_factor=4 psi=0 trim=0") ;;
 *) fail "policy options: '$pol'" ;;
 esac
 stop_daemon || fail "daemon exit status $? (policy options)"
@@ -114,7 +115,7 @@ ok "policy options: $pol"
 start_daemon "size=16M,backing=$T/bk,recomp=zstd"
 pol=$(xattr policy)
 case "$pol" in
-"age=15s recomp_after=10m wb_after=20m wb_daily="*" spill=on "*) ;;
+"age=5s recomp_after=10m wb_after=20m wb_daily="*" spill=on "*) ;;
 *) fail "default policy with backing and recomp: '$pol'" ;;
 esac
 stop_daemon || fail "daemon exit status $? (policy with backing)"

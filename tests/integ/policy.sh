@@ -63,6 +63,8 @@ pst() {
 	spill_max_us) _c=12 ;;
 	spill_failed) _c=13 ;;
 	pressure) _c=14 ;;
+	trimmed) _c=15 ;;
+	bytes_written) _c=16 ;;
 	*) setup_error "pst: no column $1" ;;
 	esac
 	_v=$(xattr policy_stat) || exit 1

@@ -239,12 +239,12 @@ done
 setd policy "$before" || fail "setfattr policy (directory)"
 assert_eq "$(xattr policy "$MNT")" "$before" "policy of the directory"
 ps=$(xattr policy_stat)
-cols "$(printf '%s\n' "$ps" | sed 's/ -1 / 0 /')" 14 policy_stat
+cols "$(printf '%s\n' "$ps" | sed 's/ -1 / 0 /')" 16 policy_stat
 assert_eq "$(printf '%s\n' "$ps" | awk '{ print $1 }')" 0 \
 	"policy_stat steps with policy=off"
 setx policy "on" || fail "setfattr policy=on"
 case "$(xattr policy)" in
-"age=15s "*" cpu=10 "*" compact=25 "*) ;;
+"age=5s "*" cpu=10 "*" compact=15 "*" trim=10"*) ;;
 *) fail "policy after on: '$(xattr policy)'" ;;
 esac
 # the worker takes a step at once

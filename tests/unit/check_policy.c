@@ -5,7 +5,8 @@
  * round trip and every refusal (nothing changed, a reason given); when
  * aging is due; the ages and read_factor; the daily budget's continuous
  * refill and its cap; spill at the watermarks; compaction at compact_pct;
- * pressure halving ages and doubling the CPU share; the CPU share's sleep;
+ * trim against the kernel's Used; pressure halving ages and doubling the
+ * CPU share; the CPU share's sleep;
  * /proc/pressure/memory's text.
  */
 #ifdef HAVE_CONFIG_H
@@ -33,7 +34,8 @@ static bool cfg_eq(const struct policy_cfg *a, const struct policy_cfg *b)
 	       a->cpu_pct == b->cpu_pct && a->spill == b->spill &&
 	       a->high_pct == b->high_pct && a->low_pct == b->low_pct &&
 	       a->compact_pct == b->compact_pct &&
-	       a->read_factor == b->read_factor && a->psi_pct == b->psi_pct;
+	       a->read_factor == b->read_factor && a->psi_pct == b->psi_pct &&
+	       a->trim_pct == b->trim_pct;
 }
 
 static struct policy_cfg defaults_full(void)
@@ -54,7 +56,8 @@ static struct policy_in in_at(uint32_t now)
 				  .has_backing = true,
 				  .backing_free = 4 * GiB,
 				  .has_secondary = true,
-				  .psi_pct = 0};
+				  .psi_pct = 0,
+				  .kernel_used = UINT64_MAX};
 }
 
 START_TEST(test_defaults)
@@ -79,7 +82,7 @@ START_TEST(test_defaults)
 	policy_defaults(&c, true, false, 8 * GiB);
 	ck_assert_uint_eq(c.recomp_after_s, 0);
 	ck_assert_uint_eq(c.wb_after_s, POLICY_DEFAULT_WB_AFTER_S);
-	ck_assert_uint_eq(c.wb_daily_bytes, 4 * GiB);
+	ck_assert_uint_eq(c.wb_daily_bytes, 8 * GiB);
 	ck_assert(c.spill);
 	ck_assert_uint_lt(c.low_pct, c.high_pct);
 	ck_assert_uint_eq(c.cpu_pct, POLICY_DEFAULT_CPU_PCT);
@@ -118,6 +121,13 @@ START_TEST(test_parse_values)
 	ck_assert_uint_eq(c.compact_pct, 40);
 	ck_assert_uint_eq(c.read_factor, 8);
 	ck_assert_uint_eq(c.psi_pct, 20);
+	ck_assert_uint_eq(c.trim_pct, POLICY_DEFAULT_TRIM_PCT);
+	ck_assert_int_eq(parse_str("trim=250", &c, why), 0);
+	ck_assert_uint_eq(c.trim_pct, 250);
+	ck_assert_int_eq(parse_str("trim=off", &c, why), 0);
+	ck_assert_uint_eq(c.trim_pct, 0);
+	ck_assert_int_eq(parse_str("trim=1000%", &c, why), 0);
+	ck_assert_uint_eq(c.trim_pct, 1000);
 
 	/* one word changes one setting; the rest stay */
 	ck_assert_int_eq(parse_str("  wb_after=off\t age=1d ", &c, why), 0);
@@ -181,6 +191,9 @@ static const struct {
 	{"read_factor=0", "read_factor"},
 	{"read_factor=1001", "read_factor"},
 	{"psi=101", "psi"},
+	{"trim=1001", "trim"},
+	{"trim=on", "trim"},
+	{"trim=-1", "trim"},
 	{"cpu=20 foo=1", "unknown"}, /* a good word before a bad one */
 	{"cpu=20 age=", "empty"},
 };
@@ -226,11 +239,13 @@ START_TEST(test_format_round_trip)
 	cfgs[2].high_pct = 1;
 	cfgs[2].compact_pct = 0;
 	cfgs[2].psi_pct = 0;
+	cfgs[2].trim_pct = 0;
 	cfgs[3] = cfgs[0];
 	cfgs[3].age_s = UINT32_MAX;
 	cfgs[3].wb_daily_bytes = UINT64_MAX;
 	cfgs[3].read_factor = 1000;
 	cfgs[3].cpu_pct = 100;
+	cfgs[3].trim_pct = 1000;
 	cfgs[4] = cfgs[0];
 	cfgs[4].wb_daily_bytes = 3ULL << 40;
 	cfgs[4].recomp_after_s = 7200;
@@ -253,7 +268,7 @@ START_TEST(test_format_round_trip)
 	ck_assert_int_eq(policy_format(&cfgs[0], buf, (size_t)n), -ENOSPC);
 	ck_assert_int_eq(policy_format(&cfgs[0], buf, (size_t)n + 1), n);
 	/* readable units */
-	ck_assert_ptr_nonnull(strstr(buf, "wb_daily=4G"));
+	ck_assert_ptr_nonnull(strstr(buf, "wb_daily=8G"));
 	ck_assert_ptr_nonnull(strstr(buf, "wb_after=20m"));
 }
 END_TEST
@@ -274,6 +289,8 @@ START_TEST(test_check)
 	b = c, b.compact_pct = 101;
 	ck_assert_int_eq(policy_check(&b), -EINVAL);
 	b = c, b.psi_pct = 101;
+	ck_assert_int_eq(policy_check(&b), -EINVAL);
+	b = c, b.trim_pct = 1001;
 	ck_assert_int_eq(policy_check(&b), -EINVAL);
 }
 END_TEST
@@ -372,7 +389,7 @@ START_TEST(test_ages_read_factor)
 	ck_assert_uint_eq(a.recomp_age_read, 20);
 	ck_assert_uint_eq(a.wb_age, 1800);
 	ck_assert_uint_eq(a.wb_age_read, 60);
-	ck_assert_uint_eq(a.wb_max_bytes, 4 * GiB);
+	ck_assert_uint_eq(a.wb_max_bytes, 8 * GiB);
 
 	/* at least a second */
 	c.recomp_after_s = 10;
@@ -533,6 +550,86 @@ START_TEST(test_spill)
 }
 END_TEST
 
+/* Trim: RAM slots beyond the kernel's Used plus trim_pct go, at their
+ * average size, within the budget and the backing store's room. */
+START_TEST(test_trim)
+{
+	struct policy_cfg c = defaults_full(); /* trim 10 */
+	struct policy p;
+	struct policy_act a;
+	struct policy_in in = in_at(0);
+
+	ck_assert_uint_eq(c.trim_pct, 10);
+	policy_init(&p, &c, 0);
+	in.kernel_used = 1000;
+	in.ram_slots = 1100; /* at the allowance: nothing */
+	in.compr_bytes = 1100 * 2000;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 0);
+	in.ram_slots = 1200; /* 100 slots over, 2000 bytes each */
+	in.compr_bytes = 1200 * 2000;
+	in.now = 1;
+	policy_decide(&p, &in, &a);
+	ck_assert(!a.age); /* decided on every call, not only at aging */
+	ck_assert_uint_eq(a.trim_bytes, 100 * 2000);
+	/* the kernel's Used unknown (not swap, or no reader): nothing */
+	in.kernel_used = UINT64_MAX;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 0);
+	/* nothing used at all: every slot held is beyond it */
+	in.kernel_used = 0;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 1200 * 2000);
+	in.kernel_used = 1000;
+	/* capped by the backing store's room; none without one */
+	in.backing_free = 5000;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 5000);
+	in.backing_free = 0;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 0);
+	in.backing_free = GiB;
+	in.has_backing = false;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 0);
+	in.has_backing = true;
+	/* a larger allowance */
+	c.trim_pct = 50;
+	policy_set(&p, &c);
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 0);
+	in.ram_slots = 1600;
+	in.compr_bytes = 1600 * 2000;
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 100 * 2000);
+	/* within the budget, which it spends; off with trim=0 */
+	c.wb_daily_bytes = 150 * 1000;
+	policy_set(&p, &c);
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 150 * 1000);
+	policy_account(&p, &(struct policy_done){.wb_bytes = 150 * 1000,
+						  .trimmed = 75});
+	ck_assert_uint_eq(p.st.trimmed, 75);
+	ck_assert_uint_eq(p.st.bytes_written, 150 * 1000);
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 0);
+	c.wb_daily_bytes = 0;
+	c.trim_pct = 0;
+	policy_set(&p, &c);
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 0);
+	/* nor with the policy off */
+	c.trim_pct = 10;
+	c.age_s = 0;
+	policy_set(&p, &c);
+	policy_decide(&p, &in, &a);
+	ck_assert_uint_eq(a.trim_bytes, 0);
+	/* the spill's bytes count as written, not against the budget */
+	policy_account(&p, &(struct policy_done){.spill_bytes = 7});
+	ck_assert_uint_eq(p.st.bytes_written, 150 * 1000 + 7);
+}
+END_TEST
+
 /* A write waiting at mem_limit while the pool is below high (its
  * allocation needed a fresh zspage; high 100): spill all the same, or the
  * write waits in vain and fails. */
@@ -575,11 +672,12 @@ END_TEST
 
 START_TEST(test_compact)
 {
-	struct policy_cfg c = defaults_full(); /* 25 % */
+	struct policy_cfg c = defaults_full();
 	struct policy p;
 	struct policy_act a;
 	struct policy_in in = in_at(0);
 
+	c.compact_pct = 25;
 	policy_init(&p, &c, 0);
 	in.pool_bytes = 100 * MiB;
 	in.obj_bytes = 76 * MiB; /* 24 % free */
@@ -709,11 +807,11 @@ START_TEST(test_cpu_share)
 	policy_account(&p, &(struct policy_done){.cpu_ns = 50000000});
 	ck_assert_uint_eq(p.sleep_ns, 0);
 	/* the budget is spent by writeback bytes only */
-	ck_assert_uint_eq(p.st.budget_left, 4 * GiB);
+	ck_assert_uint_eq(p.st.budget_left, 8 * GiB);
 	policy_account(&p, &(struct policy_done){.wb_bytes = GiB,
 						 .written_back = 3,
 						 .recompressed = 4});
-	ck_assert_uint_eq(p.st.budget_left, 3 * GiB);
+	ck_assert_uint_eq(p.st.budget_left, 7 * GiB);
 	ck_assert_uint_eq(p.st.written_back, 3);
 	ck_assert_uint_eq(p.st.recompressed, 4);
 	ck_assert_uint_eq(p.st.steps, 5);
@@ -804,6 +902,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_spill);
 	tcase_add_test(tc, test_spill_write_waits);
+	tcase_add_test(tc, test_trim);
 	tcase_add_test(tc, test_compact);
 	tcase_add_test(tc, test_pressure);
 	tcase_add_test(tc, test_cpu_share);

@@ -16,6 +16,7 @@
 #endif
 
 #include "probe.h"
+#include "kswap.h"
 
 #include <check.h>
 #include <errno.h>
@@ -177,11 +178,22 @@ START_TEST(test_loops)
 	struct probe_dev d = {.dir = base};
 
 	/* no loop device is attached to a file in a new directory */
-	ck_assert(!probe_loop_backing(4000000000U, base));
+	ck_assert(!kswap_loop_backing(4000000000U, base));
 	probe_find_loops(&d);
 	ck_assert_uint_eq(d.nloops, 0);
 	ck_assert(!probe_in_swaps(base));
 	free(d.loops);
+}
+END_TEST
+
+/* kswap_dir_used() of a directory no loop device is on: none is swap, and
+ * the sum is 0 (the policy's trim then does nothing). */
+START_TEST(test_dir_used_none)
+{
+	uint64_t used = 12345;
+
+	ck_assert_int_eq(kswap_dir_used(base, &used), 0);
+	ck_assert_uint_eq(used, 0);
 }
 END_TEST
 
@@ -410,7 +422,7 @@ START_TEST(test_read_attrs_policy)
 }
 END_TEST
 
-/* probe_swaps_used() of @text for @dev: @ret, and @want bytes if found. */
+/* kswap_used_parse() of @text for @dev: @ret, and @want bytes if found. */
 static void expect_swaps(const char *text, const char *dev, int ret,
 			 uint64_t want)
 {
@@ -418,7 +430,7 @@ static void expect_swaps(const char *text, const char *dev, int ret,
 	uint64_t used = 777;
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(probe_swaps_used(f, dev, &used), ret);
+	ck_assert_int_eq(kswap_used_parse(f, dev, &used), ret);
 	ck_assert_uint_eq(used, ret == 1 ? want : 777);
 	fclose(f);
 }
@@ -525,6 +537,7 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, test_dev_matches);
 	tcase_add_test(tc, test_is_mounted);
 	tcase_add_test(tc, test_loops);
+	tcase_add_test(tc, test_dir_used_none);
 	tcase_add_test(tc, test_read_attrs_backing);
 	tcase_add_test(tc, test_read_attrs_old_daemon);
 	tcase_add_test(tc, test_read_attrs_recomp);

@@ -10,7 +10,7 @@
  * (issue 12): settings set and refused, a step at once that marks idle by
  * the store's clock, a kick that wakes the worker, jobs still served, and
  * a pool at mem_limit spilled under the low watermark with two log lines
- * and nothing lost.
+ * and nothing lost, and trim down to the kernel's Used (a fake reader).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -474,7 +474,7 @@ START_TEST(test_policy_spill)
 	ck_assert_uint_eq(ps.written_back, 0);
 	ck_assert_uint_lt(ps.spilled, n / 2); /* what was needed, not all */
 	/* the budget is not spent by spill */
-	ck_assert_uint_eq(ps.budget_left, 32ULL << 20);
+	ck_assert_uint_eq(ps.budget_left, 64ULL << 20);
 	/* room again: writes go in */
 	write_past_limit(n);
 	ck_assert_uint_eq(fake_ctl.bad_frees, 0);
@@ -621,6 +621,85 @@ START_TEST(test_policy_read_first)
 }
 END_TEST
 
+/* The kernel's Used for trim: kused_slots slots, or "not swap". */
+static uint64_t kused_slots;
+static bool kused_swap;
+
+static int fake_kused(void *arg, uint64_t *bytes)
+{
+	(void)arg;
+	if (!kused_swap)
+		return 0;
+	*bytes = __atomic_load_n(&kused_slots, __ATOMIC_RELAXED) * PG;
+	return 1;
+}
+
+static bool trimmed_some(const struct policy_stat *p, uint64_t n)
+{
+	(void)n;
+	return p->trimmed > 0 && logged("policy: trim stopped");
+}
+
+/* RAM slots (same-filled ones aside) of the store. */
+static uint64_t ram_slots(void)
+{
+	struct stats_mm mm;
+
+	store_mm(st, &mm);
+	return mm.orig_data_size / PG - mm.same_pages;
+}
+
+/*
+ * Trim: 40 slots held while the kernel says its swap uses 20: written back,
+ * read-since-written first, until RAM holds at most 20 + 10 %; every page
+ * still reads back equal.  While the file is not swap, nothing moves.
+ */
+START_TEST(test_policy_trim)
+{
+	struct policy_cfg c;
+	struct policy_stat ps;
+	unsigned char p[PG], q[PG];
+	unsigned int flags, len;
+
+	for (uint64_t i = 0; i < 40; i++) {
+		tu_text_page(p, i);
+		ck_assert_int_eq(store_write(st, i, p), 0);
+	}
+	for (uint64_t i = 0; i < 10; i++)
+		ck_assert_int_eq(store_read(st, i, p), 0);
+	policy_defaults(&c, true, false, 0);
+	c.age_s = 86400; /* no aging stage meanwhile */
+	c.wb_after_s = 0;
+	c.spill = false;
+	c.compact_pct = 0;
+	ck_assert_uint_eq(c.trim_pct, 10);
+	kused_swap = false;
+	kused_slots = 20;
+	tier_set_log(tr, note_log, NULL);
+	tier_set_kernel_used(tr, fake_kused, NULL);
+	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
+	ck_assert(wait_stat(steps_at_least, 3, &ps));
+	ck_assert_uint_eq(ps.trimmed, 0);
+	ck_assert_uint_eq(ram_slots(), 40);
+
+	kused_swap = true;
+	ck_assert(wait_stat(trimmed_some, 0, &ps));
+	ck_assert(logged("policy: trim started"));
+	ck_assert_uint_le(ram_slots(), 22);
+	ck_assert_uint_ge(ps.trimmed, 18);
+	ck_assert_uint_eq(ps.trimmed, 40 - ram_slots());
+	ck_assert_uint_gt(ps.bytes_written, 0);
+	for (uint64_t i = 0; i < 40; i++) {
+		ck_assert_int_eq(store_slot_info(st, i, &flags, &len), 0);
+		if (i < 10) /* read since written: first */
+			ck_assert(flags & (1u << (STORE_F_WB - STORE_F_SAME)));
+		tu_text_page(q, i);
+		ck_assert_int_eq(store_read(st, i, p), 0);
+		ck_assert(!memcmp(p, q, PG));
+	}
+}
+END_TEST
+
 static Suite *tier_suite(void)
 {
 	Suite *s = suite_create("tier");
@@ -642,6 +721,7 @@ static Suite *tier_suite(void)
 	tcase_add_test(tc, test_policy_spill_stuck);
 	tcase_add_test(tc, test_policy_spill_compacts_backing);
 	tcase_add_test(tc, test_policy_read_first);
+	tcase_add_test(tc, test_policy_trim);
 	suite_add_tcase(s, tc);
 	return s;
 }
