@@ -487,17 +487,17 @@ static uint64_t spill_due(const struct policy_cfg *cfg,
  * than the kernel's Used plus trim_pct: as many slots as the excess, at
  * their average size, within the budget and the backing store's room.
  */
-static uint64_t trim_due(const struct policy *p, const struct policy_in *in)
+uint64_t policy_trim_bytes(const struct policy *p, const struct policy_in *in)
 {
 	const struct policy_cfg *cfg = &p->cfg;
 	unsigned __int128 allowed, bytes;
 	uint64_t excess;
 
 	if (!cfg->trim_pct || !in->has_backing || !in->backing_free ||
-	    in->kernel_used == UINT64_MAX || !p->budget || !in->ram_slots)
+	    in->kernel_used_slots == UINT64_MAX || !p->budget || !in->ram_slots)
 		return 0;
-	allowed = (unsigned __int128)in->kernel_used +
-		  (unsigned __int128)in->kernel_used * cfg->trim_pct / 100;
+	allowed = (unsigned __int128)in->kernel_used_slots +
+		  (unsigned __int128)in->kernel_used_slots * cfg->trim_pct / 100;
 	if (in->ram_slots <= allowed)
 		return 0;
 	excess = in->ram_slots - (uint64_t)allowed;
@@ -525,7 +525,7 @@ void policy_decide(struct policy *p, const struct policy_in *in,
 	if (!c->age_s)
 		return;
 	act->spill_bytes = spill_due(c, in);
-	act->trim_bytes = trim_due(p, in);
+	act->trim_bytes = policy_trim_bytes(p, in);
 	act->compact = compact_due(c, in);
 	if (in->now < p->next_age)
 		return;

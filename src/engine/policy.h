@@ -163,7 +163,7 @@ struct policy_in {
 	uint64_t ram_slots;	 /* slots held in RAM, same-filled ones
 				    aside (pages_stored - same_pages) */
 	uint64_t compr_bytes;	 /* their compressed size (compr_data_size) */
-	uint64_t kernel_used;	 /* slots the kernel's swap on the file
+	uint64_t kernel_used_slots;	 /* slots the kernel's swap on the file
 				    uses; UINT64_MAX: unknown, or no swap */
 };
 
@@ -230,6 +230,13 @@ void policy_set(struct policy *p, const struct policy_cfg *cfg);
  */
 void policy_decide(struct policy *p, const struct policy_in *in,
 		   struct policy_act *act);
+
+/*
+ * policy_trim_bytes() - what trim is to write back for @in now (the
+ * decision policy_decide() puts in trim_bytes), without changing @p: for
+ * a step that reads the kernel's Used again before it acts.
+ */
+uint64_t policy_trim_bytes(const struct policy *p, const struct policy_in *in);
 
 /* policy_account() - record what the step did (budget, CPU share, counts). */
 void policy_account(struct policy *p, const struct policy_done *done);

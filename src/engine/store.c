@@ -536,8 +536,9 @@ uint64_t store_size(const struct store *s)
 
 void store_set_mem_limit(struct store *s, uint64_t bytes)
 {
+	/* rounded up without overflow: near UINT64_MAX is no limit's 0 */
 	__atomic_store_n(&s->mem_limit_pages,
-			 (bytes + FZ_PAGE_SIZE - 1) / FZ_PAGE_SIZE,
+			 bytes / FZ_PAGE_SIZE + (bytes % FZ_PAGE_SIZE != 0),
 			 __ATOMIC_RELAXED);
 }
 

@@ -24,10 +24,12 @@
  * recompressed, TIER_STEP_WB_BYTES written back) so that a job asked for
  * waits little and the CPU share is kept: after each step the worker
  * sleeps what the share owes (the step's thread CPU time), or until the
- * next aging.  A write that finds the pool at mem_limit kicks the worker
- * (store_set_spill()), which then spills before anything else; spill is
- * not held back by the CPU share (what it owes is paid after).  The worker
- * reads /proc/pressure/memory about every TIER_PSI_MS.  It logs when a
+ * next aging (at most a second while trim watches a swap).  A write that
+ * finds the pool at mem_limit kicks the worker (store_set_spill()), which
+ * then spills before anything else; spill is not held back by the CPU
+ * share (what it owes is paid after).  The worker reads
+ * /proc/pressure/memory, and for trim the kernel's Used of the swap on
+ * the file (tier_set_kernel_used()), about every TIER_PSI_MS.  It logs when a
  * stage starts and stops working, through tier_set_log(), never per page.
  *
  * Locks: tier->lock (the job queue, the policy's settings and counts) and
@@ -50,7 +52,10 @@
 #define TIER_STEP_RECOMP_PAGES 256   /* slots a policy step recompresses */
 #define TIER_STEP_WB_BYTES (4u << 20) /* bytes a policy step writes back */
 #define TIER_POLICY_MAX_SLEEP_MS 10000 /* longest sleep between steps */
-#define TIER_PSI_MS 1000	     /* how often pressure is read */
+#define TIER_PSI_MS 1000	     /* how often pressure (and, for trim,
+					the kernel's Used) is read */
+#define TIER_KUSED_FRESH_MS 100	     /* trim acts on a Used this fresh */
+#define TIER_TRIM_BACKOFF_MS 60000   /* longest hold after trim misses */
 #define TIER_KICK_MS 250	     /* longest wait while spill is on */
 
 struct tier;
@@ -172,8 +177,10 @@ void tier_set_log(struct tier *t, tier_log_fn *fn, void *arg);
  * tier_set_kernel_used() - how the policy's trim learns what the kernel's
  * swap on the file uses: @fn(@arg, &bytes) returns 1 with the bytes in use
  * (/proc/swaps' Used: kswap_dir_used()), 0 when the file is not swap,
- * -errno; called on the worker's thread about every TIER_PSI_MS.  NULL
- * (the default): unknown, and trim does nothing.
+ * -errno; called on the worker's thread, with no tier lock held, about
+ * every TIER_PSI_MS (and again right before trim acts).  NULL (the
+ * default): unknown, and trim does nothing.  @arg must live until
+ * tier_destroy() or the next call.  Context: takes tier->lock.
  */
 typedef int tier_kused_fn(void *arg, uint64_t *bytes);
 void tier_set_kernel_used(struct tier *t, tier_kused_fn *fn, void *arg);

@@ -45,8 +45,11 @@ struct tier_pol {
 	int64_t spill_hold_ms; /* spill moved nothing: not again before */
 	int64_t compact_hold_ms; /* one compaction an aging period */
 	int64_t trim_hold_ms; /* trim moved nothing: not again before */
+	int64_t trim_backoff_ms; /* the hold after the last miss (doubles) */
+	bool trim_last;	      /* the last step trimmed */
+	bool trim_compact;    /* trim left holes: compact when allowed */
 	int64_t kused_ms;     /* when the kernel's Used was last read */
-	uint64_t kused;	      /* what it was, in slots (UINT64_MAX: none) */
+	uint64_t kused_slots;	      /* what it was, in slots (UINT64_MAX: none) */
 	struct tier_stage st_spill, st_recomp, st_wb, st_compact, st_trim;
 	bool budget_spent;    /* logged */
 	bool pressure;	      /* logged */

@@ -6,8 +6,10 @@
  *
  * A step does one thing, in this order: spill (a write may be waiting;
  * written back coldest first, then the pool compacted so that the freed
- * objects give memory back, then the waiting writes woken); else a
- * compaction when due (at most one an aging period); else the aging
+ * objects give memory back, then the waiting writes woken); else trim
+ * (coldest first, every other step while another stage waits; a
+ * compaction follows a trim run); else a compaction when due (at most one
+ * an aging period); else the aging
  * stages decided at the last aging, one part at a time: marking idle,
  * TIER_STEP_RECOMP_PAGES recompressed, TIER_STEP_WB_BYTES written back.
  * A stage whose part was full stays pending for the next step, which
@@ -88,6 +90,25 @@ static unsigned int read_psi(void)
 	return pct;
 }
 
+/* The kernel's Used of the swap on the file, in slots, into
+ * w->kused_slots (UINT64_MAX: no reader, not swap, or unreadable). */
+static void read_kused(struct tier *t)
+{
+	struct tier_pol *w = &t->pol;
+	tier_kused_fn *fn;
+	void *arg;
+	uint64_t b = 0;
+
+	pthread_mutex_lock(&t->lock);
+	fn = t->kused_fn;
+	arg = t->kused_arg;
+	pthread_mutex_unlock(&t->lock);
+	w->kused_slots = UINT64_MAX;
+	if (fn && fn(arg, &b) == 1)
+		w->kused_slots = b / FZ_PAGE_SIZE;
+	w->kused_ms = tier_mono_ms();
+}
+
 static void pol_in(struct tier *t, struct policy_in *in)
 {
 	struct store *s = t->store;
@@ -126,21 +147,11 @@ static void pol_in(struct tier *t, struct policy_in *in)
 				? mm.orig_data_size / FZ_PAGE_SIZE - mm.same_pages
 				: 0;
 	in->compr_bytes = mm.compr_data_size;
-	if (w->kused_ms == 0 || now - w->kused_ms >= TIER_PSI_MS) {
-		tier_kused_fn *fn;
-		void *arg;
-		uint64_t b = 0;
-
-		pthread_mutex_lock(&t->lock);
-		fn = t->kused_fn;
-		arg = t->kused_arg;
-		pthread_mutex_unlock(&t->lock);
-		w->kused = UINT64_MAX;
-		if (fn && fn(arg, &b) == 1)
-			w->kused = b / FZ_PAGE_SIZE;
-		w->kused_ms = now;
-	}
-	in->kernel_used = w->kused;
+	if (!w->p.cfg.trim_pct || !bk)
+		w->kused_slots = UINT64_MAX; /* not read: trim cannot act */
+	else if (w->kused_ms == 0 || now - w->kused_ms >= TIER_PSI_MS)
+		read_kused(t);
+	in->kernel_used_slots = w->kused_slots;
 }
 
 /* A stage's part did @slots (@bytes): log when it starts working. */
@@ -263,25 +274,35 @@ static bool do_spill(struct tier *t, const struct policy_in *in,
 }
 
 /* Write back the coldest slots for trim, within the budget (decided);
- * false: nothing was moved (then not again for TIER_MAINTAIN_MS). */
+ * false: nothing was moved (then not again for a while, longer after
+ * each miss: up to TIER_TRIM_BACKOFF_MS). */
 static bool do_trim(struct tier *t, const struct policy_in *in,
 		    const struct policy_act *a, struct policy_done *d)
 {
 	struct tier_pol *w = &t->pol;
+	struct backing *bk = store_backing(t->store);
 	uint64_t moved = 0, bytes = 0;
 	const char *why = NULL;
 	char b1[32], b2[32];
 	int ret;
 
-	if (!w->st_trim.on)
+	ret = wb_coldest(t->store, a->trim_bytes, &moved, &bytes);
+	/* full of dead space: its compaction makes room (as for spill) */
+	if (ret == -ENOSPC && bk && backing_compact(bk) > 0) {
+		backing_maintain(bk);
+		ret = 0;
+		if (!moved) /* room made: try again soon, not a miss */
+			return false;
+	}
+	d->trimmed += moved;
+	d->wb_bytes += bytes;
+	if (moved && !w->st_trim.on) {
 		pol_log(w, LOG_INFO,
 			"policy: trim started: %s held in RAM, the swap uses %s",
 			mib(b1, in->ram_slots * FZ_PAGE_SIZE),
-			mib(b2, in->kernel_used * FZ_PAGE_SIZE));
-	w->st_trim.on = true;
-	ret = wb_coldest(t->store, a->trim_bytes, &moved, &bytes);
-	d->trimmed += moved;
-	d->wb_bytes += bytes;
+			mib(b2, in->kernel_used_slots * FZ_PAGE_SIZE));
+		w->st_trim.on = true;
+	}
 	stage_did(w, &w->st_trim, "trim", moved, bytes);
 	if (ret == -ENOSPC)
 		why = "the backing store is full";
@@ -291,11 +312,18 @@ static bool do_trim(struct tier *t, const struct policy_in *in,
 		why = "no slot left to write back";
 	if (why) {
 		stage_end(w, &w->st_trim, "trim", why);
-		w->trim_hold_ms = tier_mono_ms() + TIER_MAINTAIN_MS;
+		w->trim_backoff_ms = w->trim_backoff_ms
+					     ? w->trim_backoff_ms * 2
+					     : TIER_MAINTAIN_MS;
+		if (w->trim_backoff_ms > TIER_TRIM_BACKOFF_MS)
+			w->trim_backoff_ms = TIER_TRIM_BACKOFF_MS;
+		w->trim_hold_ms = tier_mono_ms() + w->trim_backoff_ms;
 		return false;
 	}
-	/* the objects written back leave holes: compaction may follow */
-	w->compact_hold_ms = 0;
+	w->trim_backoff_ms = 0;
+	/* the objects written back leave holes: a compaction follows (at
+	 * most one an aging period), whatever compact_pct says */
+	w->trim_compact = true;
 	return true;
 }
 
@@ -403,11 +431,18 @@ uint32_t tier_policy_step(struct tier *t)
 	struct policy_done d = {0};
 	uint64_t cpu0 = thread_cpu_ns();
 	int64_t now_ms;
-	bool spilling = false, trimming = false, more;
-	uint32_t ms, max_ms;
+	bool spilling = false, trimming = false, other, more;
+	uint32_t ms, now_s;
 
 	pol_in(t, &in);
 	policy_decide(&w->p, &in, &a);
+	/* trim acts on the kernel's Used of now, not of up to a second ago:
+	 * slots allocated since then may not have reached the store yet */
+	if (a.trim_bytes && tier_mono_ms() - w->kused_ms >= TIER_KUSED_FRESH_MS) {
+		read_kused(t);
+		in.kernel_used_slots = w->kused_slots;
+		a.trim_bytes = policy_trim_bytes(&w->p, &in);
+	}
 	if (w->p.st.pressure != w->pressure) {
 		w->pressure = w->p.st.pressure;
 		if (w->pressure)
@@ -434,10 +469,20 @@ uint32_t tier_policy_step(struct tier *t)
 				  "under the high watermark");
 		if (!a.trim_bytes)
 			stage_end(w, &w->st_trim, "trim",
-				  "RAM holds no more than the swap uses");
-		if (a.trim_bytes && now_ms >= w->trim_hold_ms) {
+				  !w->p.budget ? "the daily budget is spent"
+				  : in.has_backing && !in.backing_free
+				      ? "the backing store is full"
+				      : "RAM holds no more than the swap uses");
+		/* trim takes every other step while another stage waits */
+		w->trim_compact = w->trim_compact && w->p.cfg.compact_pct;
+		other = (a.compact || w->trim_compact) ||
+			w->pend_age || w->pend_recomp || w->pend_wb;
+		if (a.trim_bytes && now_ms >= w->trim_hold_ms &&
+		    !(w->trim_last && other)) {
 			trimming = do_trim(t, &in, &a, &d);
-		} else if (a.compact && now_ms >= w->compact_hold_ms) {
+		} else if ((a.compact || w->trim_compact) &&
+			   now_ms >= w->compact_hold_ms) {
+			w->trim_compact = false;
 			do_compact(t, &d);
 		} else if (w->pend_age) {
 			d.aged = store_mark_idle(t->store, false,
@@ -449,24 +494,22 @@ uint32_t tier_policy_step(struct tier *t)
 			do_writeback(t, &d);
 		}
 	}
+	w->trim_last = trimming;
 	more = w->pend_age || w->pend_recomp || w->pend_wb || trimming;
 	d.cpu_ns = thread_cpu_ns() - cpu0;
 	policy_account(&w->p, &d);
 	if (spilling) /* writes may be waiting: the share is paid after */
 		return 0;
-	/* trim follows the kernel's Used, read every TIER_PSI_MS (what the
-	 * share owes beyond that stays owed) */
-	max_ms = TIER_POLICY_MAX_SLEEP_MS;
-	if (w->p.cfg.trim_pct && in.has_backing) {
-		pthread_mutex_lock(&t->lock);
-		if (t->kused_fn)
-			max_ms = TIER_PSI_MS;
-		pthread_mutex_unlock(&t->lock);
-	}
 	/* with a stage pending, only what the share owes (as if aging were
-	 * due now); else until the next aging too */
-	ms = policy_sleep_ms(&w->p, more ? w->p.next_age : store_now(t->store),
-			     max_ms);
+	 * due now); else until the next aging too, or, while trim watches a
+	 * swap, a second at most (as if aging were due then): the share's
+	 * debt is paid whole either way */
+	now_s = store_now(t->store);
+	if (more)
+		now_s = w->p.next_age;
+	else if (w->kused_slots != UINT64_MAX && w->p.next_age > now_s + 1)
+		now_s = w->p.next_age - TIER_PSI_MS / 1000;
+	ms = policy_sleep_ms(&w->p, now_s, TIER_POLICY_MAX_SLEEP_MS);
 	/* spill held back: try again when the hold ends, for writes at the
 	 * limit fail at once meanwhile and no longer kick */
 	now_ms = tier_mono_ms();
@@ -499,6 +542,7 @@ void tier_policy_take(struct tier *t)
 	w->log_arg = t->log_arg;
 	w->due_ms = 0; /* a step at once, with the new settings */
 	w->spill_hold_ms = w->compact_hold_ms = w->trim_hold_ms = 0;
+	w->trim_backoff_ms = 0;
 	w->kused_ms = 0;
 	if (!w->on)
 		w->pend_age = w->pend_recomp = w->pend_wb = false;

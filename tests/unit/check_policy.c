@@ -57,7 +57,7 @@ static struct policy_in in_at(uint32_t now)
 				  .backing_free = 4 * GiB,
 				  .has_secondary = true,
 				  .psi_pct = 0,
-				  .kernel_used = UINT64_MAX};
+				  .kernel_used_slots = UINT64_MAX};
 }
 
 START_TEST(test_defaults)
@@ -561,7 +561,7 @@ START_TEST(test_trim)
 
 	ck_assert_uint_eq(c.trim_pct, 10);
 	policy_init(&p, &c, 0);
-	in.kernel_used = 1000;
+	in.kernel_used_slots = 1000;
 	in.ram_slots = 1100; /* at the allowance: nothing */
 	in.compr_bytes = 1100 * 2000;
 	policy_decide(&p, &in, &a);
@@ -573,14 +573,14 @@ START_TEST(test_trim)
 	ck_assert(!a.age); /* decided on every call, not only at aging */
 	ck_assert_uint_eq(a.trim_bytes, 100 * 2000);
 	/* the kernel's Used unknown (not swap, or no reader): nothing */
-	in.kernel_used = UINT64_MAX;
+	in.kernel_used_slots = UINT64_MAX;
 	policy_decide(&p, &in, &a);
 	ck_assert_uint_eq(a.trim_bytes, 0);
 	/* nothing used at all: every slot held is beyond it */
-	in.kernel_used = 0;
+	in.kernel_used_slots = 0;
 	policy_decide(&p, &in, &a);
 	ck_assert_uint_eq(a.trim_bytes, 1200 * 2000);
-	in.kernel_used = 1000;
+	in.kernel_used_slots = 1000;
 	/* capped by the backing store's room; none without one */
 	in.backing_free = 5000;
 	policy_decide(&p, &in, &a);

@@ -623,12 +623,12 @@ END_TEST
 
 /* The kernel's Used for trim: kused_slots slots, or "not swap". */
 static uint64_t kused_slots;
-static bool kused_swap;
+static int kused_swap; /* atomic: read by the worker */
 
 static int fake_kused(void *arg, uint64_t *bytes)
 {
 	(void)arg;
-	if (!kused_swap)
+	if (!__atomic_load_n(&kused_swap, __ATOMIC_RELAXED))
 		return 0;
 	*bytes = __atomic_load_n(&kused_slots, __ATOMIC_RELAXED) * PG;
 	return 1;
@@ -638,6 +638,12 @@ static bool trimmed_some(const struct policy_stat *p, uint64_t n)
 {
 	(void)n;
 	return p->trimmed > 0 && logged("policy: trim stopped");
+}
+
+static bool compacted_once(const struct policy_stat *p, uint64_t n)
+{
+	(void)n;
+	return p->compactions > 0;
 }
 
 /* RAM slots (same-filled ones aside) of the store. */
@@ -651,8 +657,9 @@ static uint64_t ram_slots(void)
 
 /*
  * Trim: 40 slots held while the kernel says its swap uses 20: written back,
- * read-since-written first, until RAM holds at most 20 + 10 %; every page
- * still reads back equal.  While the file is not swap, nothing moves.
+ * read-since-written first, until RAM holds at most 20 + 10 %, then a
+ * compaction; every page still reads back equal.  While the file is not
+ * swap, nothing moves.
  */
 START_TEST(test_policy_trim)
 {
@@ -668,13 +675,13 @@ START_TEST(test_policy_trim)
 	for (uint64_t i = 0; i < 10; i++)
 		ck_assert_int_eq(store_read(st, i, p), 0);
 	policy_defaults(&c, true, false, 0);
-	c.age_s = 86400; /* no aging stage meanwhile */
+	c.age_s = 1; /* a step a second while the file is not swap */
 	c.wb_after_s = 0;
 	c.spill = false;
-	c.compact_pct = 0;
+	c.compact_pct = 100; /* never by itself: only after trim */
 	ck_assert_uint_eq(c.trim_pct, 10);
-	kused_swap = false;
-	kused_slots = 20;
+	__atomic_store_n(&kused_swap, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&kused_slots, 20, __ATOMIC_RELAXED);
 	tier_set_log(tr, note_log, NULL);
 	tier_set_kernel_used(tr, fake_kused, NULL);
 	ck_assert_int_eq(tier_set_policy(tr, &c), 0);
@@ -682,13 +689,15 @@ START_TEST(test_policy_trim)
 	ck_assert_uint_eq(ps.trimmed, 0);
 	ck_assert_uint_eq(ram_slots(), 40);
 
-	kused_swap = true;
+	__atomic_store_n(&kused_swap, 1, __ATOMIC_RELAXED);
 	ck_assert(wait_stat(trimmed_some, 0, &ps));
 	ck_assert(logged("policy: trim started"));
 	ck_assert_uint_le(ram_slots(), 22);
 	ck_assert_uint_ge(ps.trimmed, 18);
 	ck_assert_uint_eq(ps.trimmed, 40 - ram_slots());
 	ck_assert_uint_gt(ps.bytes_written, 0);
+	/* the holes the written-back objects left: compacted after */
+	ck_assert(wait_stat(compacted_once, 0, &ps));
 	for (uint64_t i = 0; i < 40; i++) {
 		ck_assert_int_eq(store_slot_info(st, i, &flags, &len), 0);
 		if (i < 10) /* read since written: first */
