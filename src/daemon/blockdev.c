@@ -25,9 +25,15 @@
 #include <syslog.h>
 
 #include "util.h"
+#ifdef FZ_FLOOR
+#include "floor.h"
+#endif
 
 struct bdev {
 	struct store *store; /* the caller's; outlives the device */
+#ifdef FZ_FLOOR
+	struct floor *floor; /* bench/fzram-floor: the blocks (floor.h) */
+#endif
 	pthread_mutex_t
 	    stripes[BDEV_NR_STRIPES]; /* by slot % BDEV_NR_STRIPES */
 };
@@ -59,6 +65,42 @@ static struct bdev_piece bdev_split(uint64_t pos, uint64_t end)
 static pthread_mutex_t *bdev_stripe(struct bdev *bd, uint64_t slot)
 {
 	return &bd->stripes[slot % BDEV_NR_STRIPES];
+}
+
+/*
+ * Where a block's bytes live: the store, or in bench/fzram-floor (built
+ * with FZ_FLOOR) the floor's plain page map instead (floor.h), so that the
+ * floor daemon runs every line of this file and of the transports but the
+ * engine's.
+ */
+static int bdev_load(struct bdev *bd, uint64_t slot, void *dst)
+{
+#ifdef FZ_FLOOR
+	floor_load(bd->floor, slot, dst);
+	return 0;
+#else
+	return store_read(bd->store, slot, dst);
+#endif
+}
+
+static int bdev_save(struct bdev *bd, uint64_t slot, const void *src)
+{
+#ifdef FZ_FLOOR
+	floor_save(bd->floor, slot, src);
+	return 0;
+#else
+	return store_write(bd->store, slot, src);
+#endif
+}
+
+static int bdev_drop(struct bdev *bd, uint64_t slot)
+{
+#ifdef FZ_FLOOR
+	floor_drop(bd->floor, slot);
+	return 0;
+#else
+	return store_discard(bd->store, slot, 1);
+#endif
 }
 
 /*
@@ -111,17 +153,17 @@ static int bdev_write_piece(struct bdev *bd, const struct bdev_piece *p,
 
 	pthread_mutex_lock(stripe);
 	if (p->len == FZ_PAGE_SIZE && data) {
-		err = store_write(bd->store, p->slot, data);
+		err = bdev_save(bd, p->slot, data);
 		goto out_unlock;
 	}
-	err = store_read(bd->store, p->slot, page);
+	err = bdev_load(bd, p->slot, page);
 	if (err)
 		goto out_unlock;
 	if (data)
 		memcpy(page + p->off, data, p->len);
 	else
 		memset(page + p->off, 0, p->len);
-	err = store_write(bd->store, p->slot, page);
+	err = bdev_save(bd, p->slot, page);
 out_unlock:
 	pthread_mutex_unlock(stripe);
 	if (err == -EIO)
@@ -146,7 +188,7 @@ static int bdev_clear(struct bdev *bd, uint64_t off, uint64_t len)
 		} else {
 			/* the stripe: see the lock order in blockdev.h */
 			pthread_mutex_lock(bdev_stripe(bd, p.slot));
-			err = store_discard(bd->store, p.slot, 1);
+			err = bdev_drop(bd, p.slot);
 			pthread_mutex_unlock(bdev_stripe(bd, p.slot));
 		}
 		if (err)
@@ -165,6 +207,13 @@ int bdev_create(struct store *store, struct bdev **out)
 	if (!bd)
 		return -ENOMEM;
 	bd->store = store;
+#ifdef FZ_FLOOR
+	err = floor_create(store_size(store), &bd->floor);
+	if (err) {
+		free(bd);
+		return err;
+	}
+#endif
 	for (i = 0; i < BDEV_NR_STRIPES; i++) {
 		err = pthread_mutex_init(&bd->stripes[i], NULL);
 		if (err)
@@ -176,6 +225,9 @@ int bdev_create(struct store *store, struct bdev **out)
 out_stripes:
 	while (i--)
 		pthread_mutex_destroy(&bd->stripes[i]);
+#ifdef FZ_FLOOR
+	floor_destroy(bd->floor);
+#endif
 	free(bd);
 	return -err;
 }
@@ -188,6 +240,9 @@ void bdev_destroy(struct bdev *bd)
 		return;
 	for (i = 0; i < BDEV_NR_STRIPES; i++)
 		pthread_mutex_destroy(&bd->stripes[i]);
+#ifdef FZ_FLOOR
+	floor_destroy(bd->floor);
+#endif
 	free(bd);
 }
 
@@ -218,9 +273,9 @@ ssize_t bdev_read(struct bdev *bd, void *buf, size_t len, uint64_t off)
 
 		p = bdev_split(pos, end);
 		if (p.len == FZ_PAGE_SIZE) {
-			err = store_read(bd->store, p.slot, dst);
+			err = bdev_load(bd, p.slot, dst);
 		} else {
-			err = store_read(bd->store, p.slot, page);
+			err = bdev_load(bd, p.slot, page);
 			if (!err)
 				memcpy(dst, page + p.off, p.len);
 		}
@@ -269,5 +324,20 @@ int bdev_zero(struct bdev *bd, uint64_t off, uint64_t len)
 
 int bdev_resize(struct bdev *bd, uint64_t size)
 {
+#ifdef FZ_FLOOR
+	uint64_t old = bdev_size(bd), slot;
+	int err;
+
+	/* the floor's map has the size it was made with */
+	if (size > floor_bytes(bd->floor))
+		return -EINVAL;
+	err = store_resize(bd->store, size);
+	/* blocks past a new end read as zeros when it grows again */
+	for (slot = size / FZ_PAGE_SIZE; !err && slot < old / FZ_PAGE_SIZE;
+	     slot++)
+		floor_drop(bd->floor, slot);
+	return err;
+#else
 	return store_resize(bd->store, size);
+#endif
 }
