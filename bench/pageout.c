@@ -31,6 +31,11 @@
  * system, irq, softirq, steal) over each timed phase: it includes the
  * kernel's and a swap daemon's work, and anything else that runs.
  *
+ * With $PAGEOUT_TRACE set to a tracefs directory (/sys/kernel/tracing), it
+ * turns tracing on (tracing_on) for the random swap-in alone and writes a
+ * marker ("pageout randin start", "... end") at each end, for
+ * bench/faultsplit to cut each fault into its stages.
+ *
  * With -s, it stops twice for the harness: after the fill it prints
  * "filled" and reads a line from stdin; after the first page-out (and
  * reclaim) it prints "paged" and reads a line again.
@@ -66,6 +71,37 @@
 static void reclaim(size_t bytes)
 {
 	reclaim_cgroup("pageout", getenv("PAGEOUT_RECLAIM"), bytes);
+}
+
+/* Tracing on or off around the random swap-in; see the top. */
+static void trace_set(int on)
+{
+	const char *dir = getenv("PAGEOUT_TRACE");
+	char path[512], mark[64];
+	int fd, n;
+
+	if (!dir || !*dir)
+		return;
+	n = snprintf(mark, sizeof(mark), "pageout randin %s\n",
+		     on ? "start" : "end");
+	for (int step = 0; step < 2; step++) {
+		/* on: tracing on, then the marker; off: marker, then off */
+		if ((step == 0) == (on != 0)) {
+			snprintf(path, sizeof(path), "%s/tracing_on", dir);
+			fd = open(path, O_WRONLY);
+			if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1)
+				fprintf(stderr, "pageout: %s: %s\n", path,
+					strerror(errno));
+		} else {
+			snprintf(path, sizeof(path), "%s/trace_marker", dir);
+			fd = open(path, O_WRONLY);
+			if (fd < 0 || write(fd, mark, (size_t)n) != n)
+				fprintf(stderr, "pageout: %s: %s\n", path,
+					strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 static void handshake(int on, const char *what)
@@ -214,6 +250,7 @@ int main(int argc, char **argv)
 	reclaim(len);
 
 	/* Random in, each fault timed; verify after. */
+	trace_set(1);
 	c0 = cpu_busy();
 	t0 = now();
 	for (i = 0; i < npages; i++) {
@@ -227,6 +264,7 @@ int main(int argc, char **argv)
 	}
 	t1 = now();
 	c1 = cpu_busy();
+	trace_set(0);
 	rnd_s = t1 - t0;
 	rnd_cpu = c1 - c0;
 	bad += verify(mem, sums, npages, "random swap-in");

@@ -25,6 +25,7 @@
 #include "codec.h"
 #include "ctl.h"
 #include "output.h"
+#include "pagecluster.h"
 #include "probe.h"
 #include "setup.h"
 #include "traindict.h"
@@ -71,6 +72,9 @@ static void usage(void)
 	       "                         the primary's level and dictionary\n"
 	       "     --priority <prio>   swap priority, -1 to 32767 "
 	       "(default %d)\n"
+	       "     --page-cluster <n>|keep\n"
+	       "                         vm.page-cluster while it is up "
+	       "(default %d)\n"
 	       "     --mem-limit <size>  cap on the pool's memory (0: none)\n"
 	       "     --backing <path>    writeback tier: a file, block device "
 	       "or directory\n"
@@ -100,7 +104,7 @@ static void usage(void)
 	       " -h, --help              display this help\n"
 	       " -V, --version           display version\n"
 	       "\nAvailable output columns:\n",
-	       SETUP_DEFAULT_PRIORITY);
+	       SETUP_DEFAULT_PRIORITY, PC_DEFAULT);
 	for (int c = 0; c < OUTPUT_NR_COLS; c++)
 		printf(" %13s  %s\n", output_col_name((enum output_col)c),
 		       output_col_help((enum output_col)c));
@@ -119,6 +123,7 @@ enum {
 	OPT_ALGORITHM, /* also --train-dict's */
 	OPT_LEVEL, /* the first of --swapon's alone */
 	OPT_PRIORITY,
+	OPT_PAGE_CLUSTER,
 	OPT_MEM_LIMIT,
 	OPT_OPTIONS,
 	OPT_BACKING,
@@ -145,6 +150,7 @@ static const struct option long_opts[] = {
     {"algorithm", required_argument, NULL, OPT_ALGORITHM},
     {"level", required_argument, NULL, OPT_LEVEL},
     {"priority", required_argument, NULL, OPT_PRIORITY},
+    {"page-cluster", required_argument, NULL, OPT_PAGE_CLUSTER},
     {"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
     {"options", required_argument, NULL, OPT_OPTIONS},
     {"backing", required_argument, NULL, OPT_BACKING},
@@ -254,6 +260,9 @@ static int parse_cli(int argc, char *argv[], struct cli *c)
 		case OPT_PRIORITY:
 			c->sa.priority_arg = optarg;
 			break;
+		case OPT_PAGE_CLUSTER:
+			c->sa.page_cluster_arg = optarg;
+			break;
 		case OPT_MEM_LIMIT:
 			c->sa.mem_limit = optarg;
 			break;
@@ -319,9 +328,10 @@ static int check_modes(const struct cli *c)
 	}
 	if (c->train_dict && c->sw_only) {
 		ctl_err("--train-dict takes --size and --algorithm; --level, "
-			"--algorithm-params, --priority, --mem-limit, "
-			"--backing, --backing-size, --backing-encrypt, "
-			"--recomp, --options and --dry-run need --swapon");
+			"--algorithm-params, --priority, --page-cluster, "
+			"--mem-limit, --backing, --backing-size, "
+			"--backing-encrypt, --recomp, --options and --dry-run "
+			"need --swapon");
 		return -1;
 	}
 	if (c->quiet && !c->train_dict) {
@@ -330,9 +340,9 @@ static int check_modes(const struct cli *c)
 	}
 	if (c->sw_opt && !c->swapon && !c->train_dict) {
 		ctl_err("--size, --algorithm, --level, --algorithm-params, "
-			"--priority, --mem-limit, --backing, --backing-size, "
-			"--backing-encrypt, --recomp, --options and --dry-run "
-			"need --swapon");
+			"--priority, --page-cluster, --mem-limit, --backing, "
+			"--backing-size, --backing-encrypt, --recomp, --options "
+			"and --dry-run need --swapon");
 		return -1;
 	}
 	if (c->all && !c->swapoff) {

@@ -42,6 +42,7 @@
 #include "ctl.h"
 #include "probe.h"
 #include "kswap.h"
+#include "pagecluster.h"
 
 #define SETTLE_MS 5000 /* bound on every wait for the kernel */
 #define POLL_MS 20     /* between two looks while waiting */
@@ -463,6 +464,38 @@ static int parse_loop(const char *dev, unsigned int *id)
  * swap_up() - mount, mkswap, losetup, swapon in /run/fzram/N, undoing
  * everything on a failure.  Prints the loop device.  Return: 0 or 1.
  */
+/* vm.page-cluster for the swap just brought up (see the top). */
+static void page_cluster_set(int value)
+{
+	int err = pc_apply(PC_SYSCTL, PC_STATE, value);
+
+	if (err)
+		ctl_err("warning: vm.page-cluster: could not set %d (%s); the "
+			"swap is up, its swap-in slower",
+			value, strerror(-err));
+}
+
+/* Put vm.page-cluster back if no fzram is left in SETUP_RUN_DIR. */
+static void page_cluster_restore(void)
+{
+	struct probe_list l = {NULL, 0};
+	bool ours = false;
+	int err;
+
+	if (probe_devs_read(&l))
+		return;
+	for (size_t i = 0; i < l.n; i++)
+		ours |= is_run_dir(l.v[i].dir);
+	probe_devs_free(&l);
+	if (ours)
+		return;
+	err = pc_restore(PC_SYSCTL, PC_STATE);
+	if (err < 0)
+		ctl_err("warning: vm.page-cluster: could not put back the "
+			"value fzramctl --swapon found (%s)",
+			strerror(-err));
+}
+
 static int swap_up(const struct setup_args *a, const char *dir)
 {
 	char dev[64], prio[16], *file = NULL;
@@ -489,6 +522,7 @@ static int swap_up(const struct setup_args *a, const char *dir)
 		goto out_detach;
 	printf("%s\n", dev);
 	ret = 0;
+	page_cluster_set(a->page_cluster);
 	goto out;
 
 out_detach:
@@ -552,6 +586,7 @@ int setup_swapoff(const char *target)
 		ret = 1;
 	}
 	probe_devs_free(&l);
+	page_cluster_restore();
 	return ret;
 }
 
@@ -723,6 +758,15 @@ int setup_check(struct setup_args *a)
 			fail);
 		return -1;
 	}
+	if (a->page_cluster_arg &&
+	    pc_parse(a->page_cluster_arg, &a->page_cluster)) {
+		ctl_err("--page-cluster: '%s' is not a number from 0 to %d or "
+			"'keep'",
+			a->page_cluster_arg, PC_MAX);
+		return -1;
+	}
+	if (!a->page_cluster_arg)
+		a->page_cluster = PC_DEFAULT;
 	a->priority = priority;
 	a->prim = prim;
 	memcpy(a->sec, sec, sizeof(sec));

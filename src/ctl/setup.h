@@ -12,6 +12,10 @@
  * umount, rmdir) and stops at the first that fails: a swap is never left on
  * a loop device whose file is gone.
  *
+ * Once the swap is on, --swapon sets vm.page-cluster (pagecluster.h);
+ * --swapoff puts it back when no fzram is left in SETUP_RUN_DIR.  Neither
+ * fails for it: what went wrong is printed as a warning.
+ *
  * For the tests, FZRAMCTL_FAIL_AT=mount|mkswap|losetup|swapon makes that
  * step of --swapon fail on purpose, and FZRAM names the daemon to run.
  * Every failure is printed (ctl_err()) where it happens.
@@ -53,6 +57,9 @@ struct setup_args {
 	const char *options;	  /* more of fzram's -o options, or NULL */
 	const char *priority_arg; /* NULL: SETUP_DEFAULT_PRIORITY */
 	int priority;		  /* set by setup_check() from @priority_arg */
+	const char *page_cluster_arg; /* --page-cluster: 0..PC_MAX or "keep";
+				     NULL: PC_DEFAULT (pagecluster.h) */
+	int page_cluster;	  /* set by setup_check(): PC_KEEP or 0.. */
 	/* Set by setup_check(), for setup_fzram_opts(): */
 	struct codecarg prim;	  /* --algorithm, --level and -p, checked;
 				     the dictionary absolute */

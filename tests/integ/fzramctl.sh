@@ -167,6 +167,12 @@ ctl_cleanup() {
 				[ -e "$_a" ] || mkdir "$_a"
 			done
 	fi
+	# vm.page-cluster as we found it, if a failure left it changed
+	if [ -n "${PC0-}" ] && [ "$(cat "$PCF")" != "$PC0" ]; then
+		log "CLEANUP: vm.page-cluster back to $PC0"
+		echo "$PC0" >"$PCF"
+	fi
+	[ -z "${PCSTATE_OURS-}" ] || rm -f "$PCSTATE"
 	(exit "$_crc")
 	cleanup
 }
@@ -594,6 +600,53 @@ else
 fi
 
 bad_args "--swapoff of something not fzram" --swapoff /dev/null
+bad_args "a --page-cluster out of range" --swapon --page-cluster 11
+bad_args "a --page-cluster not a number" --swapon --page-cluster fast
+bad_args "--page-cluster without --swapon" --page-cluster 4
+
+# vm.page-cluster: set by --swapon (5, or --page-cluster N, or left with
+# keep), put back by the --swapoff of the last fzram in /run/fzram; run
+# alone, as --all below, since the setting is the whole machine's.
+PCF=/proc/sys/vm/page-cluster PCSTATE=/run/fzram-page-cluster
+if ! suite_alone; then
+	suite_shared
+	log "the suite's lock is busy: vm.page-cluster not checked"
+elif other_fzrams || [ -e "$PCSTATE" ]; then
+	suite_shared
+	log "other fzram mounts exist: vm.page-cluster not checked"
+else
+	PC0=$(cat "$PCF")
+	PCSTATE_OURS=1
+	# a start that is none of the values set below
+	echo 2 >"$PCF"
+	swapon_ok --size 16M
+	assert_eq "$(cat "$PCF")" 5 "vm.page-cluster with the swap up"
+	assert_eq "$(cat "$PCSTATE")" "2 5" "$PCSTATE"
+	swapoff_ok "$DEV"
+	assert_eq "$(cat "$PCF")" 2 "vm.page-cluster after --swapoff"
+	[ ! -e "$PCSTATE" ] || fail "$PCSTATE left after the last --swapoff"
+	swapon_ok --size 16M --page-cluster 4
+	d1=$DEV f1=$SF s1=$SD
+	assert_eq "$(cat "$PCF")" 4 "vm.page-cluster with --page-cluster 4"
+	swapon_ok --size 16M --page-cluster keep
+	assert_eq "$(cat "$PCF")" 4 "vm.page-cluster with --page-cluster keep"
+	# (not swapoff_ok: the first swap is still up, /run/fzram not as it was)
+	ctl --swapoff "$DEV" || fail "fzramctl --swapoff $DEV exited $? ($(cat "$T/err"))"
+	assert_eq "$(cat "$PCF")" 4 "vm.page-cluster with another fzram up"
+	DEV=$d1 SF=$f1 SD=$s1
+	swapoff_ok "$DEV"
+	assert_eq "$(cat "$PCF")" 2 "vm.page-cluster after the last --swapoff"
+	# a value the administrator set meanwhile is left
+	swapon_ok --size 16M
+	echo 1 >"$PCF"
+	swapoff_ok "$DEV"
+	assert_eq "$(cat "$PCF")" 1 "vm.page-cluster set by hand while up"
+	[ ! -e "$PCSTATE" ] || fail "$PCSTATE left after --swapoff"
+	echo "$PC0" >"$PCF"
+	PCSTATE_OURS=
+	suite_shared
+	ok "vm.page-cluster: 5 while up, --page-cluster 4 and keep, put back by the last --swapoff"
+fi
 
 # --swapoff --all acts on every fzram: it runs only with the suite's lock
 # held alone (no other test of ours is running; see lib.sh) and no fzram

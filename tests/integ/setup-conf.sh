@@ -70,6 +70,14 @@ cat >"$T/good.conf" <<EOF
 [plain]
 size = 64M
 
+[page-cluster]
+size = 64M
+page-cluster = 4
+
+[page-cluster-keep]
+size = 64M
+page-cluster = keep
+
 [keys]
 size = 64M
 algorithm = lz4hc
@@ -95,6 +103,8 @@ check good.conf
 P="$FZRAMCTL --swapon --size 64M"
 cat >"$T/want" <<EOF
 $P --algorithm lz4 --priority 100
+$P --algorithm lz4 --priority 100 --page-cluster 4
+$P --algorithm lz4 --priority 100 --page-cluster keep
 $P --algorithm lz4hc --level 12 --algorithm-params dict=$T/lz4.dict --priority 100
 $P --algorithm lz4 --priority 100 --recomp zstd:19
 $P --algorithm lz4hc --level 9 --algorithm-params dict=$T/lz4.dict --priority 7 --recomp zstd:19 --recomp lz4hc:dict=$T/lz4.dict --recomp lz4
@@ -161,6 +171,8 @@ compression-algorithm = zstd(level=3
 [dict-twice]
 compression-algorithm = lz4(dict=$T/lz4.dict)
 dict = $T/lz4.dict
+[page-cluster]
+page-cluster = 11
 EOF
 : >"$T/a:b"
 check bad.conf
@@ -176,10 +188,11 @@ expect_lines bad.conf \
 	"20:$T/none: not a readable regular file" \
 	"22:$T: not a readable regular file" "24:may not hold ':'" \
 	"26:level given twice" "28:not ALGORITHM or ALGORITHM(level=N" \
-	"31:set on line 30 too"
-grep -q "bad.conf: 14 bad line(s); nothing done" "$T/err" ||
-	fail "check bad.conf: not 14 bad lines: $(cat "$T/err")"
-ok "fzram-setup check: each of 14 malformed lines named, nothing printed"
+	"31:set on line 30 too" \
+	"33:page-cluster = 11: not an integer from 0 to 10 or keep"
+grep -q "bad.conf: 15 bad line(s); nothing done" "$T/err" ||
+	fail "check bad.conf: not 15 bad lines: $(cat "$T/err")"
+ok "fzram-setup check: each of 15 malformed lines named, nothing printed"
 
 # What only fzramctl knows: level ranges, what a dictionary holds.
 cat >"$T/range.conf" <<EOF
