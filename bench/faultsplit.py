@@ -15,7 +15,9 @@ sched:sched_wakeup of pageout.
 
 Each page_fault_user of PID starts a fault; the fault ends at the next one
 (so the last stage also holds pageout's own loop and clock reads). Inside
-it, the first of each event in this order marks a stage:
+it, the first of each event in this order marks a stage, the request's
+completion the one of the same sector as its issue, the FUSE reply the one
+of the same connection and request as the FUSE request sent:
 
     issue      fault -> the read request issued to the swap device
                (the kernel's fault and swap-in path in the faulting task)
@@ -29,11 +31,13 @@ and, where the trace has them (a task woken without a wake-up event, as
 when its CPU was polling, has none), resume's first part:
     wake       complete -> the faulting task woken
 
-A fault without a device read (a page still in the swap cache, or a fault
-on pageout's own arrays) counts in "faults without a read" only; a fault
-whose stages are not all there (zram: no request, no FUSE) counts its
-total alone. Output: lines "faultsplit CONFIG STAGE p50_us p90_us n" for
-every stage and "total", and "faultsplit CONFIG faults N reads N".
+On fzram a fault without a device read (a page still in the swap cache, or
+a fault on pageout's own arrays) is left out; on zram, which has no block
+request, every fault counts, with its total alone. A fault whose stages
+are not all there counts its total alone. Output: lines "faultsplit CONFIG
+STAGE p50_us p90_us n" for every stage, "wake" and "total", and
+"faultsplit CONFIG faults N reads N" (reads: the faults counted).
+The events and their fields are x86_64 Linux 6.x's.
 """
 
 import re
@@ -41,6 +45,8 @@ import sys
 
 STAGES = ["issue", "to_fuse", "pickup", "daemon", "complete", "resume"]
 LINE = re.compile(r"^\s*(.+?)-(\d+)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+(\w+):\s*(.*)$")
+SECTOR = re.compile(r"\s(\d+) \+ \d+")  # block_rq_*: "... SECTOR + N ..."
+REQ = re.compile(r"connection (\d+) req (\d+)")  # fuse_request_*
 
 
 def pct(vals, p):
@@ -83,15 +89,23 @@ def main():
             if cur is None:
                 continue
             got = cur[1]
-            if ev == "block_rq_issue":
-                got.setdefault("issue", ts)
-            elif ev == "fuse_request_send" and "issue" in got:
-                got.setdefault("to_fuse", ts)
+            if ev in ("block_rq_issue", "block_rq_complete"):
+                m = SECTOR.search(rest)
+                key = m.group(1) if m else None
+            elif ev in ("fuse_request_send", "fuse_request_end"):
+                m = REQ.search(rest)
+                key = m.groups() if m else None
+            if ev == "block_rq_issue" and "issue" not in got:
+                got["issue"] = ts
+                got["sector"] = key
+            elif ev == "fuse_request_send" and "issue" in got and "to_fuse" not in got:
+                got["to_fuse"] = ts
+                got["req"] = key
             elif ev == "sys_exit" and "to_fuse" in got:
                 got.setdefault("pickup", ts)
-            elif ev == "fuse_request_end" and "pickup" in got:
+            elif ev == "fuse_request_end" and "pickup" in got and key == got.get("req"):
                 got.setdefault("daemon", ts)
-            elif ev == "block_rq_complete" and "issue" in got:
+            elif ev == "block_rq_complete" and "issue" in got and key == got.get("sector"):
                 got.setdefault("complete", ts)
             elif ev == "sched_wakeup" and "complete" in got:
                 got.setdefault("wake", ts)

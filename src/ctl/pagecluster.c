@@ -105,24 +105,41 @@ static int read_state(const char *state, int *found, int *set)
 	return 0;
 }
 
+/* Replace @state with @s whole: a new file renamed over it. */
+static int write_state(const char *state, const char *s)
+{
+	char tmp[4096];
+	int err;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", state) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	err = write_str(tmp, s, 1);
+	if (!err && rename(tmp, state))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
 int pc_apply(const char *sysctl, const char *state, int value)
 {
 	char buf[32];
-	int found, set, err;
+	int found, set, now, err;
 
 	if (value == PC_KEEP)
 		return 0;
 	if (value < 0 || value > PC_MAX)
 		return -EINVAL;
-	err = read_state(state, &found, &set);
-	if (err) {
-		/* none yet (or unreadable: start again from what is there) */
-		err = read_num(sysctl, &found);
-		if (err)
-			return err;
-	}
+	err = read_num(sysctl, &now);
+	if (err)
+		return err;
+	/* No state yet, or one we cannot read (start again from what is
+	 * there), or one whose value someone changed since: the value now
+	 * is the one to put back. */
+	if (read_state(state, &found, &set) || now != set)
+		found = now;
 	snprintf(buf, sizeof(buf), "%d %d\n", found, value);
-	err = write_str(state, buf, 1);
+	err = write_state(state, buf);
 	if (err)
 		return err;
 	snprintf(buf, sizeof(buf), "%d\n", value);

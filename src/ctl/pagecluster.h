@@ -9,12 +9,16 @@
  * per trip: --swapon sets vm.page-cluster to PC_DEFAULT (or what
  * --page-cluster says, or leaves it with "keep").  The value it found is
  * kept in a state file (PC_STATE) by the first fzram swap that changes it,
- * with the value set; --swapoff of the last fzram puts the value found
- * back, unless someone set another since (then it is left alone), and
- * removes the state file.
+ * with the value set; a later --swapon keeps the value found unless
+ * someone set another since (that one is then the value to put back);
+ * --swapoff of the last fzram swap puts the value found back, unless
+ * someone set another since (then it is left alone), and removes the
+ * state file.  The state file is replaced whole (a new file renamed over
+ * it), never written in place.
  *
- * Locks: none; fzramctl --swapon holds the lock on SETUP_RUN_DIR while it
- * runs (setup.c), --swapoff runs as root.
+ * Locks: none here; the callers hold the lock on SETUP_RUN_DIR (setup.c):
+ * --swapon while it brings a swap up, --swapoff around its look at what
+ * is left and the restore.
  */
 #ifndef FZRAM_PAGECLUSTER_H
 #define FZRAM_PAGECLUSTER_H
@@ -33,9 +37,9 @@ int pc_parse(const char *s, int *out);
 
 /*
  * pc_apply() - set the sysctl file @sysctl to @value (0..PC_MAX; PC_KEEP
- * does nothing), first recording in @state the value found there and
- * @value, unless @state exists already (an earlier fzram set it: the value
- * found then is the one to restore; the value set is updated).
+ * does nothing), first recording in @state the value to put back and
+ * @value: the value found then by an earlier fzram, kept in @state, if the
+ * sysctl still holds what that one set; else the value there now.
  * Return: 0; -errno of the failed read or write (the sysctl is unchanged
  * when @state could not be written).
  */

@@ -460,10 +460,6 @@ static int parse_loop(const char *dev, unsigned int *id)
 	return 0;
 }
 
-/*
- * swap_up() - mount, mkswap, losetup, swapon in /run/fzram/N, undoing
- * everything on a failure.  Prints the loop device.  Return: 0 or 1.
- */
 /* vm.page-cluster for the swap just brought up (see the top). */
 static void page_cluster_set(int value)
 {
@@ -475,27 +471,51 @@ static void page_cluster_set(int value)
 			value, strerror(-err));
 }
 
-/* Put vm.page-cluster back if no fzram is left in SETUP_RUN_DIR. */
+/*
+ * Put vm.page-cluster back if no fzram in SETUP_RUN_DIR is on a loop
+ * device any more (a plain mount there, as in contrib/fstab.example, is no
+ * swap).  Under the lock --swapon holds, so that a --swapon between the
+ * look and the restore cannot set a value that nobody then puts back.
+ */
 static void page_cluster_restore(void)
 {
 	struct probe_list l = {NULL, 0};
 	bool ours = false;
-	int err;
+	int lock, err;
 
+	lock = open(SETUP_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 && errno == ENOENT) {
+		/* no fzramctl swap ever here: only a state to drop */
+		err = pc_restore(PC_SYSCTL, PC_STATE);
+		goto out_err;
+	}
+	if (lock < 0 || flock(lock, LOCK_EX)) {
+		ctl_err("warning: vm.page-cluster: lock %s: %s; not put back",
+			SETUP_RUN_DIR, strerror(errno));
+		goto out;
+	}
 	if (probe_devs_read(&l))
-		return;
+		goto out;
 	for (size_t i = 0; i < l.n; i++)
-		ours |= is_run_dir(l.v[i].dir);
+		ours |= is_run_dir(l.v[i].dir) && l.v[i].nloops;
 	probe_devs_free(&l);
 	if (ours)
-		return;
+		goto out;
 	err = pc_restore(PC_SYSCTL, PC_STATE);
+out_err:
 	if (err < 0)
 		ctl_err("warning: vm.page-cluster: could not put back the "
 			"value fzramctl --swapon found (%s)",
 			strerror(-err));
+out:
+	if (lock >= 0)
+		close(lock);
 }
 
+/*
+ * swap_up() - mount, mkswap, losetup, swapon in /run/fzram/N, undoing
+ * everything on a failure.  Prints the loop device.  Return: 0 or 1.
+ */
 static int swap_up(const struct setup_args *a, const char *dir)
 {
 	char dev[64], prio[16], *file = NULL;

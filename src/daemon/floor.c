@@ -65,5 +65,12 @@ void floor_save(struct floor *f, uint64_t slot, const void *src)
 
 void floor_drop(struct floor *f, uint64_t slot)
 {
-	memset(f->map + slot * FZ_PAGE_SIZE, 0, FZ_PAGE_SIZE);
+	static const char zeros[FZ_PAGE_SIZE];
+	char *p = f->map + slot * FZ_PAGE_SIZE;
+
+	/* Reading a page never written maps the zero page; writing it would
+	 * take (and, under the daemon's mlockall, lock) a page of RAM: swapon
+	 * --discard discards the whole device. */
+	if (memcmp(p, zeros, FZ_PAGE_SIZE))
+		memset(p, 0, FZ_PAGE_SIZE);
 }

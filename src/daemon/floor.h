@@ -43,7 +43,8 @@ void floor_load(const struct floor *f, uint64_t slot, void *dst);
 /* floor_save() - copy the 4096 bytes at @src into block @slot. */
 void floor_save(struct floor *f, uint64_t slot, const void *src);
 
-/* floor_drop() - make block @slot read as zeros. */
+/* floor_drop() - make block @slot read as zeros (a block that reads as
+ * zeros already is not written: the map takes no memory for it). */
 void floor_drop(struct floor *f, uint64_t slot);
 
 #endif /* FZRAM_FLOOR_H */

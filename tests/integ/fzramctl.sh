@@ -179,6 +179,12 @@ ctl_cleanup() {
 
 setup
 trap ctl_cleanup EXIT
+# Every --swapon below sets vm.page-cluster: what it was, to put back
+# should a test fail before its --swapoff.
+PCF=/proc/sys/vm/page-cluster PCSTATE=/run/fzram-page-cluster
+PC0=$(cat "$PCF")
+PCSTATE_OURS=
+[ -e "$PCSTATE" ] || PCSTATE_OURS=1
 fz_state >"$T/state0.tmp"
 mv "$T/state0.tmp" "$T/state0"
 log "/run/fzram before: $(tr '\n' ';' <"$T/state0")"
@@ -607,7 +613,6 @@ bad_args "--page-cluster without --swapon" --page-cluster 4
 # vm.page-cluster: set by --swapon (5, or --page-cluster N, or left with
 # keep), put back by the --swapoff of the last fzram in /run/fzram; run
 # alone, as --all below, since the setting is the whole machine's.
-PCF=/proc/sys/vm/page-cluster PCSTATE=/run/fzram-page-cluster
 if ! suite_alone; then
 	suite_shared
 	log "the suite's lock is busy: vm.page-cluster not checked"
@@ -615,8 +620,6 @@ elif other_fzrams || [ -e "$PCSTATE" ]; then
 	suite_shared
 	log "other fzram mounts exist: vm.page-cluster not checked"
 else
-	PC0=$(cat "$PCF")
-	PCSTATE_OURS=1
 	# a start that is none of the values set below
 	echo 2 >"$PCF"
 	swapon_ok --size 16M
@@ -643,7 +646,6 @@ else
 	assert_eq "$(cat "$PCF")" 1 "vm.page-cluster set by hand while up"
 	[ ! -e "$PCSTATE" ] || fail "$PCSTATE left after --swapoff"
 	echo "$PC0" >"$PCF"
-	PCSTATE_OURS=
 	suite_shared
 	ok "vm.page-cluster: 5 while up, --page-cluster 4 and keep, put back by the last --swapoff"
 fi

@@ -106,6 +106,16 @@ END_TEST
 
 START_TEST(test_changed_since)
 {
+	/* changed between two swapons: the new value is the one to put back */
+	ck_assert_int_eq(pc_apply(sysctl, state, 5), 0);
+	put(sysctl, "2\n");
+	ck_assert_int_eq(pc_apply(sysctl, state, 6), 0);
+	ck_assert_str_eq(get(state), "2 6\n");
+	ck_assert_int_eq(pc_restore(sysctl, state), 1);
+	ck_assert_str_eq(get(sysctl), "2\n");
+	ck_assert_ptr_null(get(state));
+	/* changed while up: left as it is */
+	put(sysctl, "3\n");
 	ck_assert_int_eq(pc_apply(sysctl, state, 5), 0);
 	put(sysctl, "2\n"); /* the administrator's */
 	ck_assert_int_eq(pc_restore(sysctl, state), 0);
@@ -127,6 +137,11 @@ START_TEST(test_keep_and_errors)
 	snprintf(missing, sizeof(missing), "%s/none", dir);
 	ck_assert_int_eq(pc_apply(missing, state, 5), -ENOENT);
 	ck_assert_ptr_null(get(state));
+	/* a state it cannot read: apply starts again from the sysctl */
+	put(state, "");
+	ck_assert_int_eq(pc_apply(sysctl, state, 5), 0);
+	ck_assert_str_eq(get(state), "3 5\n");
+	put(sysctl, "3\n");
 	/* a state it cannot read is dropped, the sysctl left */
 	put(state, "garbage\n");
 	ck_assert_int_eq(pc_restore(sysctl, state), -EINVAL);
