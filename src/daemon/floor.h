@@ -10,9 +10,12 @@
  * behind the same daemon can cost; bench/vs-zram runs it beside fzram so
  * that every figure shows the distance to it.
  *
- * The map is one anonymous mapping of the device's size, made at start
- * (MAP_NORESERVE: memory is taken as pages are first written, and locked
- * with the daemon's, see main.c); it does not change size.
+ * The map is one anonymous mapping of the device's size, made and
+ * populated at start (MAP_POPULATE: the floor takes the device's size in
+ * RAM, locked with the daemon's, see main.c, so that no write pays a page
+ * fault, which a floor without an allocator must not); it does not change
+ * size.  bench/vs-zram's memory figures for it therefore measure
+ * nothing of use.
  *
  * Locks: none.  The block device's stripes keep writes of one block
  * apart; a read concurrent with a write of the same block may see part of
@@ -43,8 +46,8 @@ void floor_load(const struct floor *f, uint64_t slot, void *dst);
 /* floor_save() - copy the 4096 bytes at @src into block @slot. */
 void floor_save(struct floor *f, uint64_t slot, const void *src);
 
-/* floor_drop() - make block @slot read as zeros (a block that reads as
- * zeros already is not written: the map takes no memory for it). */
+/* floor_drop() - make block @slot read as zeros (one that reads as zeros
+ * already is not written). */
 void floor_drop(struct floor *f, uint64_t slot);
 
 #endif /* FZRAM_FLOOR_H */
