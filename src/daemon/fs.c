@@ -31,7 +31,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/fuse.h>
 #include <linux/limits.h>
+#include <sys/uio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -338,6 +340,28 @@ static void fz_open_state(fuse_req_t req, struct fz_fs *fs,
 		bstate_free(b);
 }
 
+/*
+ * The swap file's open reply: direct I/O, no flush, and parallel direct
+ * writes.  Without FOPEN_PARALLEL_DIRECT_WRITES the kernel takes the
+ * inode's lock for each direct write, so that writers in several processes
+ * (dd, fio, a loop device's submissions) reach us one at a time.  libfuse
+ * 3.14.0's fuse_file_info has no bit for it, so the reply is built here as
+ * fuse_reply_open() would build it (its fill_open()), with the flag added.
+ * Return: fuse_reply_open()'s: 0, or -errno (-ENOENT: the open was
+ * interrupted, and gets no release).
+ */
+static int fz_reply_open_file(fuse_req_t req, const struct fuse_file_info *fi)
+{
+	struct fuse_open_out arg;
+	struct iovec iov = {.iov_base = &arg, .iov_len = sizeof(arg)};
+
+	memset(&arg, 0, sizeof(arg));
+	arg.fh = fi->fh;
+	arg.open_flags =
+	    FOPEN_DIRECT_IO | FOPEN_NOFLUSH | FOPEN_PARALLEL_DIRECT_WRITES;
+	return fuse_reply_iov(req, &iov, 1);
+}
+
 static void fz_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fz_fs *fs = fz_from(req);
@@ -360,12 +384,9 @@ static void fz_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	/* O_TRUNC is ignored: the file is a device (see the top). */
-	fi->direct_io = 1;
-	fi->keep_cache = 0;
-	fi->noflush = 1;
 	__atomic_add_fetch(&fs->open_count, 1, __ATOMIC_SEQ_CST);
 	/* An interrupted open gets no release: undo the count. */
-	if (fuse_reply_open(req, fi) != 0)
+	if (fz_reply_open_file(req, fi) != 0)
 		__atomic_sub_fetch(&fs->open_count, 1, __ATOMIC_SEQ_CST);
 }
 

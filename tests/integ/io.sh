@@ -88,6 +88,29 @@ assert_same "$T/back" "$T/want" "partial overwrites of random data"
 cp "$T/want" "$T/head"
 ok "unaligned partial overwrites read back"
 
+# Direct writes from four processes at once (the open asks the kernel for
+# parallel direct writes): neighbours share the block at each unaligned
+# boundary, which each writes by read-modify-write; all of it reads back.
+PW=$((8 * MIB)) L=500001
+zeros $((4 * L)) >"$T/pwant"
+for i in 0 1 2 3; do
+	# a different piece of the data for each writer
+	head -c $(((i + 1) * L)) "$T/corpus" | tail -c "$L" >"$T/pw$i"
+	patch "$T/pwant" "$T/pw$i" $((i * L))
+done
+pids=
+for i in 0 1 2 3; do
+	dd if="$T/pw$i" of="$F" bs="$L" conv=notrunc oflag=seek_bytes,direct \
+		seek=$((PW + i * L)) status=none &
+	pids="$pids $!"
+done
+for p in $pids; do
+	wait "$p" || fail "dd writer $p failed"
+done
+read_at "$PW" $((4 * L)) >"$T/back"
+assert_same "$T/back" "$T/pwant" "four parallel direct writers"
+ok "four processes writing at once, unaligned neighbours: all read back"
+
 # Reads at and past the end return 0 bytes; across the end, what is there.
 assert_eq "$(read_at "$SIZE" 4096 | wc -c)" 0 "bytes read at the end"
 assert_eq "$(read_at $((SIZE + 4096)) 4096 | wc -c)" 0 "bytes read past the end"
