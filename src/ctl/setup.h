@@ -13,7 +13,8 @@
  * a loop device whose file is gone.
  *
  * Once the swap is on, --swapon sets vm.page-cluster (pagecluster.h);
- * --swapoff puts it back when no fzram is left in SETUP_RUN_DIR.  Neither
+ * --swapoff puts it back when no fzram in SETUP_RUN_DIR is on a loop
+ * device any more.  Neither
  * fails for it: what went wrong is printed as a warning.
  *
  * For the tests, FZRAMCTL_FAIL_AT=mount|mkswap|losetup|swapon makes that

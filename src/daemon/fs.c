@@ -11,7 +11,8 @@
  * (bdev_resize), O_TRUNC at open is ignored (as a block device ignores it,
  * so that "dd of=FILE" works), writes past the end write what fits and
  * then fail with ENOSPC.  Opens use direct I/O so that the kernel keeps no
- * page-cache copy of what is swapped to us.
+ * page-cache copy of what is swapped to us, and parallel direct writes
+ * (fz_reply_open_file()).
  *
  * block_state is a regular file of mode 0400 and size 0 (its length is
  * not known until it is made): an open makes the whole text (bstate_make())
