@@ -48,7 +48,56 @@ static inline long kb_of(const char *file, const char *key)
 	return kb;
 }
 
-/* Busy seconds of the whole machine so far, from the "cpu" line. */
+/*
+ * Seconds the machine's CPUs have spent polling while idle (cpuidle's
+ * POLL state, /sys/devices/system/cpu/cpuN/cpuidle/stateK/time in
+ * microseconds): busy for the host or the package, though the kernel
+ * counts it as idle.  fzram's cpu_latency hold (cpulat.h) makes idle CPUs
+ * poll, so the CPU figures count it as busy.
+ */
+static inline double cpu_poll(void)
+{
+	char path[96], name[16];
+	unsigned long long us;
+	double s = 0;
+
+	for (int cpu = 0;; cpu++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d",
+			 cpu);
+		if (access(path, F_OK))
+			return s; /* no more CPUs */
+		for (int k = 0;; k++) {
+			FILE *f;
+			int is_poll;
+
+			snprintf(path, sizeof(path),
+				 "/sys/devices/system/cpu/cpu%d/cpuidle/"
+				 "state%d/name",
+				 cpu, k);
+			f = fopen(path, "r");
+			if (!f)
+				break; /* no more states (or no cpuidle) */
+			is_poll = fgets(name, sizeof(name), f) &&
+				  !strncmp(name, "POLL", 4);
+			fclose(f);
+			if (!is_poll)
+				continue;
+			snprintf(path, sizeof(path),
+				 "/sys/devices/system/cpu/cpu%d/cpuidle/"
+				 "state%d/time",
+				 cpu, k);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (fscanf(f, "%llu", &us) == 1)
+				s += us / 1e6;
+			fclose(f);
+		}
+	}
+}
+
+/* Busy seconds of the whole machine so far, from the "cpu" line, with the
+ * time idle CPUs spent polling (cpu_poll()). */
 static inline double cpu_busy(void)
 {
 	unsigned long long v[8] = {0};
@@ -63,7 +112,8 @@ static inline double cpu_busy(void)
 		v[0] = v[1] = v[2] = v[5] = v[6] = v[7] = 0;
 	fclose(f);
 	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
-	       (hz > 0 ? hz : 100);
+		   (hz > 0 ? hz : 100) +
+	       cpu_poll();
 }
 
 /* Wait (at most 60 s) until Writeback in /proc/meminfo is below 1 MiB. */

@@ -100,7 +100,8 @@ static struct xattr_ctx fz_xattr_ctx(const struct fz_fs *fs, fuse_ino_t ino)
 {
 	struct xattr_ctx x = {.store = fs->store,
 			      .tier = fs->tier,
-			      .wait = ino == FZ_ROOT_INO};
+			      .wait = ino == FZ_ROOT_INO,
+			      .cpulat = fs->cpulat};
 
 	return x;
 }
@@ -452,6 +453,8 @@ static void fz_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (!io_args_ok(req, ino, off))
 		return;
+	/* a swap-in: keep the CPUs awake for the faults after it */
+	cpulat_touch(fs->cpulat);
 	if (pos >= dev_size || size == 0) {
 		fuse_reply_buf(req, NULL, 0);
 		return;

@@ -43,6 +43,7 @@
 #include <sys/types.h>
 
 #include "blockdev.h"
+#include "cpulat.h"
 #include "store.h"
 #include "tier.h"
 
@@ -57,6 +58,9 @@ struct fz_fs {
 	struct store *store;	    /* bdev_store(bdev): attributes, stats */
 	struct tier *tier;	    /* the store's worker (writeback); set by
 				       main before the loop runs; the caller's */
+	struct cpulat *cpulat;	    /* touched by every read of the file
+				       (cpulat.h); set by main before the
+				       loop runs, NULL: none */
 	char name[FZ_NAME_MAX + 1]; /* the file's name: no '/', not . or .. */
 	uid_t uid;		    /* owner of the file and the directory */
 	gid_t gid;

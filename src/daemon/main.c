@@ -50,6 +50,7 @@
 
 #include "backing.h"
 #include "codec.h"
+#include "cpulat.h"
 #include "dictfile.h"
 #include "kswap.h"
 #include "loop.h"
@@ -379,6 +380,36 @@ static int fz_policy_start(const struct opts *o, struct tier *tier,
 	return err;
 }
 
+/*
+ * The CPU latency hold (cpulat.h), unless cpu_latency=off.  Without it the
+ * daemon serves as before: a warning if cpu_latency= was asked for, a note
+ * in the log if it is only the default (a mount by a user who is not root
+ * cannot open the device).
+ */
+static struct cpulat *fz_cpulat_start(const struct opts *o)
+{
+	struct cpulat *c;
+	int err;
+
+	if (o->cpu_latency_us < 0)
+		return NULL;
+	err = cpulat_start(CPULAT_DEV, o->cpu_latency_us,
+			   o->cpu_latency_hold_ms, &c);
+	if (!err)
+		return c;
+	if (o->cpu_latency_set)
+		fz_log(LOG_WARNING,
+		       "cpu_latency: " CPULAT_DEV ": %s; swap-in "
+		       "faults wake without it",
+		       strerror(-err));
+	else
+		syslog(LOG_INFO,
+		       "cpu_latency: " CPULAT_DEV ": %s; swap-in faults wake "
+		       "without it",
+		       strerror(-err));
+	return NULL;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -389,6 +420,7 @@ int main(int argc, char *argv[])
 	struct store *store = NULL;
 	struct backing *bk = NULL;
 	struct tier *tier = NULL;
+	struct cpulat *cpulat = NULL;
 	struct bdev *bdev = NULL;
 	struct fz_fs fs;
 	struct opts o;
@@ -505,6 +537,8 @@ int main(int argc, char *argv[])
 	err = fz_policy_start(&o, tier, bk, cmd.mountpoint);
 	if (err)
 		goto out_unmount;
+	cpulat = fz_cpulat_start(&o); /* a thread: after the fork, too */
+	fs.cpulat = cpulat;
 
 	loop.threads = cmd.singlethread
 			   ? 1
@@ -518,6 +552,8 @@ int main(int argc, char *argv[])
 out_unmount:
 	fuse_session_unmount(se);
 	fz_uring_stop();
+	fs.cpulat = NULL;
+	cpulat_stop(cpulat);
 out_signals:
 	fz_signals_set(false);
 out_session:

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "cpulat.h"
 #include "loop.h"
 #include "size.h"
 #include "store.h"
@@ -38,6 +39,8 @@ enum opts_key {
 	OPTS_KEY_NOMLOCK,
 	OPTS_KEY_POLL_US,
 	OPTS_KEY_URING,
+	OPTS_KEY_CPU_LATENCY,
+	OPTS_KEY_CPU_LATENCY_HOLD,
 	OPTS_KEY_THREADS,
 	OPTS_KEY_BACKING,
 	OPTS_KEY_BACKING_SIZE,
@@ -60,6 +63,8 @@ static const struct fuse_opt opts_table[] = {
     FUSE_OPT_KEY("nomlock", OPTS_KEY_NOMLOCK),
     FUSE_OPT_KEY("poll_us=", OPTS_KEY_POLL_US),
     FUSE_OPT_KEY("uring", OPTS_KEY_URING),
+    FUSE_OPT_KEY("cpu_latency=", OPTS_KEY_CPU_LATENCY),
+    FUSE_OPT_KEY("cpu_latency_hold=", OPTS_KEY_CPU_LATENCY_HOLD),
     FUSE_OPT_KEY("threads=", OPTS_KEY_THREADS),
     FUSE_OPT_KEY("backing=", OPTS_KEY_BACKING),
     FUSE_OPT_KEY("backing_size=", OPTS_KEY_BACKING_SIZE),
@@ -158,6 +163,53 @@ static int opts_set_poll_us(struct opts *o, const char *value)
 	if (v > FZ_LOOP_MAX_POLL_US)
 		return opts_bad("poll_us", value, "is above the maximum of 100000");
 	o->poll_us = (unsigned int)v;
+	return 0;
+}
+
+/* A whole number from @min to @max, no sign, no suffix. */
+static int opts_uint(const char *value, unsigned long min, unsigned long max,
+		     unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(value, &end, 10);
+	if (!*value || *end || errno || *value == '-' || *value == '+' ||
+	    *out < min || *out > max)
+		return -1;
+	return 0;
+}
+
+_Static_assert(CPULAT_MAX_US == 100000 && CPULAT_MAX_HOLD_MS == 10000,
+	       "opts_set_cpu_latency*() say 100000 and 10000");
+
+static int opts_set_cpu_latency(struct opts *o, const char *value)
+{
+	unsigned long v;
+
+	if (strcmp(value, "off") == 0) {
+		o->cpu_latency_us = -1;
+		o->cpu_latency_set = true;
+		return 0;
+	}
+	if (opts_uint(value, 0, CPULAT_MAX_US, &v))
+		return opts_bad("cpu_latency", value,
+				"is not off or a number of microseconds from "
+				"0 to 100000");
+	o->cpu_latency_us = (int)v;
+	o->cpu_latency_set = true;
+	return 0;
+}
+
+static int opts_set_cpu_latency_hold(struct opts *o, const char *value)
+{
+	unsigned long v;
+
+	if (opts_uint(value, 1, CPULAT_MAX_HOLD_MS, &v))
+		return opts_bad("cpu_latency_hold", value,
+				"is not a number of milliseconds from 1 to "
+				"10000");
+	o->cpu_latency_hold_ms = (unsigned int)v;
 	return 0;
 }
 
@@ -437,6 +489,10 @@ static int opts_proc(void *data, const char *arg, int key,
 		return 0;
 	case OPTS_KEY_THREADS:
 		return opts_set_threads(o, value) ? -1 : 0;
+	case OPTS_KEY_CPU_LATENCY:
+		return opts_set_cpu_latency(o, value) ? -1 : 0;
+	case OPTS_KEY_CPU_LATENCY_HOLD:
+		return opts_set_cpu_latency_hold(o, value) ? -1 : 0;
 	case OPTS_KEY_BACKING:
 		return opts_set_backing(o, value) ? -1 : 0;
 	case OPTS_KEY_BACKING_SIZE:
@@ -518,6 +574,8 @@ int opts_parse(struct fuse_args *args, struct opts *o)
 	o->algorithm = OPTS_DEFAULT_ALGORITHM;
 	o->level = CODEC_LEVEL_DEFAULT;
 	o->poll_us = FZ_LOOP_DEFAULT_POLL_US;
+	o->cpu_latency_us = CPULAT_DEFAULT_US;
+	o->cpu_latency_hold_ms = CPULAT_DEFAULT_HOLD_MS;
 	o->backing_encrypt = true;
 	o->file = strdup(OPTS_DEFAULT_FILE);
 	if (!o->file)
@@ -607,6 +665,12 @@ void opts_help(const char *progname)
 	    "    -o poll_us=N           after a request, poll for the next for\n"
 	    "                           N microseconds before sleeping, 0..100000\n"
 	    "                           (default 200; 0: never poll)\n"
+	    "    -o cpu_latency=US|off  while swap-ins come, ask the kernel to\n"
+	    "                           keep the CPUs' wake-up under US\n"
+	    "                           microseconds, 0..100000 (PM QoS; default\n"
+	    "                           0: idle CPUs poll; root only)\n"
+	    "    -o cpu_latency_hold=MS  ... until no read came for MS\n"
+	    "                           milliseconds, 1..10000 (default 20)\n"
 	    "    -o threads=N           request threads, 1..256 (default: 2\n"
 	    "                           per CPU, at least 4; -s: 1); the\n"
 	    "                           older max_idle_threads=N sets it too\n"

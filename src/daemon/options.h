@@ -6,7 +6,8 @@
  *
  * SOURCE is accepted and ignored, so that "mount -t fuse.fzram fzram DIR -o
  * size=2G" works through mount.fuse3.  Our -o options (size, algorithm,
- * level, mem_limit, file, nomlock, poll_us, uring, threads, backing,
+ * level, mem_limit, file, nomlock, poll_us, uring, cpu_latency,
+ * cpu_latency_hold, threads, backing,
  * backing_size, backing_encrypt, recomp, recomp2, recomp3, dict, and the
  * policy's: policy, age, recomp_after, wb_after, wb_daily, cpu, spill,
  * high, low, compact, read_factor, psi, trim) are taken out and checked here; the rest
@@ -41,6 +42,9 @@ struct opts {
 	bool nomlock;	     /* do not mlockall() */
 	unsigned int poll_us; /* loop.h: busy-poll window, 0..100000 */
 	bool uring;	      /* uring.h: FUSE over io_uring if offered */
+	int cpu_latency_us;   /* cpulat.h: 0..CPULAT_MAX_US, -1 = off */
+	unsigned int cpu_latency_hold_ms; /* 1..CPULAT_MAX_HOLD_MS */
+	bool cpu_latency_set; /* cpu_latency= was given */
 	unsigned int threads; /* loop.h's workers, 1..256; 0 = not given */
 	char *backing;	      /* backing=PATH, the second tier (backing.h): a
 				 file, block device or directory; NULL = none */

@@ -31,6 +31,7 @@
 
 #include "backing.h"
 #include "codec.h"
+#include "cpulat.h"
 #include "dictfile.h"
 #include "served.h"
 #include "size.h"
@@ -264,6 +265,20 @@ static int get_debug_stat(const struct xattr_ctx *x, char *buf, size_t len)
 	buf[at++] = '\n';
 	buf[at] = '\0';
 	return (int)at;
+}
+
+static int get_cpu_latency_stat(const struct xattr_ctx *x, char *buf,
+				size_t len)
+{
+	struct cpulat_stat cs;
+	int n;
+
+	cpulat_stat(x->cpulat, &cs);
+	n = snprintf(buf, len, "%8d %8u %8llu %8llu %8d\n",
+		     x->cpulat ? cs.limit_us : -1, cs.hold_ms,
+		     (unsigned long long)cs.holds,
+		     (unsigned long long)cs.held_ms, cs.active);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
 static int get_disksize(const struct xattr_ctx *x, char *buf, size_t len)
@@ -1014,6 +1029,7 @@ static const struct xattr_def xattrs[] = {
     {"bd_stat", get_bd_stat, NULL},
     {"comp_algorithm", get_comp_algorithm, NULL},
     {"compact", get_empty, set_compact},
+    {"cpu_latency_stat", get_cpu_latency_stat, NULL},
     {"debug_stat", get_debug_stat, NULL},
     {"disksize", get_disksize, NULL},
     {"idle", get_empty, set_idle},

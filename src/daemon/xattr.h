@@ -4,8 +4,10 @@
  * onto the store's statistics and controls, in the value formats of zram's
  * sysfs files so that what people know of zram carries over.
  *
- *   read-only:  bd_stat, comp_algorithm, debug_stat, disksize, io_stat,
- *               mm_stat, recomp_stat (fzram's own: slots and bytes of each
+ *   read-only:  bd_stat, comp_algorithm, cpu_latency_stat (fzram's own:
+ *               "limit_us hold_ms holds held_ms active" of the CPU
+ *               latency hold, cpulat.h; limit_us -1 when there is none),
+ *               debug_stat, disksize, io_stat, mm_stat, recomp_stat (fzram's own: slots and bytes of each
  *               priority, 0 the primary algorithm), tier_stat (fzram's
  *               own: a line per kind of background job, how the last
  *               one went)
@@ -57,6 +59,7 @@
 #include "store.h"
 
 struct tier;
+struct cpulat;
 
 /* Longest value xattr_set() accepts: room for a writeback line naming
  * STORE_WB_MAX_RANGES page_indexes of 20-digit numbers. */
@@ -76,6 +79,8 @@ struct xattr_ctx {
 				its inode lock for the whole setxattr, so a
 				swap write would wait behind the job);
 				tier_stat tells how it went */
+	struct cpulat *cpulat; /* the CPU latency hold (cpulat.h); NULL:
+				none, cpu_latency_stat reads "-1 0 0 0 0" */
 };
 
 /*

@@ -5,7 +5,9 @@
 # the option, exit 1 and no mount; size= takes K/M/G/T suffixes and
 # defaults to min(RAM/2, 4 GiB); file= names the file; algorithm= shows in
 # comp_algorithm; mem_limit= shows in its attribute and caps the pool;
-# poll_us= takes 0..100000; threads= (1..256) sets the number of request
+# poll_us= takes 0..100000; cpu_latency= (0..100000 or off) and
+# cpu_latency_hold= (1..10000) hold the CPU latency while reads come, as
+# user.fzram.cpu_latency_stat shows; threads= (1..256) sets the number of request
 # threads, and so does max_idle_threads= when threads= is not given; the
 # policy's options are refused when bad, naming themselves, and show in
 # user.fzram.policy, whose defaults follow the backing store and
@@ -50,6 +52,14 @@ bad_option mem_limit=lots mem_limit
 bad_option poll_us=x poll_us
 bad_option poll_us=-1 poll_us
 bad_option poll_us=100001 poll_us
+bad_option cpu_latency=x cpu_latency
+bad_option cpu_latency=-1 cpu_latency
+bad_option cpu_latency=100001 cpu_latency
+bad_option cpu_latency= cpu_latency
+bad_option cpu_latency=on cpu_latency
+bad_option cpu_latency_hold=0 cpu_latency_hold
+bad_option cpu_latency_hold=10001 cpu_latency_hold
+bad_option cpu_latency_hold=5ms cpu_latency_hold
 bad_option threads=0 threads
 bad_option threads=257 threads
 bad_option threads=x threads
@@ -121,6 +131,51 @@ esac
 stop_daemon || fail "daemon exit status $? (policy with backing)"
 rm -f "$T/bk"
 ok "default policy with backing and recomp: $pol"
+
+# cpu_latency= (the CPU latency hold, cpulat.h): with the device writable
+# (root), held while reads come and let go within two hold periods of the
+# last; without it, or with cpu_latency=off, no hold ("-1 ...").
+# cpu_latency_stat: limit_us hold_ms holds held_ms active.
+if [ -w /dev/cpu_dma_latency ]; then
+	start_daemon size=16M,cpu_latency_hold=50
+	assert_eq "$(xattr cpu_latency_stat | awk '{ print $1, $2, $3, $5 }')" \
+		"0 50 0 0" "cpu_latency_stat before a read"
+	text 65536 >"$T/lat"
+	write_at "$T/lat" 0
+	dd if="$F" of=/dev/null bs=4096 count=16 iflag=direct status=none
+	set -- $(xattr cpu_latency_stat)
+	assert_eq "$3" 1 "holds after a read ($*)"
+	_i=0
+	while [ "$(xattr cpu_latency_stat | awk '{ print $5 }')" != 0 ]; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 100 ] || fail "the hold was not let go: $(xattr cpu_latency_stat)"
+		sleep 0.1
+	done
+	set -- $(xattr cpu_latency_stat)
+	assert_ge "$4" 100 "held_ms ($*)"
+	dd if="$F" of=/dev/null bs=4096 count=16 iflag=direct status=none
+	set -- $(xattr cpu_latency_stat)
+	assert_eq "$3" 2 "holds after a second read ($*)"
+	stop_daemon || fail "daemon exit status $? (cpu_latency)"
+	ok "cpu_latency: held at a read, let go after ($*)"
+	start_daemon size=16M,cpu_latency=25
+	assert_eq "$(xattr cpu_latency_stat | awk '{ print $1, $2 }')" "25 20" \
+		"cpu_latency=25"
+	stop_daemon || fail "daemon exit status $? (cpu_latency=25)"
+	ok "cpu_latency=25, default hold 20 ms"
+else
+	start_daemon size=16M
+	assert_eq "$(xattr cpu_latency_stat | awk '{ print $1 }')" -1 \
+		"cpu_latency_stat without a writable /dev/cpu_dma_latency"
+	stop_daemon || fail "daemon exit status $? (cpu_latency)"
+	ok "no writable /dev/cpu_dma_latency: no hold"
+fi
+start_daemon size=16M,cpu_latency=off
+dd if="$F" of=/dev/null bs=4096 count=16 iflag=direct status=none
+assert_eq "$(xattr cpu_latency_stat)" "      -1        0        0        0        0" \
+	"cpu_latency=off"
+stop_daemon || fail "daemon exit status $? (cpu_latency=off)"
+ok "cpu_latency=off: no hold"
 
 # size= in bytes and with each suffix.
 for spec in 8388608:8388608 65536K:67108864 64M:67108864 \
@@ -224,8 +279,9 @@ for p in 0 100000; do
 done
 
 # threads= and max_idle_threads=: the daemon (in the foreground: no
-# logger thread) is its main thread, the tier's worker (tier.h) and the
-# request threads.
+# logger thread; cpu_latency=off: no hold thread) is its main thread, the
+# tier's worker (tier.h) and the request threads; the CPU latency hold
+# (cpulat.h), where it can open its device, is one thread more.
 # nr_tasks_becomes N: wait (bounded) until $DPID has N threads; Return 1
 # if it never does.
 nr_tasks_becomes() {
@@ -242,7 +298,7 @@ def=$((2 * $(getconf _NPROCESSORS_ONLN)))
 [ "$def" -le 256 ] || def=256
 for spec in threads=3:3 max_idle_threads=5:5 threads=2,max_idle_threads=5:2 \
 	threads=1:1 poll_us=200:$def; do
-	start_daemon "size=8M,nomlock,${spec%:*}"
+	start_daemon "size=8M,nomlock,cpu_latency=off,${spec%:*}"
 	nr_tasks_becomes $((${spec##*:} + 2)) ||
 		fail "-o ${spec%:*}: $(ls /proc/"$DPID"/task | wc -l) threads, expected ${spec##*:}, main and the tier's"
 	write_at "$T/text" 0
@@ -251,3 +307,10 @@ for spec in threads=3:3 max_idle_threads=5:5 threads=2,max_idle_threads=5:2 \
 	stop_daemon || fail "daemon exit status $? (${spec%:*})"
 	ok "-o ${spec%:*}: ${spec##*:} request threads"
 done
+if [ -w /dev/cpu_dma_latency ]; then
+	start_daemon "size=8M,nomlock,threads=3"
+	nr_tasks_becomes 6 ||
+		fail "-o threads=3: $(ls /proc/"$DPID"/task | wc -l) threads, expected 3, main, the tier's and the hold's"
+	stop_daemon || fail "daemon exit status $? (threads=3 with the hold)"
+	ok "-o threads=3 with the CPU latency hold: 6 threads"
+fi

@@ -4,7 +4,8 @@
 # xattr.sh - the user.fzram.* attributes: each one read and its format
 # checked; the writable ones (mem_limit, mem_used_max, compact) set to good
 # and bad values (bad: EINVAL, value unchanged); the read-only ones refuse
-# writes; policy (read-write) and policy_stat; listxattr lists them all;
+# writes; policy (read-write), policy_stat and cpu_latency_stat; listxattr
+# lists them all;
 # compaction after punching every other
 # block frees memory and counts pages_compacted; debug_stat counts the
 # requests served through /dev/fuse (and none through io_uring rings).
@@ -43,7 +44,8 @@ write_at "$T/zero" $((5 * MIB))
 getfattr --absolute-names -m - "$F" | sed -n 's/^user\./user./p' |
 	sort >"$T/names"
 printf 'user.fzram.%s\n' algorithm_params backing_dev bd_stat \
-	comp_algorithm compact debug_stat disksize idle io_stat mem_limit \
+	comp_algorithm compact cpu_latency_stat debug_stat disksize idle \
+	io_stat mem_limit \
 	mem_used_max mm_stat policy policy_stat recomp_algorithm recomp_stat \
 	recompress \
 	tier_stat writeback writeback_batch_size writeback_limit \
@@ -106,10 +108,21 @@ ca=$(xattr comp_algorithm)
 assert_eq "$ca" "[lz4] lz4hc zstd" "comp_algorithm"
 ok "comp_algorithm: $ca"
 
+# cpu_latency_stat: five columns, the first -1 (no hold) or the default
+# limit 0, the hold period the default 20 ms (options.sh checks the rest).
+cls=$(xattr cpu_latency_stat)
+cols "$(printf '%s\n' "$cls" | sed 's/^ *-1 / 0 /')" 5 cpu_latency_stat
+case "$(printf '%s\n' "$cls" | awk '{ print $1, $2 }')" in
+"0 20" | "-1 0") ;;
+*) fail "cpu_latency_stat: '$cls'" ;;
+esac
+ok "cpu_latency_stat: $cls"
+
 # Each value read ends in exactly one newline, as a sysfs file.
 for n in mm_stat io_stat debug_stat disksize comp_algorithm mem_limit \
 	mem_used_max bd_stat backing_dev writeback_limit \
-	writeback_limit_enable writeback_batch_size policy policy_stat; do
+	writeback_limit_enable writeback_batch_size policy policy_stat \
+	cpu_latency_stat; do
 	getfattr --absolute-names --only-values -n "user.fzram.$n" "$F" \
 		>"$T/raw" || fail "getfattr $n"
 	assert_eq "$(tail -c 1 "$T/raw" | od -An -c | tr -d ' ')" '\n' \
@@ -119,7 +132,7 @@ ok "every value ends in a newline"
 
 # --- read-only attributes refuse writes (EPERM or EACCES), unchanged
 for n in mm_stat io_stat debug_stat disksize comp_algorithm bd_stat \
-	policy_stat; do
+	policy_stat cpu_latency_stat; do
 	before=$(xattr "$n")
 	for v in 0 1 "$before"; do
 		if setx "$n" "$v" 2>"$T/err"; then

@@ -35,6 +35,7 @@
 #include "testutil.h"
 
 #include "codec.h"
+#include "cpulat.h"
 #include "fake_backing.h"
 #include "served.h"
 #include "store.h"
@@ -59,6 +60,7 @@ static const char *const names[] = {
     P "bd_stat",
     P "comp_algorithm",
     P "compact",
+    P "cpu_latency_stat",
     P "debug_stat",
     P "disksize",
     P "idle",
@@ -87,6 +89,7 @@ static const char *const read_only[] = {
     P "mm_stat",  P "io_stat",	      P "debug_stat",
     P "disksize", P "comp_algorithm", P "bd_stat",
     P "recomp_stat", P "tier_stat", P "policy_stat",
+    P "cpu_latency_stat",
 };
 
 static struct store *make(uint64_t size, const char *alg)
@@ -249,6 +252,10 @@ START_TEST(test_formats)
 		 0ULL, 0ULL, (unsigned long long)served_read(SERVED_DEV),
 		 (unsigned long long)served_read(SERVED_RING));
 	ck_assert_str_eq(buf, want);
+
+	/* cpu_latency_stat without a hold */
+	get(&xc, P "cpu_latency_stat", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "      -1        0        0        0        0\n");
 
 	ck_assert_uint_eq(get_u64(&xc, P "disksize"), SIZE);
 	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)SIZE);
@@ -635,9 +642,43 @@ START_TEST(test_unknown)
 }
 END_TEST
 
+/*
+ * cpu_latency_stat with a hold (cpulat.h) over a file of the test's own:
+ * limit, hold period, holds, time held, whether it is held now.
+ */
+START_TEST(test_cpu_latency_stat)
+{
+	char path[] = "/tmp/check_xattr_cpulat.XXXXXX", buf[128];
+	struct xattr_ctx x = xc;
+	struct cpulat *c;
+	int fd = mkstemp(path);
+	uint64_t col[8];
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(cpulat_start(path, 5, CPULAT_MAX_HOLD_MS, &c), 0);
+	x.cpulat = c;
+	get(&x, P "cpu_latency_stat", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "       5    10000        0        0        0\n");
+	cpulat_touch(c);
+	for (int i = 0; i < 1000; i++) {
+		get(&x, P "cpu_latency_stat", buf, sizeof(buf));
+		ck_assert_int_eq(columns(buf, col, 8), 5);
+		if (col[4])
+			break;
+		usleep(10000);
+	}
+	ck_assert_uint_eq(col[0], 5);
+	ck_assert_uint_eq(col[2], 1);
+	ck_assert_uint_eq(col[4], 1);
+	cpulat_stop(c);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_list)
 {
-	char buf[512];
+	char buf[1024];
 	size_t want = 0, off = 0;
 	int n;
 
@@ -1925,6 +1966,7 @@ static Suite *xattr_suite(void)
 	tcase_add_test(tc, test_read_only);
 	tcase_add_test(tc, test_unknown);
 	tcase_add_test(tc, test_list);
+	tcase_add_test(tc, test_cpu_latency_stat);
 	tcase_add_test(tc, test_parse_writeback);
 	tcase_add_test(tc, test_idle);
 	tcase_add_test(tc, test_writeback_no_backing);
