@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,15 +44,22 @@ struct cpulat {
 	pthread_cond_t cond;
 	pthread_t thread;
 	uint64_t holds;	  /* atomic: written by the thread only */
+	uint64_t errors;  /* failed writes; atomic */
 	uint64_t held_ns; /* atomic: written by the thread only, at release */
 	uint64_t since_ns; /* when the current hold began (the thread's) */
 };
 
-static int cpulat_ask(struct cpulat *c, int32_t value)
+/* Write @value; a failure is counted, and logged the first time. */
+static void cpulat_ask(struct cpulat *c, int32_t value)
 {
 	ssize_t n = write(c->fd, &value, sizeof(value));
+	int err = n < 0 ? errno : EIO;
 
-	return n == (ssize_t)sizeof(value) ? 0 : -1;
+	if (n == (ssize_t)sizeof(value))
+		return;
+	if (__atomic_add_fetch(&c->errors, 1, __ATOMIC_RELAXED) == 1)
+		fz_log(LOG_WARNING, "cpu_latency: writing %ld: %s",
+		       (long)value, strerror(err));
 }
 
 /* Sleep one hold period, or less if told to stop.  Return: stopping. */
@@ -79,7 +87,8 @@ static bool cpulat_sleep(struct cpulat *c)
 static void *cpulat_thread(void *arg)
 {
 	struct cpulat *c = arg;
-	bool warned = false, stop;
+	int idle = CPULAT_IDLE;
+	bool stop;
 
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
@@ -91,11 +100,7 @@ static void *cpulat_thread(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		if (stop)
 			break;
-		if (cpulat_ask(c, c->limit_us) && !warned) {
-			fz_log(LOG_WARNING, "cpu_latency: cannot ask for %d us",
-			       c->limit_us);
-			warned = true;
-		}
+		cpulat_ask(c, c->limit_us);
 		c->since_ns = fz_now_ns();
 		__atomic_add_fetch(&c->holds, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&c->state, CPULAT_HELD, __ATOMIC_RELEASE);
@@ -103,17 +108,22 @@ static void *cpulat_thread(void *arg)
 		while (!(stop = cpulat_sleep(c)) &&
 		       __atomic_exchange_n(&c->seen, 0, __ATOMIC_RELAXED))
 			;
-		/*
-		 * A touch between the exchange and IDLE finds the limit held
-		 * and wakes nobody: that read is served without it, the next
-		 * one asks again.
-		 */
-		cpulat_ask(c, CPULAT_NONE);
 		__atomic_add_fetch(&c->held_ns, fz_now_ns() - c->since_ns,
 				   __ATOMIC_RELAXED);
-		__atomic_store_n(&c->state, CPULAT_IDLE, __ATOMIC_RELEASE);
+		cpulat_ask(c, CPULAT_NONE);
+		__atomic_store_n(&c->state, CPULAT_IDLE, __ATOMIC_SEQ_CST);
 		if (stop)
 			break;
+		/*
+		 * A touch between the exchange and IDLE found the limit held
+		 * and woke nobody: ask again for it at once.
+		 */
+		idle = CPULAT_IDLE;
+		if (__atomic_load_n(&c->seen, __ATOMIC_SEQ_CST))
+			__atomic_compare_exchange_n(&c->state, &idle,
+						    CPULAT_WAKING, false,
+						    __ATOMIC_ACQ_REL,
+						    __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -191,6 +201,7 @@ void cpulat_stat(struct cpulat *c, struct cpulat_stat *st)
 	st->limit_us = c->limit_us;
 	st->hold_ms = c->hold_ms;
 	st->holds = __atomic_load_n(&c->holds, __ATOMIC_RELAXED);
+	st->errors = __atomic_load_n(&c->errors, __ATOMIC_RELAXED);
 	ns = __atomic_load_n(&c->held_ns, __ATOMIC_RELAXED);
 	st->active =
 	    __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPULAT_HELD;

@@ -45,6 +45,7 @@ struct cpulat_stat {
 	int limit_us;	  /* the limit asked for */
 	unsigned int hold_ms;
 	int active; /* 1 while it is held */
+	uint64_t errors; /* writes to the device that failed */
 };
 
 /*
@@ -67,7 +68,8 @@ int cpulat_start(const char *path, int limit_us, unsigned int hold_ms,
  */
 void cpulat_touch(struct cpulat *c);
 
-/* cpulat_stat() - what @c has done (all zero for NULL). */
+/* cpulat_stat() - what @c has done (all zero for NULL); held_ms counts
+ * each hold as it ends. */
 void cpulat_stat(struct cpulat *c, struct cpulat_stat *st);
 
 /*

@@ -424,6 +424,7 @@ static void fz_read_state(fuse_req_t req, size_t size, off_t off,
 {
 	const struct bstate *b = (const struct bstate *)(uintptr_t)fi->fh;
 	const char *p;
+	char *copy;
 	size_t n;
 
 	if (off < 0) {
@@ -431,7 +432,22 @@ static void fz_read_state(fuse_req_t req, size_t size, off_t off,
 		return;
 	}
 	p = bstate_at(b, off, size, &n);
-	fuse_reply_buf(req, n ? p : NULL, n);
+	/*
+	 * Reply from a copy: the kernel can complete the read inside our
+	 * writev, the reader close the file and a release on another thread
+	 * free the text before writev returns, and anything that looks at
+	 * the reply's memory after the call (ASan's writev check does) would
+	 * read freed memory.
+	 */
+	copy = n ? malloc(n) : NULL;
+	if (n && !copy) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (n)
+		memcpy(copy, p, n);
+	fuse_reply_buf(req, copy, n);
+	free(copy);
 }
 
 /*

@@ -158,7 +158,7 @@ static int opts_set_poll_us(struct opts *o, const char *value)
 
 	errno = 0;
 	v = strtoul(value, &end, 10);
-	if (!*value || *end || errno || *value == '-' || *value == '+')
+	if (*value < '0' || *value > '9' || *end || errno)
 		return opts_bad("poll_us", value, "is not a number of microseconds");
 	if (v > FZ_LOOP_MAX_POLL_US)
 		return opts_bad("poll_us", value, "is above the maximum of 100000");
@@ -172,10 +172,11 @@ static int opts_uint(const char *value, unsigned long min, unsigned long max,
 {
 	char *end;
 
+	if (*value < '0' || *value > '9')
+		return -1; /* no blank, sign or empty value */
 	errno = 0;
 	*out = strtoul(value, &end, 10);
-	if (!*value || *end || errno || *value == '-' || *value == '+' ||
-	    *out < min || *out > max)
+	if (*end || errno || *out < min || *out > max)
 		return -1;
 	return 0;
 }
@@ -210,6 +211,7 @@ static int opts_set_cpu_latency_hold(struct opts *o, const char *value)
 				"is not a number of milliseconds from 1 to "
 				"10000");
 	o->cpu_latency_hold_ms = (unsigned int)v;
+	o->cpu_latency_set = true; /* a hold was asked for: warn without one */
 	return 0;
 }
 
@@ -669,8 +671,9 @@ void opts_help(const char *progname)
 	    "                           keep the CPUs' wake-up under US\n"
 	    "                           microseconds, 0..100000 (PM QoS; default\n"
 	    "                           0: idle CPUs poll; root only)\n"
-	    "    -o cpu_latency_hold=MS  ... until no read came for MS\n"
-	    "                           milliseconds, 1..10000 (default 20)\n"
+	    "    -o cpu_latency_hold=MS ... until no read came for MS\n"
+	    "                           milliseconds, 1..10000 (default 20;\n"
+	    "                           ignored with cpu_latency=off)\n"
 	    "    -o threads=N           request threads, 1..256 (default: 2\n"
 	    "                           per CPU, at least 4; -s: 1); the\n"
 	    "                           older max_idle_threads=N sets it too\n"

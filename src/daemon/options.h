@@ -44,7 +44,7 @@ struct opts {
 	bool uring;	      /* uring.h: FUSE over io_uring if offered */
 	int cpu_latency_us;   /* cpulat.h: 0..CPULAT_MAX_US, -1 = off */
 	unsigned int cpu_latency_hold_ms; /* 1..CPULAT_MAX_HOLD_MS */
-	bool cpu_latency_set; /* cpu_latency= was given */
+	bool cpu_latency_set; /* cpu_latency= or cpu_latency_hold= given */
 	unsigned int threads; /* loop.h's workers, 1..256; 0 = not given */
 	char *backing;	      /* backing=PATH, the second tier (backing.h): a
 				 file, block device or directory; NULL = none */

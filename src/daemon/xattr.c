@@ -274,10 +274,11 @@ static int get_cpu_latency_stat(const struct xattr_ctx *x, char *buf,
 	int n;
 
 	cpulat_stat(x->cpulat, &cs);
-	n = snprintf(buf, len, "%8d %8u %8llu %8llu %8d\n",
+	n = snprintf(buf, len, "%8d %8u %8llu %8llu %8d %8llu\n",
 		     x->cpulat ? cs.limit_us : -1, cs.hold_ms,
 		     (unsigned long long)cs.holds,
-		     (unsigned long long)cs.held_ms, cs.active);
+		     (unsigned long long)cs.held_ms, cs.active,
+		     (unsigned long long)cs.errors);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 

@@ -5,8 +5,9 @@
  * sysfs files so that what people know of zram carries over.
  *
  *   read-only:  bd_stat, comp_algorithm, cpu_latency_stat (fzram's own:
- *               "limit_us hold_ms holds held_ms active" of the CPU
- *               latency hold, cpulat.h; limit_us -1 when there is none),
+ *               "limit_us hold_ms holds held_ms active errors" of the
+ *               CPU latency hold, cpulat.h; limit_us -1 and the rest 0
+ *               when there is none),
  *               debug_stat, disksize, io_stat, mm_stat, recomp_stat (fzram's own: slots and bytes of each
  *               priority, 0 the primary algorithm), tier_stat (fzram's
  *               own: a line per kind of background job, how the last
@@ -80,7 +81,7 @@ struct xattr_ctx {
 				swap write would wait behind the job);
 				tier_stat tells how it went */
 	struct cpulat *cpulat; /* the CPU latency hold (cpulat.h); NULL:
-				none, cpu_latency_stat reads "-1 0 0 0 0" */
+				none, cpu_latency_stat reads "-1 0 0 0 0 0" */
 };
 
 /*

@@ -108,10 +108,10 @@ ca=$(xattr comp_algorithm)
 assert_eq "$ca" "[lz4] lz4hc zstd" "comp_algorithm"
 ok "comp_algorithm: $ca"
 
-# cpu_latency_stat: five columns, the first -1 (no hold) or the default
+# cpu_latency_stat: six columns, the first -1 (no hold) or the default
 # limit 0, the hold period the default 20 ms (options.sh checks the rest).
 cls=$(xattr cpu_latency_stat)
-cols "$(printf '%s\n' "$cls" | sed 's/^ *-1 / 0 /')" 5 cpu_latency_stat
+cols "$(printf '%s\n' "$cls" | sed 's/^ *-1 / 0 /')" 6 cpu_latency_stat
 case "$(printf '%s\n' "$cls" | awk '{ print $1, $2 }')" in
 "0 20" | "-1 0") ;;
 *) fail "cpu_latency_stat: '$cls'" ;;

@@ -5,8 +5,9 @@
  * hold makes is a 4-byte value appended to it.  Bad values and a missing
  * device are refused; nothing is asked before the first read; a read asks
  * for the limit once, however many follow within the hold; the default is
- * put back once reads stop, and again asked for when they resume; stop
- * while held puts the default back; NULL is no hold.
+ * put back once reads stop, and again asked for when they resume; failed
+ * writes are counted; stop while held puts the default back; NULL is no
+ * hold.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -114,7 +115,9 @@ START_TEST(test_hold)
 	/* nothing asked before a read */
 	sleep_ms(100);
 	ck_assert_int_eq(written(v, 16), 0);
+	cpulat_stat(c, &st);
 	ck_assert_uint_eq(st.holds, 0);
+	ck_assert_int_eq(st.active, 0);
 
 	/* a burst of reads: the limit asked for once, then let go */
 	for (int i = 0; i < 50; i++)
@@ -131,24 +134,62 @@ START_TEST(test_hold)
 	}
 	ck_assert_int_eq(st.active, 0);
 
-	/*
-	 * Reads 5 ms apart for 0.4 s: held throughout, not asked for at
-	 * every read (a stall of the test longer than the hold may let it
-	 * go and ask again: a few holds, never one per read).
-	 */
-	for (int i = 0; i < 80; i++) {
+	/* a read after the hold was let go asks again */
+	cpulat_touch(c);
+	ck_assert_int_ge(wait_written(v, 16, 4), 4);
+	ck_assert_int_eq(v[2], 7);
+	ck_assert_int_eq(v[3], NONE);
+	cpulat_stat(c, &st);
+	ck_assert_uint_eq(st.holds, 2);
+	ck_assert_uint_eq(st.errors, 0);
+	cpulat_stop(c);
+}
+END_TEST
+
+/*
+ * Reads 5 ms apart for 0.6 s with a hold of 200 ms: held throughout, not
+ * asked for at every read (a stall of the test longer than the hold may
+ * let it go and ask again: a few holds, never one per read).
+ */
+START_TEST(test_burst)
+{
+	struct cpulat *c;
+	struct cpulat_stat st;
+	int32_t v[16];
+
+	ck_assert_int_eq(cpulat_start(path, 7, 200, &c), 0);
+	for (int i = 0; i < 120; i++) {
 		cpulat_touch(c);
 		sleep_ms(5);
 	}
 	cpulat_stat(c, &st);
-	ck_assert_uint_ge(st.holds, 2);
-	ck_assert_uint_le(st.holds, 6);
+	ck_assert_uint_ge(st.holds, 1);
+	ck_assert_uint_le(st.holds, 4);
 	ck_assert_int_ge(wait_written(v, 16, 2 * (int)st.holds),
 			 2 * (int)st.holds);
-	for (int i = 2; i < 2 * (int)st.holds; i += 2) {
+	for (int i = 0; i < 2 * (int)st.holds; i += 2) {
 		ck_assert_int_eq(v[i], 7);
 		ck_assert_int_eq(v[i + 1], NONE);
 	}
+	cpulat_stop(c);
+}
+END_TEST
+
+/* Writes that fail (/dev/full: ENOSPC) are counted; the hold goes on. */
+START_TEST(test_errors)
+{
+	struct cpulat *c;
+	struct cpulat_stat st = {0};
+
+	ck_assert_int_eq(cpulat_start("/dev/full", 0, 10, &c), 0);
+	cpulat_touch(c);
+	for (int i = 0; i < 1000 && st.errors < 2; i++) {
+		sleep_ms(10);
+		cpulat_stat(c, &st);
+	}
+	/* the ask and the release both failed */
+	ck_assert_uint_ge(st.errors, 2);
+	ck_assert_uint_eq(st.holds, 1);
 	cpulat_stop(c);
 }
 END_TEST
@@ -184,6 +225,8 @@ static Suite *cpulat_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_bad);
 	tcase_add_test(tc, test_hold);
+	tcase_add_test(tc, test_burst);
+	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_stop_held);
 	suite_add_tcase(s, tc);
 	return s;

@@ -255,7 +255,8 @@ START_TEST(test_formats)
 
 	/* cpu_latency_stat without a hold */
 	get(&xc, P "cpu_latency_stat", buf, sizeof(buf));
-	ck_assert_str_eq(buf, "      -1        0        0        0        0\n");
+	ck_assert_str_eq(buf, "      -1        0        0        0        0 "
+			      "       0\n");
 
 	ck_assert_uint_eq(get_u64(&xc, P "disksize"), SIZE);
 	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)SIZE);
@@ -644,7 +645,8 @@ END_TEST
 
 /*
  * cpu_latency_stat with a hold (cpulat.h) over a file of the test's own:
- * limit, hold period, holds, time held, whether it is held now.
+ * limit, hold period, holds, time held, whether it is held now, failed
+ * writes.
  */
 START_TEST(test_cpu_latency_stat)
 {
@@ -659,11 +661,12 @@ START_TEST(test_cpu_latency_stat)
 	ck_assert_int_eq(cpulat_start(path, 5, CPULAT_MAX_HOLD_MS, &c), 0);
 	x.cpulat = c;
 	get(&x, P "cpu_latency_stat", buf, sizeof(buf));
-	ck_assert_str_eq(buf, "       5    10000        0        0        0\n");
+	ck_assert_str_eq(buf, "       5    10000        0        0        0 "
+			      "       0\n");
 	cpulat_touch(c);
 	for (int i = 0; i < 1000; i++) {
 		get(&x, P "cpu_latency_stat", buf, sizeof(buf));
-		ck_assert_int_eq(columns(buf, col, 8), 5);
+		ck_assert_int_eq(columns(buf, col, 8), 6);
 		if (col[4])
 			break;
 		usleep(10000);
@@ -671,6 +674,7 @@ START_TEST(test_cpu_latency_stat)
 	ck_assert_uint_eq(col[0], 5);
 	ck_assert_uint_eq(col[2], 1);
 	ck_assert_uint_eq(col[4], 1);
+	ck_assert_uint_eq(col[5], 0);
 	cpulat_stop(c);
 	unlink(path);
 }
