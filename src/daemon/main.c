@@ -383,8 +383,8 @@ static int fz_policy_start(const struct opts *o, struct tier *tier,
 /*
  * The CPU latency hold (cpulat.h), unless cpu_latency=off.  Without it the
  * daemon serves as before: a warning if cpu_latency= or cpu_latency_hold=
- * was given, a note in the log if it is only the default (a mount by a user who is not root
- * cannot open the device).
+ * was given, a note in the log if it is only the default (a mount by a
+ * user who is not root cannot open the device).
  */
 static struct cpulat *fz_cpulat_start(const struct opts *o)
 {
