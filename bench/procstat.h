@@ -55,9 +55,20 @@ static inline long kb_of(const char *file, const char *key)
  * counts it as idle.  fzram's cpu_latency hold (cpulat.h) makes idle CPUs
  * poll, so the CPU figures count it as busy.
  */
+/* Open /sys/devices/system/cpu/cpu@cpu/cpuidle/state@k/@leaf, or NULL. */
+static inline FILE *cpuidle_open(int cpu, int k, const char *leaf)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/cpu/cpu%d/cpuidle/state%d/%s", cpu, k,
+		 leaf);
+	return fopen(path, "r");
+}
+
 static inline double cpu_poll(void)
 {
-	char path[96], name[16];
+	char path[64], name[16];
 	unsigned long long us;
 	double s = 0;
 
@@ -67,27 +78,15 @@ static inline double cpu_poll(void)
 		if (access(path, F_OK))
 			return s; /* no more CPUs */
 		for (int k = 0;; k++) {
-			FILE *f;
+			FILE *f = cpuidle_open(cpu, k, "name");
 			int is_poll;
 
-			snprintf(path, sizeof(path),
-				 "/sys/devices/system/cpu/cpu%d/cpuidle/"
-				 "state%d/name",
-				 cpu, k);
-			f = fopen(path, "r");
 			if (!f)
 				break; /* no more states (or no cpuidle) */
 			is_poll = fgets(name, sizeof(name), f) &&
 				  !strncmp(name, "POLL", 4);
 			fclose(f);
-			if (!is_poll)
-				continue;
-			snprintf(path, sizeof(path),
-				 "/sys/devices/system/cpu/cpu%d/cpuidle/"
-				 "state%d/time",
-				 cpu, k);
-			f = fopen(path, "r");
-			if (!f)
+			if (!is_poll || !(f = cpuidle_open(cpu, k, "time")))
 				continue;
 			if (fscanf(f, "%llu", &us) == 1)
 				s += us / 1e6;

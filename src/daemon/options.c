@@ -151,21 +151,6 @@ static int opts_set_level(struct opts *o, const char *value)
 	return 0;
 }
 
-static int opts_set_poll_us(struct opts *o, const char *value)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(value, &end, 10);
-	if (*value < '0' || *value > '9' || *end || errno)
-		return opts_bad("poll_us", value, "is not a number of microseconds");
-	if (v > FZ_LOOP_MAX_POLL_US)
-		return opts_bad("poll_us", value, "is above the maximum of 100000");
-	o->poll_us = (unsigned int)v;
-	return 0;
-}
-
 /* A whole number from @min to @max, no sign, no suffix. */
 static int opts_uint(const char *value, unsigned long min, unsigned long max,
 		     unsigned long *out)
@@ -178,6 +163,18 @@ static int opts_uint(const char *value, unsigned long min, unsigned long max,
 	*out = strtoul(value, &end, 10);
 	if (*end || errno || *out < min || *out > max)
 		return -1;
+	return 0;
+}
+
+static int opts_set_poll_us(struct opts *o, const char *value)
+{
+	unsigned long v;
+
+	if (opts_uint(value, 0, ULONG_MAX, &v))
+		return opts_bad("poll_us", value, "is not a number of microseconds");
+	if (v > FZ_LOOP_MAX_POLL_US)
+		return opts_bad("poll_us", value, "is above the maximum of 100000");
+	o->poll_us = (unsigned int)v;
 	return 0;
 }
 
