@@ -11,6 +11,7 @@
 #include "size.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 int size_parse(const char *str, size_t len, uint64_t *out)
@@ -18,6 +19,7 @@ int size_parse(const char *str, size_t len, uint64_t *out)
 	uint64_t v = 0;
 	size_t i = 0;
 	unsigned int shift = 0;
+	bool over = false; /* the digits are above UINT64_MAX */
 
 	if (len && str[len - 1] == '\n')
 		len--;
@@ -26,9 +28,11 @@ int size_parse(const char *str, size_t len, uint64_t *out)
 	for (; i < len && str[i] >= '0' && str[i] <= '9'; i++) {
 		unsigned int d = (unsigned int)(str[i] - '0');
 
+		/* Malformed beats too large: scan on, decide at the end. */
 		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
+			over = true;
+		else
+			v = v * 10 + d;
 	}
 	if (i < len) {
 		static const char units[] = "kmgt";
@@ -45,7 +49,7 @@ int size_parse(const char *str, size_t len, uint64_t *out)
 	}
 	if (i != len)
 		return -EINVAL;
-	if (shift && v > (UINT64_MAX >> shift))
+	if (over || (shift && v > (UINT64_MAX >> shift)))
 		return -ERANGE;
 	*out = v << shift;
 	return 0;

@@ -15,7 +15,8 @@
  * size_parse() - parse @len bytes at @str (need not be NUL-terminated; one
  * trailing newline is allowed) into *@out.
  * Return: 0; -EINVAL (empty, a sign, not a number, unknown suffix, trailing
- * garbage); -ERANGE (above UINT64_MAX).  *@out is untouched on error.
+ * garbage, even with digits above UINT64_MAX); -ERANGE (well formed but
+ * above UINT64_MAX).  *@out is untouched on error.
  */
 int size_parse(const char *str, size_t len, uint64_t *out);
 

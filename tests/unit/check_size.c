@@ -66,6 +66,11 @@ START_TEST(test_bad)
 	uint64_t v = 77;
 	ck_assert_int_eq(parse("18446744073709551616", &v), -ERANGE);
 	ck_assert_int_eq(parse("16777216T", &v), -ERANGE);
+	ck_assert_int_eq(parse("18446744073709551616T\n", &v), -ERANGE);
+	/* malformed beats too large (found by tests/fuzz/fuzz_size) */
+	ck_assert_int_eq(parse("18446744073709551616x", &v), -EINVAL);
+	ck_assert_int_eq(parse("99999999999999999999 ", &v), -EINVAL);
+	ck_assert_int_eq(parse("99999999999999999999KB2", &v), -EINVAL);
 	ck_assert_uint_eq(v, 77);
 }
 END_TEST
