@@ -49,11 +49,18 @@
 /* How long the sleeping leader waits before it looks at .stop again. */
 #define FZ_LOOP_SLEEP_MS 100
 
+/* How many polls between two looks at /proc/loadavg (each poll is a read
+ * of the device and a sched_yield(), a microsecond or two). */
+#define FZ_LOOP_CROWD_EVERY 16
+
 struct fz_loop {
 	struct fuse_session *se;
 	struct fz_loop_config cfg; /* a copy of the caller's: the hooks */
 	int fd;			  /* the session's /dev/fuse, O_NONBLOCK */
 	uint64_t poll_ns;	  /* busy-poll window after the last request */
+	int loadavg_fd;		  /* /proc/loadavg, -1: not open (poll on
+				     whatever else runs) */
+	long ncpu;		  /* CPUs online, >= 1 */
 	_Atomic uint64_t last_ns; /* when a request last arrived; relaxed */
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* the lead is free, or stop */
@@ -92,8 +99,32 @@ static void fz_loop_stop(struct fz_loop *l, int err)
 }
 
 /*
+ * Are more tasks runnable than there are CPUs?  Then a polling leader
+ * takes a CPU from a task that needs it (the faulting task itself, the
+ * loop device's worker, the other request threads): a CPU that polls is
+ * busy to the scheduler, so a task woken meanwhile waits in a run queue
+ * rather than running there.  The CPU latency hold (cpulat.h) keeps an
+ * idle CPU quick to wake without that cost, so the leader sleeps instead.
+ */
+static bool fz_loop_crowded(const struct fz_loop *l)
+{
+	char text[128];
+	ssize_t n;
+	long running;
+
+	if (l->loadavg_fd < 0)
+		return false;
+	n = pread(l->loadavg_fd, text, sizeof(text), 0);
+	if (n <= 0)
+		return false;
+	running = fz_loadavg_running(text, (size_t)n);
+	return running > l->ncpu;
+}
+
+/*
  * The leader's wait: read the device without blocking; while the last
- * request is recent, yield and read again, else sleep in poll().
+ * request is recent and no task waits for a CPU, yield and read again,
+ * else sleep in poll().
  * Return: the request's size (> 0), 0 when the session is over, -errno.
  */
 static int fz_loop_wait(struct fz_loop *l, struct fuse_buf *buf)
@@ -120,7 +151,8 @@ static int fz_loop_wait(struct fz_loop *l, struct fuse_buf *buf)
 			return res;
 		if (fz_now_ns() - atomic_load_explicit(
 					   &l->last_ns, memory_order_relaxed) <
-		    l->poll_ns) {
+			    l->poll_ns &&
+		    (n % FZ_LOOP_CROWD_EVERY || !fz_loop_crowded(l))) {
 			sched_yield();
 			continue;
 		}
@@ -257,6 +289,12 @@ int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg)
 	threads = calloc(cfg->threads, sizeof(*threads));
 	if (!threads)
 		return -ENOMEM;
+	/* Without /proc the leader polls as it did before it looked. */
+	l.loadavg_fd = l.poll_ns ? open("/proc/loadavg", O_RDONLY | O_CLOEXEC)
+				 : -1;
+	l.ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (l.ncpu < 1)
+		l.ncpu = 1;
 	pthread_mutex_init(&l.lock, NULL);
 	pthread_cond_init(&l.cond, NULL);
 	if (sem_init(&l.finish, 0, 0) == -1) {
@@ -289,6 +327,8 @@ int fz_loop_run(struct fuse_session *se, const struct fz_loop_config *cfg)
 out_free:
 	pthread_cond_destroy(&l.cond);
 	pthread_mutex_destroy(&l.lock);
+	if (l.loadavg_fd >= 0)
+		close(l.loadavg_fd);
 	free(threads);
 	return err;
 }

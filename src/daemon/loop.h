@@ -12,7 +12,13 @@
  * time (the leader) waits for the next request by polling the FUSE device
  * without blocking, yielding the CPU to anything runnable between polls,
  * for up to poll_us microseconds after the last request; only then does it
- * sleep in poll(2).  A small request (a read of up to 64 KiB, such as a
+ * sleep in poll(2).  It also sleeps at once when more tasks are runnable
+ * than there are CPUs (/proc/loadavg, looked at every 16 polls): a polling
+ * CPU is busy to the scheduler, so under real memory pressure, where the
+ * faulting task, the loop device's worker and the request threads all
+ * want the CPUs, polling would delay the very fault it waits to serve
+ * (bench/vs-zram's workload 4; README).  The CPU latency hold (cpulat.h)
+ * keeps idle CPUs quick to wake meanwhile.  A small request (a read of up to 64 KiB, such as a
  * swap-in: a few pages to decompress and a fault waiting on it; a write
  * of up to 16 KiB; a discard of up to 8 MiB; anything else but setattr and
  * setxattr) the leader serves itself and keeps the lead, since handing it

@@ -20,6 +20,34 @@ uint64_t fz_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+long fz_loadavg_running(const char *text, size_t len)
+{
+	size_t i = 0;
+	unsigned int field;
+	long n = 0;
+
+	/* Skip the three averages: each is digits, a '.', digits, a blank. */
+	for (field = 0; field < 3; field++) {
+		size_t start = i;
+
+		while (i < len && text[i] != ' ')
+			i++;
+		if (i == start || i == len)
+			return -1;
+		i++;
+	}
+	if (i == len || text[i] < '0' || text[i] > '9')
+		return -1;
+	for (; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
+		if (n > 100000000)
+			return -1;
+		n = n * 10 + (text[i] - '0');
+	}
+	if (i == len || text[i] != '/')
+		return -1;
+	return n;
+}
+
 void fz_block_signals(sigset_t *old)
 {
 	sigset_t all;
