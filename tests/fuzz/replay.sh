@@ -39,4 +39,16 @@ for name in $FUZZ_HARNESSES; do
 	fi
 	rm -f "$name.replay.out"
 done
+# fzram-setup's configuration: its seeds through fuzz-setup-conf, no
+# mutation (0 seconds).
+if FZRAM_SETUP=${FZRAM_SETUP:?run from make check} FUZZ_SETUP_NO_STATE=1 \
+	"${PYTHON3:-python3}" "$(dirname "$0")/fuzz-setup-conf" 0 \
+	"$FUZZ_CORPUS/setup_conf" >setup_conf.replay.out 2>&1; then
+	echo "ok: setup_conf: $(tail -n 1 setup_conf.replay.out)"
+else
+	echo "FAIL: setup_conf:" >&2
+	tail -n 20 setup_conf.replay.out >&2
+	fail=1
+fi
+rm -f setup_conf.replay.out
 exit "$fail"
