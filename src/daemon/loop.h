@@ -18,7 +18,9 @@
  * faulting task, the loop device's worker and the request threads all
  * want the CPUs, polling would delay the very fault it waits to serve
  * (bench/vs-zram's workload 4; README).  The CPU latency hold (cpulat.h)
- * keeps idle CPUs quick to wake meanwhile.  A small request (a read of up to 64 KiB, such as a
+ * keeps idle CPUs quick to wake meanwhile.
+ *
+ * A small request (a read of up to 64 KiB, such as a
  * swap-in: a few pages to decompress and a fault waiting on it; a write
  * of up to 16 KiB; a discard of up to 8 MiB; anything else but setattr and
  * setxattr) the leader serves itself and keeps the lead, since handing it
